@@ -1,0 +1,160 @@
+package tenantry
+
+import (
+	"context"
+	"time"
+)
+
+// Page is offset paging as the wholesale API does it.
+type Page struct {
+	Offset int
+	Max    int
+}
+
+// Paging limits.
+const (
+	DefaultPageMax = 100
+	MaxPageMax     = 1000
+)
+
+// CustomerFilter selects customers in a list.
+type CustomerFilter struct {
+	ExternalID string
+	OrgID      string
+	Statuses   []CustomerStatus
+	Page
+}
+
+// BootstrapInput creates a partner with its first full admin.
+type BootstrapInput struct {
+	PartnerName string
+	AdminEmail  string
+}
+
+// BootstrapResult is what bootstrapping created; Token is shown once and
+// stored only as a hash.
+type BootstrapResult struct {
+	Partner      *Partner
+	Admin        *PartnerAdmin
+	Subscription *Subscription
+	Token        string
+}
+
+// PartnerService manages partners, their admins, subscriptions and tokens.
+type PartnerService interface {
+	// Bootstrap creates a partner, its first full admin, a default wholesale
+	// subscription and a token with the four wholesale scopes. ECONFLICT
+	// (ReasonPartnerExists) when a partner of that name exists.
+	Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapResult, error)
+	// CreateSubPartner creates a sub-partner (reseller) under parentID.
+	CreateSubPartner(ctx context.Context, parentID, name string) (*Partner, error)
+	// SetSubPartnerState suspends or reactivates a sub-partner. ENOTFOUND.
+	SetSubPartnerState(ctx context.Context, parentID, subID, state string) error
+	// Authenticate resolves a bearer token. EUNAUTHORIZED when unknown.
+	Authenticate(ctx context.Context, token string) (*Principal, error)
+	// ResolveActor returns the actor for a principal acting on its own
+	// behalf (subPartnerOrgID "") or for one of its sub-partners. EINVALID
+	// (ReasonSubPartnerNotFound) when the id is not one of its sub-partners.
+	ResolveActor(ctx context.Context, p *Principal, subPartnerOrgID string) (*Actor, error)
+	// SubPartners lists a partner's sub-partners, optionally by state.
+	SubPartners(ctx context.Context, partnerID, state string, page Page) ([]*Partner, int, error)
+	// Admins lists the partner's admins.
+	Admins(ctx context.Context, partnerID string) ([]*PartnerAdmin, error)
+	// Subscriptions lists the partner's subscriptions.
+	Subscriptions(ctx context.Context, partnerID string) ([]*Subscription, error)
+}
+
+// TemplateService manages onboarding templates. Every method is scoped to the
+// actor's organization; another partner's template is ENOTFOUND.
+type TemplateService interface {
+	// CreateTemplate validates (T2, T3, T5), checks that the admin and the
+	// subscription are the partner's, and stores t, filling ID,
+	// ProvisioningID and times. EINVALID, ECONFLICT (name taken).
+	CreateTemplate(ctx context.Context, a *Actor, t *Template) error
+	// Template returns one template. ENOTFOUND.
+	Template(ctx context.Context, a *Actor, id string) (*Template, error)
+	// Templates lists templates, newest first, with the total count.
+	Templates(ctx context.Context, a *Actor, page Page) ([]*Template, int, error)
+	// UpdateTemplate replaces a template's settings. EINVALID, ENOTFOUND, ECONFLICT.
+	UpdateTemplate(ctx context.Context, a *Actor, t *Template) error
+	// DeleteTemplate removes an unused template. ENOTFOUND, ECONFLICT (in use).
+	DeleteTemplate(ctx context.Context, a *Actor, id string) error
+}
+
+// CustomerService manages customers. Every method is scoped to the actor's
+// organization; another partner's customer is ENOTFOUND.
+type CustomerService interface {
+	// CreateCustomer validates in (C1–C4, Q1–Q8, T1), stores the customer
+	// as provisioning and enqueues its provisioning job in the same
+	// transaction. EINVALID, ECONFLICT (external id taken), EFORBIDDEN
+	// (suspended sub-partner).
+	CreateCustomer(ctx context.Context, a *Actor, in *CustomerInput) (*Customer, error)
+	// Customer returns one customer. ENOTFOUND.
+	Customer(ctx context.Context, a *Actor, id string) (*Customer, error)
+	// Customers lists customers, oldest first, with the total count.
+	Customers(ctx context.Context, a *Actor, f CustomerFilter) ([]*Customer, int, error)
+	// UpdateCustomer validates in against the customer (C5, Q2–Q6), marks it
+	// updating and enqueues the update job. EINVALID, ENOTFOUND, ECONFLICT
+	// (busy), EFORBIDDEN.
+	UpdateCustomer(ctx context.Context, a *Actor, id string, in *CustomerInput) (*Customer, error)
+	// DeleteCustomer marks the customer deleting and enqueues its removal.
+	// ENOTFOUND, ECONFLICT (already deleting).
+	DeleteCustomer(ctx context.Context, a *Actor, id string) error
+	// PrecheckCustomer runs every check CreateCustomer would, writes
+	// nothing, and returns nil when provisioning would be accepted.
+	PrecheckCustomer(ctx context.Context, a *Actor, in *CustomerInput) error
+}
+
+// CustomerJobs is what the background pipeline does to customers. Every
+// method is idempotent: a job that runs twice, or for an outdated version,
+// changes nothing the second time.
+type CustomerJobs interface {
+	// ProvisionCustomer provisions the customer if it is still provisioning
+	// at version.
+	ProvisionCustomer(ctx context.Context, job ProvisionCustomerJob) error
+	// FinishCustomerUpdate applies an update if it is still updating at version.
+	FinishCustomerUpdate(ctx context.Context, job UpdateCustomerJob) error
+	// FinishCustomerDeletion removes the customer if it is deleting.
+	FinishCustomerDeletion(ctx context.Context, job DeleteCustomerJob) error
+	// RecordJobFailure shows a failed attempt on the customer; final marks
+	// the customer (and its unsettled packages) as error.
+	RecordJobFailure(ctx context.Context, customerID string, version int, msg string, final bool) error
+}
+
+// AuditEntry is one recorded write: who did what to which resource, when, and
+// the change (a JSON document).
+type AuditEntry struct {
+	ID         int64
+	PartnerID  string
+	ActorID    string // admin id, or "system" for background jobs
+	Action     string // e.g. "customer.create"
+	Resource   string // e.g. "customer"
+	ResourceID string
+	Change     string
+	At         time.Time
+}
+
+// IdempotentResponse is a stored response to a POST with an Idempotency-Key.
+type IdempotentResponse struct {
+	Status   int
+	Location string
+	Body     []byte
+}
+
+// IdempotencyStore remembers responses to POSTs with an Idempotency-Key.
+type IdempotencyStore interface {
+	// ReserveIdempotencyKey claims key for a request whose body hashes to
+	// hash. It returns the stored response when the same request was already
+	// answered, EUNPROCESSABLE (ReasonIdempotencyMismatch) when the key was
+	// used with another request, and ECONFLICT (ReasonIdempotencyPending)
+	// while the first request is still running.
+	ReserveIdempotencyKey(ctx context.Context, partnerID, key, hash string) (*IdempotentResponse, error)
+	// CompleteIdempotencyKey stores the response for a reserved key.
+	CompleteIdempotencyKey(ctx context.Context, partnerID, key string, resp *IdempotentResponse) error
+	// ReleaseIdempotencyKey forgets a reserved key whose request failed
+	// before anything was written, so that it can be retried.
+	ReleaseIdempotencyKey(ctx context.Context, partnerID, key string) error
+}
+
+// Clock tells the time; tests inject a fixed one.
+type Clock func() time.Time
