@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones are validated on machines without a zoneinfo database
-	"unicode/utf8"
+	"unicode"
 )
 
 // CustomerStatus is the provisioning status of a customer (rule C6).
@@ -389,7 +389,7 @@ func CheckRemovals(current *Customer, pkgs []Package, usage map[Package]int) []P
 
 // ValidEmail reports whether s is a plain address (no display name).
 func ValidEmail(s string) bool {
-	if len(s) > MaxEmail || strings.ContainsAny(s, " \t\r\n<>") {
+	if len(s) > MaxEmail || strings.ContainsAny(s, " \t\r\n<>") || strings.ContainsFunc(s, disguising) {
 		return false
 	}
 	a, err := mail.ParseAddress(s)
@@ -400,14 +400,26 @@ func ValidEmail(s string) bool {
 	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".")
 }
 
+// disguising reports invisible or direction-changing characters (Unicode
+// spaces and format characters) that make an address look like another.
+func disguising(r rune) bool {
+	return unicode.Is(unicode.Zs, r) || unicode.Is(unicode.Cf, r) || unicode.IsControl(r)
+}
+
 // ValidTimeZone reports whether s names an IANA time zone.
 func ValidTimeZone(s string) bool {
-	if s == "" || s == "Local" || !utf8.ValidString(s) || len(s) > 64 {
+	if len(s) > 64 || !tzName.MatchString(s) || s == "Local" || s == "localtime" || s == "posixrules" ||
+		strings.HasPrefix(s, "right/") || strings.HasPrefix(s, "posix/") {
 		return false
 	}
 	_, err := time.LoadLocation(s)
 	return err == nil
 }
+
+// tzName is the shape of an IANA zone name: slash-separated words, no
+// path tricks (".", "..", "//") that would reach other files of the
+// machine's zoneinfo directory.
+var tzName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$`)
 
 var languageTag = regexp.MustCompile(`^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]{2,8})?$`)
 

@@ -94,6 +94,7 @@ func validatePackages(field string, raw []string, ps *problems) []Package {
 		return nil
 	}
 	out := make([]Package, 0, len(raw))
+	at := make([]int, 0, len(raw)) // each accepted package's index in the request
 	for i, r := range raw {
 		p := Package(r)
 		f := field + "[" + itoa(i) + "]"
@@ -104,12 +105,13 @@ func validatePackages(field string, raw []string, ps *problems) []Package {
 			ps.add(f, ReasonDuplicatePackage, "value", r)
 		default:
 			out = append(out, p)
+			at = append(at, i)
 		}
 	}
 	for i, p := range out {
 		deps := p.Requires()
 		if len(deps) > 0 && !slices.ContainsFunc(out, func(q Package) bool { return slices.Contains(deps, q) }) {
-			ps.add(field+"["+itoa(i)+"]", ReasonPackageDependency, "package", string(p), "requires", joinPackages(deps))
+			ps.add(field+"["+itoa(at[i])+"]", ReasonPackageDependency, "package", string(p), "requires", joinPackages(deps))
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package tenantry
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -126,7 +127,7 @@ func (t *Template) OffersWebexToWebex() bool {
 }
 
 func requireTextAs(ps *problems, field, v string, max int, reason string) {
-	if v == "" {
+	if strings.TrimSpace(v) == "" {
 		ps.add(field, reason)
 		return
 	}

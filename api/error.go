@@ -1,0 +1,95 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+
+	"github.com/tenantry/tenantry"
+)
+
+// statusOf maps the domain's error codes to HTTP status: the one table.
+var statusOf = map[string]int{
+	tenantry.EINVALID:       http.StatusBadRequest,
+	tenantry.EUNAUTHORIZED:  http.StatusUnauthorized,
+	tenantry.EFORBIDDEN:     http.StatusForbidden,
+	tenantry.ENOTFOUND:      http.StatusNotFound,
+	errMethod:               http.StatusMethodNotAllowed,
+	tenantry.ECONFLICT:      http.StatusConflict,
+	tenantry.ETOOLARGE:      http.StatusRequestEntityTooLarge,
+	tenantry.EUNSUPPORTED:   http.StatusUnsupportedMediaType,
+	tenantry.EUNPROCESSABLE: http.StatusUnprocessableEntity,
+	tenantry.EINTERNAL:      http.StatusInternalServerError,
+	tenantry.EUNAVAILABLE:   http.StatusServiceUnavailable,
+}
+
+// ErrorCodeOf is the numeric errorCode a reason has on the wire. Codes are
+// stable: a reason's code is 10000 plus its place in tenantry.AllReasons,
+// which only ever grows at the end.
+func ErrorCodeOf(reason string) int {
+	if i := slices.Index(tenantry.AllReasons, reason); i >= 0 {
+		return 10000 + i
+	}
+	return 10000 + slices.Index(tenantry.AllReasons, tenantry.ReasonInternal)
+}
+
+// errorBody is the wholesale API's error body.
+type errorBody struct {
+	Message    string       `json:"message"`
+	Errors     []errorEntry `json:"errors"`
+	TrackingID string       `json:"trackingId"`
+}
+
+type errorEntry struct {
+	ErrorCode   int    `json:"errorCode"`
+	Description string `json:"description"`
+	Field       string `json:"field,omitempty"`
+}
+
+// renderError writes err as the wholesale error body, in the caller's
+// language. Internal errors are logged and never detailed.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	e := tenantry.AsError(err)
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "trackingId", trackingID(r), "err", err)
+		if e.Code == tenantry.EINTERNAL {
+			e = &tenantry.Error{Code: tenantry.EINTERNAL, Reason: tenantry.ReasonInternal}
+		}
+	}
+	lang := s.tr.Match(r.Header.Get("Accept-Language"))
+	body := errorBody{Message: s.tr.Message(lang, e.Reason, withField(e.Params, "")), TrackingID: trackingID(r)}
+	for _, p := range e.Problems {
+		body.Errors = append(body.Errors, errorEntry{ErrorCode: ErrorCodeOf(p.Reason), Description: s.tr.Message(lang, p.Reason, withField(p.Params, p.Field)), Field: p.Field})
+	}
+	if len(body.Errors) == 0 {
+		body.Errors = []errorEntry{{ErrorCode: ErrorCodeOf(e.Reason), Description: body.Message}}
+	}
+	w.Header().Set("Content-Language", lang)
+	writeJSON(w, status, body)
+}
+
+func withField(params map[string]string, field string) map[string]string {
+	out := make(map[string]string, len(params)+1)
+	for k, v := range params {
+		out[k] = v
+	}
+	if field != "" {
+		out["field"] = field
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}

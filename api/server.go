@@ -1,0 +1,188 @@
+// Package api is Tenantry's REST API: JSON under /v1, wire-compatible with the
+// wholesale provisioning API for customers and sub-partners, and extended in
+// the same conventions (templates, partner admins and subscriptions). The
+// handlers are thin: they decode, call the domain's services and render.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/locale"
+)
+
+// Document is the OpenAPI document the server publishes at /v1/openapi.json.
+//
+//go:embed openapi.json
+var Document []byte
+
+// Services are what the API works on.
+type Services struct {
+	Partners    tenantry.PartnerService
+	Templates   tenantry.TemplateService
+	Customers   tenantry.CustomerService
+	Idempotency tenantry.IdempotencyStore
+}
+
+// Server serves the API.
+type Server struct {
+	svc Services
+	tr  *locale.Translator
+	log *slog.Logger
+}
+
+// New returns an API server over svc.
+func New(svc Services, tr *locale.Translator, log *slog.Logger) *Server {
+	return &Server{svc: svc, tr: tr, log: log}
+}
+
+// handler is an HTTP handler that returns its error for one adapter to render.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// route is one operation of the API.
+type route struct {
+	method, path string
+	scope        string // the scope it needs; "" for public
+	h            handler
+}
+
+// routes lists every operation of the API.
+func (s *Server) routes() []route {
+	const (
+		cr = tenantry.ScopeCustomersRead
+		cw = tenantry.ScopeCustomersWrite
+	)
+	return []route{
+		{"GET", "/v1/openapi.json", "", s.openAPI},
+		{"GET", "/v1/wholesale/customers", cr, s.listCustomers},
+		{"POST", "/v1/wholesale/customers", cw, s.createCustomer},
+		{"POST", "/v1/wholesale/customers/validate", cw, s.precheckCustomer},
+		{"GET", "/v1/wholesale/customers/{customerId}", cr, s.getCustomer},
+		{"PUT", "/v1/wholesale/customers/{customerId}", cw, s.updateCustomer},
+		{"DELETE", "/v1/wholesale/customers/{customerId}", cw, s.deleteCustomer},
+		{"GET", "/v1/wholesale/subPartners", cr, s.listSubPartners},
+		{"GET", "/v1/wholesale/templates", cr, s.listTemplates},
+		{"POST", "/v1/wholesale/templates", cw, s.createTemplate},
+		{"GET", "/v1/wholesale/templates/{templateId}", cr, s.getTemplate},
+		{"PUT", "/v1/wholesale/templates/{templateId}", cw, s.updateTemplate},
+		{"DELETE", "/v1/wholesale/templates/{templateId}", cw, s.deleteTemplate},
+		{"GET", "/v1/partner/admins", cr, s.listAdmins},
+		{"GET", "/v1/partner/subscriptions", cr, s.listSubscriptions},
+	}
+}
+
+// Handler returns the API's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		h := rt.h
+		if rt.method == http.MethodPost {
+			h = s.idempotent(h)
+		}
+		if rt.scope != "" {
+			h = s.authorize(rt.scope, h)
+		}
+		mux.Handle(rt.method+" "+rt.path, s.adapt(h))
+	}
+	mux.Handle("/v1/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		// Nothing matched: a 405 when the path has other methods, else a 404.
+		var allow []string
+		for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
+			r2 := r.Clone(r.Context())
+			r2.Method = m
+			if _, pattern := mux.Handler(r2); pattern != "/v1/" && pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return tenantry.Errorf(errMethod, tenantry.ReasonMethodNotAllowed)
+		}
+		return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "resource")
+	}))
+	return mux
+}
+
+// errMethod is the one code the API adds at its edge: a method the path
+// does not have.
+const errMethod = "method"
+
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	trackingKey
+)
+
+// adapt turns a handler into an http.Handler: it gives the request a
+// tracking id and renders a returned error as the wholesale error body.
+func (s *Server) adapt(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tid := r.Header.Get("TrackingID")
+		if tid == "" || len(tid) > 128 {
+			tid = newTrackingID()
+		}
+		w.Header().Set("TrackingID", tid)
+		r = r.WithContext(context.WithValue(r.Context(), trackingKey, tid))
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+func newTrackingID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return "TENANTRY_" + hex.EncodeToString(b[:])
+}
+
+func trackingID(r *http.Request) string {
+	v, _ := r.Context().Value(trackingKey).(string)
+	return v
+}
+
+// authorize checks the bearer token and the scope the route needs.
+func (s *Server) authorize(scope string, h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		auth := r.Header.Get("Authorization")
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tenantry"`)
+			return tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
+		}
+		p, err := s.svc.Partners.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			if tenantry.ErrorCode(err) == tenantry.EUNAUTHORIZED {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="tenantry", error="invalid_token"`)
+			}
+			return err
+		}
+		if !p.Has(scope) {
+			return tenantry.Errorf(tenantry.EFORBIDDEN, tenantry.ReasonMissingScope, "scope", scope)
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+	}
+}
+
+// actor resolves who the request acts for, honouring
+// onBehalfOfSubPartnerOrgId.
+func (s *Server) actor(r *http.Request) (*tenantry.Actor, error) {
+	p, _ := r.Context().Value(principalKey).(*tenantry.Principal)
+	if p == nil {
+		return nil, errors.New("api: no principal on an authorized route")
+	}
+	return s.svc.Partners.ResolveActor(r.Context(), p, r.URL.Query().Get("onBehalfOfSubPartnerOrgId"))
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	_, err := w.Write(Document)
+	return err
+}

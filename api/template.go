@@ -1,0 +1,144 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/tenantry/tenantry"
+)
+
+// templateJSON is a template on the wire; the same type reads requests
+// (closed: unknown fields are refused) and writes responses.
+type templateJSON struct {
+	ID                     string                   `json:"id,omitempty"`
+	ProvisioningID         string                   `json:"provisioningId,omitempty"`
+	Name                   string                   `json:"name"`
+	Country                string                   `json:"country"`
+	ServiceProviderAdminID string                   `json:"serviceProviderAdminId"`
+	SubscriptionID         string                   `json:"subscriptionId"`
+	EmailLanguage          string                   `json:"emailLanguage,omitempty"`
+	PSTNVendor             string                   `json:"pstnVendor,omitempty"`
+	Authentication         *tenantry.Authentication `json:"authentication,omitempty"`
+	BrandName              string                   `json:"brandName,omitempty"`
+	AllowAdminInviteEmails bool                     `json:"allowAdminInviteEmails"`
+	OfferTypes             []tenantry.OfferType     `json:"offerTypes,omitempty"`
+	WebexToWebexCalling    bool                     `json:"webexToWebexCalling"`
+	Created                *time.Time               `json:"created,omitempty"`
+	Updated                *time.Time               `json:"updated,omitempty"`
+}
+
+// templateInput is the writable part of a template.
+type templateInput struct {
+	Name                   string                   `json:"name"`
+	Country                string                   `json:"country"`
+	ServiceProviderAdminID string                   `json:"serviceProviderAdminId"`
+	SubscriptionID         string                   `json:"subscriptionId"`
+	EmailLanguage          string                   `json:"emailLanguage"`
+	PSTNVendor             string                   `json:"pstnVendor"`
+	Authentication         *tenantry.Authentication `json:"authentication"`
+	BrandName              string                   `json:"brandName"`
+	AllowAdminInviteEmails bool                     `json:"allowAdminInviteEmails"`
+	OfferTypes             []tenantry.OfferType     `json:"offerTypes"`
+	WebexToWebexCalling    bool                     `json:"webexToWebexCalling"`
+}
+
+func (in *templateInput) template() *tenantry.Template {
+	t := &tenantry.Template{
+		Name: in.Name, Country: in.Country, ServiceProviderAdminID: in.ServiceProviderAdminID, SubscriptionID: in.SubscriptionID,
+		EmailLanguage: in.EmailLanguage, PSTNVendor: in.PSTNVendor, BrandName: in.BrandName,
+		AllowAdminInviteEmails: in.AllowAdminInviteEmails, OfferTypes: in.OfferTypes, WebexToWebexCalling: in.WebexToWebexCalling,
+	}
+	if in.Authentication != nil {
+		t.Auth = *in.Authentication
+	}
+	return t
+}
+
+func toTemplateJSON(t *tenantry.Template) templateJSON {
+	auth := t.Auth
+	return templateJSON{
+		ID: t.ID, ProvisioningID: t.ProvisioningID, Name: t.Name, Country: t.Country, ServiceProviderAdminID: t.ServiceProviderAdminID,
+		SubscriptionID: t.SubscriptionID, EmailLanguage: t.EmailLanguage, PSTNVendor: t.PSTNVendor, Authentication: &auth,
+		BrandName: t.BrandName, AllowAdminInviteEmails: t.AllowAdminInviteEmails, OfferTypes: t.OfferTypes,
+		WebexToWebexCalling: t.WebexToWebexCalling, Created: &t.Created, Updated: &t.Updated,
+	}
+}
+
+func (s *Server) createTemplate(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	var in templateInput
+	if err := decode(r, &in, true); err != nil {
+		return err
+	}
+	t := in.template()
+	if err := s.svc.Templates.CreateTemplate(r.Context(), a, t); err != nil {
+		return err
+	}
+	w.Header().Set("Location", baseURL(r)+"/v1/wholesale/templates/"+t.ID)
+	return writeJSON(w, http.StatusCreated, toTemplateJSON(t))
+}
+
+func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.svc.Templates.Template(r.Context(), a, r.PathValue("templateId"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toTemplateJSON(t))
+}
+
+func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	p, err := page(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	ts, total, err := s.svc.Templates.Templates(r.Context(), a, p)
+	if err != nil {
+		return err
+	}
+	items := make([]templateJSON, len(ts))
+	for i, t := range ts {
+		items[i] = toTemplateJSON(t)
+	}
+	setLinks(w, r, p, total)
+	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) updateTemplate(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	var in templateInput
+	if err := decode(r, &in, true); err != nil {
+		return err
+	}
+	t := in.template()
+	t.ID = r.PathValue("templateId")
+	if err := s.svc.Templates.UpdateTemplate(r.Context(), a, t); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toTemplateJSON(t))
+}
+
+func (s *Server) deleteTemplate(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.actor(r)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.Templates.DeleteTemplate(r.Context(), a, r.PathValue("templateId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

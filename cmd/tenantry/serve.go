@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/tenantry/tenantry/api"
+	"github.com/tenantry/tenantry/locale"
+	"github.com/tenantry/tenantry/provision"
+	"github.com/tenantry/tenantry/sqldb"
+)
+
+// serve runs the HTTP server and the job workers until ctx ends, then shuts
+// down gracefully: requests in flight finish, running jobs get the shutdown
+// timeout to end and are otherwise resumed by the next process.
+// ready, when set, receives the address listened on.
+func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr string)) error {
+	var cfg Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs, true)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := cfg.logger(stderr)
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	h, err := handler(db, log)
+	if err != nil {
+		return err
+	}
+	if cfg.Workers > 0 {
+		qc := sqldb.QueueConfig{MaxWorkers: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter}
+		if err := db.Work(context.WithoutCancel(ctx), provision.Workers(db, log, nil), qc); err != nil {
+			return fmt.Errorf("start workers: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	log.Info("tenantry listening", "addr", "http://"+ln.Addr().String(), "database", db.Engine())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		log.Error("http shutdown", "err", err)
+	}
+	if err := db.StopWork(sctx); err != nil {
+		log.Error("stop workers", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// handler builds the whole HTTP surface over db.
+func handler(db *sqldb.DB, log *slog.Logger) (http.Handler, error) {
+	tr, err := locale.New()
+	if err != nil {
+		return nil, err
+	}
+	a := api.New(api.Services{Partners: db, Templates: db, Customers: db, Idempotency: db}, tr, log)
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", a.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := db.SQL().PingContext(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	return mux, nil
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs, false)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "database (%s) is up to date\n", db.Engine())
+	return nil
+}

@@ -1,0 +1,174 @@
+// Package locale translates the domain's error reasons (tenantry.Reason*)
+// into the languages the hub speaks, and picks one of them from a browser's
+// Accept-Language header.
+//
+// The catalogs are JSON files under messages/, one per language, embedded in
+// the binary and parsed once by New. Each maps a reason id to a sentence whose
+// placeholders, written {name}, are filled from the error's Params.
+package locale
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// Languages lists the supported language tags. The first is the default and
+// the fallback for anything the others do not cover.
+var Languages = []string{"en", "pt-BR", "es", "sv", "ko", "ar"}
+
+//go:embed messages/*.json
+var messages embed.FS
+
+// Translator holds the parsed catalogs and a language matcher. It is safe for
+// concurrent use once built.
+type Translator struct {
+	catalogs map[string]map[string]string // language → reason → message
+	matcher  language.Matcher
+}
+
+// New parses the embedded catalog of every language in Languages. It fails
+// when a catalog is missing or is not a flat JSON object of strings, so that a
+// broken translation stops the binary at startup rather than at the first
+// error it would have shown.
+func New() (*Translator, error) {
+	t := &Translator{catalogs: make(map[string]map[string]string, len(Languages))}
+	tags := make([]language.Tag, len(Languages))
+	for i, lang := range Languages {
+		tag, err := language.Parse(lang)
+		if err != nil {
+			return nil, fmt.Errorf("locale: language %q: %w", lang, err)
+		}
+		tags[i] = tag
+		name := "messages/" + lang + ".json"
+		f, err := messages.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("locale: %w", err)
+		}
+		cat, err := parseCatalog(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("locale: %s: %w", name, err)
+		}
+		t.catalogs[lang] = cat
+	}
+	t.matcher = language.NewMatcher(tags)
+	return t, nil
+}
+
+// parseCatalog reads a flat JSON object of strings. It walks the tokens
+// rather than decoding into a map because a map would silently keep the last
+// of two equal keys, hiding a copy-and-paste mistake.
+func parseCatalog(r io.Reader) (map[string]string, error) {
+	dec := json.NewDecoder(r)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("want a JSON object (%v)", err)
+	}
+	cat := make(map[string]string)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key := tok.(string) // inside an object, a key is always a string
+		var msg string
+		if err := dec.Decode(&msg); err != nil {
+			return nil, fmt.Errorf("key %q: %w", key, err)
+		}
+		if _, dup := cat[key]; dup {
+			return nil, fmt.Errorf("key %q appears twice", key)
+		}
+		cat[key] = msg
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("data after the object")
+	}
+	return cat, nil
+}
+
+// Match returns the supported language that best fits an HTTP
+// Accept-Language header value, or "en" when none fits or the header cannot
+// be parsed.
+func (t *Translator) Match(acceptLanguage string) string {
+	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(prefs) == 0 {
+		return Languages[0]
+	}
+	_, i, conf := t.matcher.Match(prefs...)
+	if conf == language.No {
+		return Languages[0]
+	}
+	return Languages[i]
+}
+
+// Message returns the sentence for reason in lang with its placeholders
+// filled from params. A lang that is not one of Languages is matched to the
+// closest one ("pt" reads pt-BR, "fr" reads en). An unknown reason returns the
+// reason id itself, so a missing translation shows up but breaks nothing; a
+// placeholder without a param stays as written.
+func (t *Translator) Message(lang, reason string, params map[string]string) string {
+	cat, ok := t.catalogs[lang]
+	if !ok {
+		cat = t.catalogs[t.Match(lang)]
+	}
+	msg, ok := cat[reason]
+	if !ok {
+		return reason
+	}
+	return fill(msg, params)
+}
+
+// fill replaces each {name} in msg that has a param. It makes one pass so
+// that a param value containing braces is never expanded in turn.
+func fill(msg string, params map[string]string) string {
+	if len(params) == 0 || !strings.Contains(msg, "{") {
+		return msg
+	}
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(msg, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(msg[open:], '}')
+		if end < 0 {
+			break
+		}
+		end += open
+		name := msg[open+1 : end]
+		if strings.Contains(name, "{") { // a stray brace: keep it, look again after it
+			b.WriteString(msg[:open+1])
+			msg = msg[open+1:]
+			continue
+		}
+		b.WriteString(msg[:open])
+		if v, ok := params[name]; ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(msg[open : end+1])
+		}
+		msg = msg[end+1:]
+	}
+	b.WriteString(msg)
+	return b.String()
+}
+
+// Dir returns the text direction of lang for the dir attribute of <html>:
+// "rtl" for Arabic, "ltr" for the rest.
+func Dir(lang string) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return "ltr"
+	}
+	if base, _ := tag.Base(); base.String() == "ar" {
+		return "rtl"
+	}
+	return "ltr"
+}

@@ -1,0 +1,439 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/tenantry/tenantry"
+)
+
+// storedPackage is how a customer's package is kept in its row's JSON.
+type storedPackage struct {
+	Name       tenantry.Package       `json:"name"`
+	Status     tenantry.PackageStatus `json:"status"`
+	Quantity   int                    `json:"quantity,omitempty"`
+	Errors     []tenantry.Notice      `json:"errors,omitempty"`
+	Warnings   []tenantry.Notice      `json:"warnings,omitempty"`
+	LicenseIDs []string               `json:"licenseIds,omitempty"`
+}
+
+const customerCols = `id, partner_id, org_id, external_id, name, primary_email, language, template_id, address, region, status,
+	packages, quantities, calling, meetings_tz, sub_partner_admin_email, e911, errors, version, created, updated`
+
+func scanCustomer(row interface{ Scan(...any) error }) (*tenantry.Customer, error) {
+	var c tenantry.Customer
+	var address, packages, calling, errs string
+	var quantities, e911 int
+	var created, updated int64
+	err := row.Scan(&c.ID, &c.PartnerID, &c.OrgID, &c.ExternalID, &c.Name, &c.PrimaryEmail, &c.Language, &c.TemplateID,
+		&address, &c.Region, &c.Status, &packages, &quantities, &calling, &c.MeetingsTimeZone, &c.SubPartnerAdminEmail,
+		&e911, &errs, &c.Version, &created, &updated)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	var sp []storedPackage
+	if err := unmarshalAll([]string{address, packages, calling, errs}, &c.Address, &sp, &c.Calling, &c.Errors); err != nil {
+		return nil, err
+	}
+	c.Packages = make([]tenantry.CustomerPackage, len(sp))
+	for i, p := range sp {
+		c.Packages[i] = tenantry.CustomerPackage(p)
+	}
+	c.Quantities, c.E911Enabled = quantities == 1, e911 == 1
+	c.Created, c.Updated = fromMicro(created), fromMicro(updated)
+	return &c, nil
+}
+
+func unmarshalAll(docs []string, dst ...any) error {
+	for i, d := range docs {
+		if d == "" || d == "null" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(d), dst[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only our own plain structs are marshalled
+	}
+	return string(b)
+}
+
+func packagesJSON(c *tenantry.Customer) string {
+	sp := make([]storedPackage, len(c.Packages))
+	for i, p := range c.Packages {
+		sp[i] = storedPackage(p)
+	}
+	return mustJSON(sp)
+}
+
+func errorsJSON(ns []tenantry.Notice) string {
+	if len(ns) == 0 {
+		return "[]"
+	}
+	return mustJSON(ns)
+}
+
+func notFound(resource string) error {
+	return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", resource)
+}
+
+func suspended() error {
+	return tenantry.FieldError(tenantry.EFORBIDDEN, "onBehalfOfSubPartnerOrgId", tenantry.ReasonSubPartnerSuspended)
+}
+
+// maxQuantity is the partner's allowed maximum per package (rule Q4), from
+// the subscription of the template.
+func (t *Tx) maxQuantity(ctx context.Context, tpl *tenantry.Template) (int, error) {
+	var max int
+	err := t.queryRow(ctx, `SELECT max_quantity FROM subscriptions WHERE id = ?`, tpl.SubscriptionID).Scan(&max)
+	return max, mapError(err)
+}
+
+// usage counts, per package, the users of a customer that hold it.
+func (t *Tx) usage(ctx context.Context, customerID string) (map[tenantry.Package]int, error) {
+	rows, err := t.query(ctx, `SELECT package, COUNT(*) FROM subscribers WHERE customer_id = ? GROUP BY package`, customerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[tenantry.Package]int{}
+	for rows.Next() {
+		var p string
+		var n int
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, err
+		}
+		out[tenantry.Package(p)] = n
+	}
+	return out, rows.Err()
+}
+
+func externalIDTaken(v string) error {
+	return tenantry.FieldError(tenantry.ECONFLICT, tenantry.FieldExternalID, tenantry.ReasonExternalIDTaken, "value", v)
+}
+
+// checkCreate runs every check of a creation that needs the database, and
+// returns the template and the quantity plan.
+func (t *Tx) checkCreate(ctx context.Context, a *tenantry.Actor, in *tenantry.CustomerInput, mode tenantry.Mode) (*tenantry.Template, tenantry.QuantityPlan, error) {
+	var plan tenantry.QuantityPlan
+	var tpl *tenantry.Template
+	if in.ProvisioningID != "" || mode == tenantry.ModeCreate {
+		var err error
+		if tpl, err = t.templateByProvisioningID(ctx, a, in.ProvisioningID); err != nil {
+			return nil, plan, err
+		}
+	}
+	if in.ExternalID != "" {
+		var n int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE partner_id = ? AND external_id = ?`, a.OrgID, in.ExternalID).Scan(&n); err != nil {
+			return nil, plan, err
+		}
+		if n > 0 {
+			return nil, plan, externalIDTaken(in.ExternalID)
+		}
+	}
+	if in.OrgID != "" {
+		var n int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE org_id = ?`, in.OrgID).Scan(&n); err != nil {
+			return nil, plan, err
+		}
+		if n > 0 {
+			return nil, plan, tenantry.FieldError(tenantry.ECONFLICT, tenantry.FieldOrgID, tenantry.ReasonOrgAttachConflict)
+		}
+	}
+	max := 0
+	if tpl != nil {
+		var err error
+		if max, err = t.maxQuantity(ctx, tpl); err != nil {
+			return nil, plan, err
+		}
+	}
+	plan, ps := tenantry.CheckQuantities(nil, packageList(in.Packages), in.Limits, nil, max)
+	return tpl, plan, tenantry.Invalid(ps)
+}
+
+func packageList(raw []string) []tenantry.Package {
+	out := make([]tenantry.Package, len(raw))
+	for i, r := range raw {
+		out[i] = tenantry.Package(r)
+	}
+	return out
+}
+
+// CreateCustomer accepts a customer for provisioning.
+func (db *DB) CreateCustomer(ctx context.Context, a *tenantry.Actor, in *tenantry.CustomerInput) (*tenantry.Customer, error) {
+	if !a.CanWrite() {
+		return nil, suspended()
+	}
+	if err := tenantry.Invalid(in.Validate(tenantry.ModeCreate)); err != nil {
+		return nil, err
+	}
+	now := db.now().UTC()
+	c := &tenantry.Customer{
+		ID: newID("CUSTOMER"), PartnerID: a.OrgID, OrgID: in.OrgID, ExternalID: in.ExternalID, Address: *in.Address,
+		Region: tenantry.RegionFor(in.Address.Country), Status: tenantry.StatusProvisioning, Calling: in.Calling,
+		MeetingsTimeZone: in.MeetingsTimeZone, SubPartnerAdminEmail: in.SubPartnerAdminEmail, Version: 1, Created: now, Updated: now,
+	}
+	if in.Info != nil {
+		c.Name, c.PrimaryEmail, c.Language = in.Info.Name, in.Info.PrimaryEmail, in.Info.Language
+	}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		tpl, plan, err := tx.checkCreate(ctx, a, in, tenantry.ModeCreate)
+		if err != nil {
+			return err
+		}
+		c.TemplateID = tpl.ID
+		if c.Language == "" {
+			c.Language = tpl.EmailLanguage
+		}
+		c.Quantities = plan.Enabled
+		for _, p := range in.Packages {
+			c.Packages = append(c.Packages, tenantry.CustomerPackage{Name: tenantry.Package(p), Status: tenantry.PackageProvisioning, Quantity: plan.Quantities[tenantry.Package(p)]})
+		}
+		_, err = tx.exec(ctx, `INSERT INTO customers (`+customerCols+`, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.PartnerID, c.OrgID, c.ExternalID, c.Name, c.PrimaryEmail, c.Language, c.TemplateID, mustJSON(c.Address),
+			c.Region, c.Status, packagesJSON(c), boolInt(c.Quantities), mustJSON(c.Calling), c.MeetingsTimeZone,
+			c.SubPartnerAdminEmail, 0, "[]", c.Version, now.UnixMicro(), now.UnixMicro(), c.Address.Country)
+		if err != nil {
+			if isConflict(err, "external_id") {
+				return externalIDTaken(c.ExternalID)
+			}
+			return err
+		}
+		tx.enqueue(tenantry.ProvisionCustomerJob{CustomerID: c.ID, Version: c.Version})
+		return tx.audit(ctx, a.OrgID, a.AdminID, "customer.create", "customer", c.ID, in)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// PrecheckCustomer runs the checks of CreateCustomer and writes nothing.
+func (db *DB) PrecheckCustomer(ctx context.Context, a *tenantry.Actor, in *tenantry.CustomerInput) error {
+	if !a.CanWrite() {
+		return suspended()
+	}
+	if err := tenantry.Invalid(in.Validate(tenantry.ModePrecheck)); err != nil {
+		return err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	_, _, err = tx.checkCreate(ctx, a, in, tenantry.ModePrecheck)
+	return err
+}
+
+// Customer returns one of the actor's customers.
+func (db *DB) Customer(ctx context.Context, a *tenantry.Actor, id string) (*tenantry.Customer, error) {
+	c, err := scanCustomer(db.queryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE id = ? AND partner_id = ?`, id, a.OrgID))
+	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+		return nil, notFound("customer")
+	}
+	return c, err
+}
+
+// Customers lists the actor's customers, oldest first.
+func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.CustomerFilter) ([]*tenantry.Customer, int, error) {
+	where, args := []string{"partner_id = ?"}, []any{a.OrgID}
+	if f.ExternalID != "" {
+		where, args = append(where, "external_id = ?"), append(args, f.ExternalID)
+	}
+	if f.OrgID != "" {
+		where, args = append(where, "org_id = ?"), append(args, f.OrgID)
+	}
+	if len(f.Statuses) > 0 {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")
+		where = append(where, "status IN ("+marks+")")
+		for _, s := range f.Statuses {
+			args = append(args, string(s))
+		}
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT `+customerCols+` FROM customers WHERE `+cond+` ORDER BY created, id LIMIT ? OFFSET ?`, append(args, f.Max, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*tenantry.Customer
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+// lockCustomer reads a customer of the actor for change.
+func (t *Tx) lockCustomer(ctx context.Context, orgID, id string) (*tenantry.Customer, error) {
+	q := `SELECT ` + customerCols + ` FROM customers WHERE id = ?`
+	args := []any{id}
+	if orgID != "" {
+		q += ` AND partner_id = ?`
+		args = append(args, orgID)
+	}
+	c, err := scanCustomer(t.queryRow(ctx, q+t.db.forUpdate(), args...))
+	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+		return nil, notFound("customer")
+	}
+	return c, err
+}
+
+// save writes back every mutable column of a customer.
+func (t *Tx) save(ctx context.Context, c *tenantry.Customer) error {
+	c.Updated = t.db.now().UTC()
+	_, err := t.exec(ctx, `UPDATE customers SET org_id = ?, external_id = ?, name = ?, primary_email = ?, language = ?, address = ?, country = ?,
+		region = ?, status = ?, packages = ?, quantities = ?, calling = ?, meetings_tz = ?, sub_partner_admin_email = ?, e911 = ?,
+		errors = ?, version = ?, updated = ? WHERE id = ?`,
+		c.OrgID, c.ExternalID, c.Name, c.PrimaryEmail, c.Language, mustJSON(c.Address), c.Address.Country, c.Region, c.Status,
+		packagesJSON(c), boolInt(c.Quantities), mustJSON(c.Calling), c.MeetingsTimeZone, c.SubPartnerAdminEmail,
+		boolInt(c.E911Enabled), errorsJSON(c.Errors), c.Version, c.Updated.UnixMicro(), c.ID)
+	if isConflict(err, "external_id") {
+		return externalIDTaken(c.ExternalID)
+	}
+	return err
+}
+
+// UpdateCustomer accepts an update: the package set is replaced (rule C5)
+// and the update job enqueued.
+func (db *DB) UpdateCustomer(ctx context.Context, a *tenantry.Actor, id string, in *tenantry.CustomerInput) (*tenantry.Customer, error) {
+	if !a.CanWrite() {
+		return nil, suspended()
+	}
+	// The customer is read first so that a missing one is a 404 before any
+	// validation problem of the body.
+	var c *tenantry.Customer
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if c, err = tx.lockCustomer(ctx, a.OrgID, id); err != nil {
+			return err
+		}
+		if err := tenantry.Invalid(in.Validate(tenantry.ModeUpdate)); err != nil {
+			return err
+		}
+		if !c.Status.Settled() {
+			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonCustomerBusy, "status", string(c.Status))
+		}
+		before := *c
+		pkgs := packageList(in.Packages)
+		usage, err := tx.usage(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		tpl, err := scanTemplate(tx.queryRow(ctx, `SELECT `+templateCols+` FROM templates WHERE id = ?`, c.TemplateID))
+		if err != nil {
+			return err
+		}
+		max, err := tx.maxQuantity(ctx, tpl)
+		if err != nil {
+			return err
+		}
+		ps := tenantry.CheckRemovals(c, pkgs, usage)
+		plan, qps := tenantry.CheckQuantities(c, pkgs, in.Limits, usage, max)
+		if err := tenantry.Invalid(append(ps, qps...)); err != nil {
+			return err
+		}
+		applyUpdate(c, in, pkgs, plan)
+		if err := tx.save(ctx, c); err != nil {
+			return err
+		}
+		tx.enqueue(tenantry.UpdateCustomerJob{CustomerID: c.ID, Version: c.Version})
+		return tx.audit(ctx, a.OrgID, a.AdminID, "customer.update", "customer", c.ID, map[string]any{"before": customerAudit(&before), "request": in})
+	})
+	return c, err
+}
+
+// applyUpdate changes c as an accepted update asks: fields given replace
+// the old ones, new packages start provisioning, left-out ones are deleting.
+func applyUpdate(c *tenantry.Customer, in *tenantry.CustomerInput, pkgs []tenantry.Package, plan tenantry.QuantityPlan) {
+	if in.ExternalID != "" {
+		c.ExternalID = in.ExternalID
+	}
+	if in.Address != nil {
+		c.Address = *in.Address
+		c.Region = tenantry.RegionFor(c.Address.Country)
+	}
+	if in.Info != nil {
+		if in.Info.Name != "" {
+			c.Name = in.Info.Name
+		}
+		if in.Info.PrimaryEmail != "" {
+			c.PrimaryEmail = in.Info.PrimaryEmail
+		}
+		if in.Info.Language != "" {
+			c.Language = in.Info.Language
+		}
+	}
+	if in.Calling != nil {
+		c.Calling = in.Calling
+	}
+	if in.MeetingsTimeZone != "" {
+		c.MeetingsTimeZone = in.MeetingsTimeZone
+	}
+	if in.SubPartnerAdminEmail != "" {
+		c.SubPartnerAdminEmail = in.SubPartnerAdminEmail
+	}
+	for i := range c.Packages {
+		p := &c.Packages[i]
+		if !slices.Contains(pkgs, p.Name) {
+			p.Status = tenantry.PackageDeleting
+		} else if q, ok := plan.Quantities[p.Name]; ok {
+			p.Quantity = q
+		}
+	}
+	for _, p := range pkgs {
+		if c.Package(p) == nil {
+			c.Packages = append(c.Packages, tenantry.CustomerPackage{Name: p, Status: tenantry.PackageProvisioning, Quantity: plan.Quantities[p]})
+		}
+	}
+	c.Status = tenantry.StatusUpdating
+	c.Errors = nil
+	c.Version++
+}
+
+// customerAudit is the part of a customer recorded in the audit log.
+func customerAudit(c *tenantry.Customer) map[string]any {
+	return map[string]any{"status": c.Status, "externalId": c.ExternalID, "packages": c.PackageNames(), "address": c.Address, "version": c.Version}
+}
+
+// DeleteCustomer marks a customer deleting and enqueues its removal. A
+// suspended sub-partner may still delete.
+func (db *DB) DeleteCustomer(ctx context.Context, a *tenantry.Actor, id string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.lockCustomer(ctx, a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == tenantry.StatusDeleting {
+			return nil // already on its way out; deleting twice is the same request
+		}
+		c.Status = tenantry.StatusDeleting
+		for i := range c.Packages {
+			c.Packages[i].Status = tenantry.PackageDeleting
+		}
+		c.Version++
+		if err := tx.save(ctx, c); err != nil {
+			return err
+		}
+		tx.enqueue(tenantry.DeleteCustomerJob{CustomerID: c.ID, Version: c.Version})
+		return tx.audit(ctx, a.OrgID, a.AdminID, "customer.delete", "customer", c.ID, customerAudit(c))
+	})
+}
+
+var _ tenantry.CustomerService = (*DB)(nil)

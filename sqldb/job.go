@@ -1,0 +1,129 @@
+package sqldb
+
+import (
+	"context"
+
+	"github.com/tenantry/tenantry"
+)
+
+// The background side of customers. Each method takes the customer's row
+// lock, checks that the job is still the one the customer waits for (status
+// and version), and does nothing otherwise: a job that runs twice, after a
+// crash or a rescue, changes nothing the second time.
+
+// jobCustomer loads the customer a job is about, or nil when the job is
+// stale.
+func (t *Tx) jobCustomer(ctx context.Context, id string, version int, status tenantry.CustomerStatus) (*tenantry.Customer, error) {
+	c, err := t.lockCustomer(ctx, "", id)
+	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil || c.Status != status || c.Version != version {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ProvisionCustomer creates the organization of an accepted customer: its
+// org id and region, the headquarters calling location, package allocations,
+// the first customer admin and, for US/CA, the E911 provider.
+func (db *DB) ProvisionCustomer(ctx context.Context, job tenantry.ProvisionCustomerJob) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.jobCustomer(ctx, job.CustomerID, job.Version, tenantry.StatusProvisioning)
+		if c == nil || err != nil {
+			return err
+		}
+		tenantry.Provision(c, newID("ORGANIZATION"), func(p tenantry.Package) string { return newID("LICENSE") })
+		if c.Status != tenantry.StatusPendingRPLReview {
+			if err := tx.provisionOrg(ctx, c); err != nil {
+				return err
+			}
+		}
+		if err := tx.save(ctx, c); err != nil {
+			return err
+		}
+		return tx.audit(ctx, c.PartnerID, "system", "customer.provisioned", "customer", c.ID, customerAudit(c))
+	})
+}
+
+// provisionOrg writes the records provisioning creates beside the customer.
+func (t *Tx) provisionOrg(ctx context.Context, c *tenantry.Customer) error {
+	now := t.db.now().UnixMicro()
+	if c.Calling != nil {
+		l := c.Calling
+		if _, err := t.exec(ctx, `INSERT INTO locations (id, customer_id, name, address, timezone, language, emergency_location_id, headquarters, created)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+			newID("LOCATION"), c.ID, l.Name, mustJSON(l.Address), l.TimeZone, l.Language, l.EmergencyLocationID, now); err != nil {
+			return err
+		}
+	}
+	if c.PrimaryEmail != "" {
+		if _, err := t.exec(ctx, `INSERT INTO customer_admins (id, customer_id, email, role, created) VALUES (?, ?, ?, 'full_admin', ?) ON CONFLICT DO NOTHING`,
+			newID("PEOPLE"), c.ID, c.PrimaryEmail, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FinishCustomerUpdate settles an accepted update.
+func (db *DB) FinishCustomerUpdate(ctx context.Context, job tenantry.UpdateCustomerJob) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.jobCustomer(ctx, job.CustomerID, job.Version, tenantry.StatusUpdating)
+		if c == nil || err != nil {
+			return err
+		}
+		tenantry.ApplyUpdate(c, func(p tenantry.Package) string { return newID("LICENSE") })
+		if err := tx.save(ctx, c); err != nil {
+			return err
+		}
+		return tx.audit(ctx, c.PartnerID, "system", "customer.updated", "customer", c.ID, customerAudit(c))
+	})
+}
+
+// FinishCustomerDeletion removes a customer that is deleting, with its
+// locations, admins and users.
+func (db *DB) FinishCustomerDeletion(ctx context.Context, job tenantry.DeleteCustomerJob) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.jobCustomer(ctx, job.CustomerID, job.Version, tenantry.StatusDeleting)
+		if c == nil || err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM subscribers WHERE customer_id = ?`, `DELETE FROM customer_admins WHERE customer_id = ?`,
+			`DELETE FROM locations WHERE customer_id = ?`, `DELETE FROM customers WHERE id = ?`} {
+			if _, err := tx.exec(ctx, q, c.ID); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, c.PartnerID, "system", "customer.deleted", "customer", c.ID, customerAudit(c))
+	})
+}
+
+// RecordJobFailure shows a failed attempt on the customer. After the last
+// attempt the customer and its unsettled packages are in error.
+func (db *DB) RecordJobFailure(ctx context.Context, id string, version int, msg string, final bool) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.lockCustomer(ctx, "", id)
+		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+			return nil
+		}
+		if err != nil || c.Version != version {
+			return err
+		}
+		code := tenantry.NoticeJobFailed
+		if final {
+			code = tenantry.NoticeJobGaveUp
+			c.Status = tenantry.StatusError
+			for i := range c.Packages {
+				if p := &c.Packages[i]; p.Status != tenantry.PackageProvisioned {
+					p.Status = tenantry.PackageError
+					p.Errors = []tenantry.Notice{{Code: code, Description: msg}}
+				}
+			}
+		}
+		c.Errors = []tenantry.Notice{{Code: code, Description: msg}}
+		return tx.save(ctx, c)
+	})
+}
+
+var _ tenantry.CustomerJobs = (*DB)(nil)

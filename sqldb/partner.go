@@ -1,0 +1,300 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/tenantry/tenantry"
+)
+
+// DefaultMaxQuantity is the package quantity ceiling of a bootstrapped
+// subscription (rule Q4).
+const DefaultMaxQuantity = 10000
+
+// Bootstrap creates a partner with its first full admin, a default
+// subscription and an API token holding the four wholesale scopes.
+func (db *DB) Bootstrap(ctx context.Context, in tenantry.BootstrapInput) (*tenantry.BootstrapResult, error) {
+	var ps []tenantry.Problem
+	if strings.TrimSpace(in.PartnerName) == "" || len(in.PartnerName) > 255 {
+		ps = append(ps, tenantry.Problem{Field: "partner", Reason: tenantry.ReasonRequired})
+	}
+	if !tenantry.ValidEmail(in.AdminEmail) {
+		ps = append(ps, tenantry.Problem{Field: "email", Reason: tenantry.ReasonInvalidEmail})
+	}
+	if err := tenantry.Invalid(ps); err != nil {
+		return nil, err
+	}
+	now := db.now().UTC()
+	res := &tenantry.BootstrapResult{
+		Partner: &tenantry.Partner{ID: newID("PARTNER"), Name: strings.TrimSpace(in.PartnerName), ProvisioningState: tenantry.PartnerActive, Created: now, BillingStartDate: now},
+	}
+	res.Subscription = &tenantry.Subscription{ID: newID("SUBSCRIPTION"), PartnerID: res.Partner.ID, Name: "Wholesale", MaxQuantity: DefaultMaxQuantity, Created: now}
+	res.Partner.SubscriptionID = res.Subscription.ID
+	res.Admin = &tenantry.PartnerAdmin{ID: newID("PEOPLE"), PartnerID: res.Partner.ID, Email: in.AdminEmail, DisplayName: in.AdminEmail, Role: tenantry.RoleFullAdmin, Language: "en", Created: now}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var existing string
+		err := tx.queryRow(ctx, `SELECT id FROM partners WHERE parent_id = '' AND name_key = ?`, nameKey(res.Partner.Name)).Scan(&existing)
+		if err == nil {
+			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerExists, "name", res.Partner.Name, "id", existing)
+		}
+		if err := tx.insertPartner(ctx, res.Partner); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO subscriptions (id, partner_id, name, max_quantity, created) VALUES (?, ?, ?, ?, ?)`,
+			res.Subscription.ID, res.Partner.ID, res.Subscription.Name, res.Subscription.MaxQuantity, now.UnixMicro()); err != nil {
+			return err
+		}
+		a := res.Admin
+		if _, err := tx.exec(ctx, `INSERT INTO partner_admins (id, partner_id, email, display_name, role, language, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.PartnerID, a.Email, a.DisplayName, a.Role, a.Language, now.UnixMicro()); err != nil {
+			return err
+		}
+		res.Token, err = tx.createToken(ctx, a, tenantry.AllScopes)
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, res.Partner.ID, a.ID, "partner.bootstrap", "partner", res.Partner.ID, map[string]string{"name": res.Partner.Name, "admin": a.Email})
+	})
+	if err != nil {
+		if isConflict(err) {
+			return nil, tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerExists, "name", res.Partner.Name, "id", "")
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+func (t *Tx) insertPartner(ctx context.Context, p *tenantry.Partner) error {
+	_, err := t.exec(ctx, `INSERT INTO partners (id, name, name_key, parent_id, provisioning_state, subscription_id, created, billing_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.Name, nameKey(p.Name), p.ParentID, p.ProvisioningState, p.SubscriptionID, p.Created.UnixMicro(), p.BillingStartDate.UnixMicro())
+	return err
+}
+
+// CreateSubPartner creates a sub-partner under parentID. It shares the
+// parent's subscription and gets one of its own for quantity limits.
+func (db *DB) CreateSubPartner(ctx context.Context, parentID, name string) (*tenantry.Partner, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, tenantry.FieldError(tenantry.EINVALID, "name", tenantry.ReasonRequired)
+	}
+	now := db.now().UTC()
+	p := &tenantry.Partner{ID: newID("ORGANIZATION"), Name: strings.TrimSpace(name), ParentID: parentID, ProvisioningState: tenantry.PartnerActive, Created: now, BillingStartDate: now}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var sub string
+		if err := tx.queryRow(ctx, `SELECT subscription_id FROM partners WHERE id = ? AND parent_id = ''`, parentID).Scan(&sub); err != nil {
+			return mapError(err)
+		}
+		p.SubscriptionID = newID("SUBSCRIPTION")
+		if err := tx.insertPartner(ctx, p); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO subscriptions (id, partner_id, name, max_quantity, created) VALUES (?, ?, ?, ?, ?)`,
+			p.SubscriptionID, p.ID, "Wholesale", DefaultMaxQuantity, now.UnixMicro()); err != nil {
+			return err
+		}
+		// The parent's admins manage the sub-partner's templates too.
+		if _, err := tx.exec(ctx, `INSERT INTO partner_admins (id, partner_id, email, display_name, role, language, created)
+			SELECT id || '.' || ?, ?, email, display_name, role, language, created FROM partner_admins WHERE partner_id = ?`, p.ID, p.ID, parentID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, parentID, "system", "subpartner.create", "partner", p.ID, map[string]string{"name": p.Name})
+	})
+	if isConflict(err) {
+		return nil, tenantry.FieldError(tenantry.ECONFLICT, "name", tenantry.ReasonPartnerExists, "name", p.Name, "id", "")
+	}
+	return p, err
+}
+
+// SetSubPartnerState suspends or reactivates a sub-partner of parentID.
+func (db *DB) SetSubPartnerState(ctx context.Context, parentID, subID, state string) error {
+	if state != tenantry.PartnerActive && state != tenantry.PartnerSuspended {
+		return tenantry.FieldError(tenantry.EINVALID, "provisioningState", tenantry.ReasonInvalidEnum, "value", state, "allowed", "active, suspended")
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.exec(ctx, `UPDATE partners SET provisioning_state = ? WHERE id = ? AND parent_id = ?`, state, subID, parentID)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "subPartner")
+		}
+		return tx.audit(ctx, parentID, "system", "subpartner.state", "partner", subID, map[string]string{"provisioningState": state})
+	})
+}
+
+// tokenPrefix marks Tenantry API tokens, so that secret scanners find them.
+const tokenPrefix = "tnt_"
+
+func (t *Tx) createToken(ctx context.Context, a *tenantry.PartnerAdmin, scopes []string) (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	_, err := t.exec(ctx, `INSERT INTO api_tokens (id, partner_id, admin_id, token_hash, scopes, created) VALUES (?, ?, ?, ?, ?, ?)`,
+		newID("TOKEN"), a.PartnerID, a.ID, hashToken(token), strings.Join(scopes, " "), t.db.now().UnixMicro())
+	return token, err
+}
+
+// hashToken is how tokens are stored: they carry 256 random bits, so a plain
+// SHA-256 is enough and lets a request find its token by index.
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+type cachedPrincipal struct {
+	p       tenantry.Principal
+	expires time.Time
+}
+
+// principalTTL is how long an authenticated token is remembered in memory.
+const principalTTL = 30 * time.Second
+
+// Authenticate resolves a bearer token to its principal.
+func (db *DB) Authenticate(ctx context.Context, token string) (*tenantry.Principal, error) {
+	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
+		return nil, tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
+	}
+	h := hashToken(token)
+	now := time.Now()
+	if v, ok := db.tokens.Load(h); ok {
+		if c := v.(*cachedPrincipal); now.Before(c.expires) {
+			p := c.p
+			return &p, nil
+		}
+	}
+	var p tenantry.Principal
+	var scopes string
+	err := db.queryRow(ctx, `SELECT id, partner_id, admin_id, scopes FROM api_tokens WHERE token_hash = ?`, h).Scan(&p.TokenID, &p.PartnerID, &p.AdminID, &scopes)
+	if err != nil {
+		if tenantry.ErrorCode(mapError(err)) == tenantry.ENOTFOUND {
+			return nil, tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
+		}
+		return nil, err
+	}
+	p.Scopes = strings.Fields(scopes)
+	db.tokens.Store(h, &cachedPrincipal{p: p, expires: now.Add(principalTTL)})
+	return &p, nil
+}
+
+// ResolveActor returns who a request acts for: the principal's own partner,
+// or one of its sub-partners.
+func (db *DB) ResolveActor(ctx context.Context, p *tenantry.Principal, subOrgID string) (*tenantry.Actor, error) {
+	a := &tenantry.Actor{Principal: *p, OrgID: p.PartnerID}
+	if subOrgID == "" {
+		return a, nil
+	}
+	sp, err := db.partner(ctx, subOrgID)
+	if err != nil || sp.ParentID != p.PartnerID {
+		return nil, tenantry.FieldError(tenantry.EINVALID, "onBehalfOfSubPartnerOrgId", tenantry.ReasonSubPartnerNotFound)
+	}
+	a.OrgID, a.SubPartner = sp.ID, sp
+	return a, nil
+}
+
+func (db *DB) partner(ctx context.Context, id string) (*tenantry.Partner, error) {
+	rows, err := db.query(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := scanPartners(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "partner")
+	}
+	return ps[0], nil
+}
+
+const partnerCols = `id, name, parent_id, provisioning_state, subscription_id, created, billing_start`
+
+func scanPartners(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+	Close() error
+}) ([]*tenantry.Partner, error) {
+	defer rows.Close()
+	var out []*tenantry.Partner
+	for rows.Next() {
+		var p tenantry.Partner
+		var created, billing int64
+		if err := rows.Scan(&p.ID, &p.Name, &p.ParentID, &p.ProvisioningState, &p.SubscriptionID, &created, &billing); err != nil {
+			return nil, err
+		}
+		p.Created, p.BillingStartDate = fromMicro(created), fromMicro(billing)
+		out = append(out, &p)
+	}
+	return out, rows.Err()
+}
+
+// SubPartners lists a partner's sub-partners, oldest first.
+func (db *DB) SubPartners(ctx context.Context, partnerID, state string, page tenantry.Page) ([]*tenantry.Partner, int, error) {
+	where, args := `parent_id = ?`, []any{partnerID}
+	if state != "" {
+		where += ` AND provisioning_state = ?`
+		args = append(args, state)
+	}
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM partners WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT `+partnerCols+` FROM partners WHERE `+where+` ORDER BY created, id LIMIT ? OFFSET ?`, append(args, page.Max, page.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	ps, err := scanPartners(rows)
+	return ps, total, err
+}
+
+// Admins lists a partner's admins.
+func (db *DB) Admins(ctx context.Context, partnerID string) ([]*tenantry.PartnerAdmin, error) {
+	rows, err := db.query(ctx, `SELECT id, partner_id, email, display_name, role, language, created FROM partner_admins WHERE partner_id = ? ORDER BY created, id`, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*tenantry.PartnerAdmin
+	for rows.Next() {
+		var a tenantry.PartnerAdmin
+		var created int64
+		if err := rows.Scan(&a.ID, &a.PartnerID, &a.Email, &a.DisplayName, &a.Role, &a.Language, &created); err != nil {
+			return nil, err
+		}
+		a.Created = fromMicro(created)
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
+
+// Subscriptions lists a partner's subscriptions.
+func (db *DB) Subscriptions(ctx context.Context, partnerID string) ([]*tenantry.Subscription, error) {
+	rows, err := db.query(ctx, `SELECT id, partner_id, name, max_quantity, created FROM subscriptions WHERE partner_id = ? ORDER BY created, id`, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*tenantry.Subscription
+	for rows.Next() {
+		var s tenantry.Subscription
+		var created int64
+		if err := rows.Scan(&s.ID, &s.PartnerID, &s.Name, &s.MaxQuantity, &created); err != nil {
+			return nil, err
+		}
+		s.Created = fromMicro(created)
+		out = append(out, &s)
+	}
+	return out, rows.Err()
+}
+
+func nameKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func fromMicro(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+var _ tenantry.PartnerService = (*DB)(nil)

@@ -1,0 +1,223 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+// jobArgs is a job as River sees it; the domain's job types satisfy it.
+type jobArgs = river.JobArgs
+
+// QueueConfig tunes the workers. The defaults are the settings measured in
+// DEPENDENCIES.md: River's own defaults cap throughput at MaxWorkers ÷
+// FetchCooldown (80 jobs/s).
+type QueueConfig struct {
+	MaxWorkers        int
+	FetchCooldown     time.Duration
+	FetchPollInterval time.Duration
+	// JobTimeout bounds one attempt; RescueAfter is how long a job may stay
+	// running (its process died) before another process takes it over.
+	JobTimeout  time.Duration
+	RescueAfter time.Duration
+	MaxAttempts int
+}
+
+func (c *QueueConfig) defaults() {
+	if c.MaxWorkers == 0 {
+		c.MaxWorkers = 100
+	}
+	if c.FetchCooldown == 0 {
+		c.FetchCooldown = 5 * time.Millisecond
+	}
+	if c.FetchPollInterval == 0 {
+		c.FetchPollInterval = 10 * time.Millisecond
+	}
+	if c.JobTimeout == 0 {
+		c.JobTimeout = 30 * time.Second
+	}
+	if c.RescueAfter <= c.JobTimeout {
+		c.RescueAfter = c.JobTimeout + 15*time.Second
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = 10
+	}
+}
+
+// queue holds River's clients: one that only inserts (always there, so that
+// commands that never work jobs can still accept changes) and, once Work is
+// called, one that works. On SQLite both share the *sql.Tx type; on
+// PostgreSQL inserts go through the pgx connection under the transaction.
+type queue struct {
+	db       *DB
+	sqlite   *river.Client[*sql.Tx]
+	pg       *river.Client[pgx.Tx]
+	stopWork func(context.Context) error
+	maxTries int
+}
+
+func newQueue(ctx context.Context, db *DB) (*queue, error) {
+	q := &queue{db: db, maxTries: 10}
+	cfg := &river.Config{}
+	var err error
+	switch db.engine {
+	case SQLite:
+		m, merr := rivermigrate.New(riversqlite.New(db.sql), nil)
+		if merr != nil {
+			return nil, merr
+		}
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return nil, fmt.Errorf("river migrate: %w", err)
+		}
+		q.sqlite, err = river.NewClient(riversqlite.New(db.sql), cfg)
+	case Postgres:
+		m, merr := rivermigrate.New(riverpgxv5.New(db.pool), nil)
+		if merr != nil {
+			return nil, merr
+		}
+		if err := q.migratePostgres(ctx, m); err != nil {
+			return nil, err
+		}
+		q.pg, err = river.NewClient(riverpgxv5.New(db.pool), cfg)
+	}
+	return q, err
+}
+
+// migratePostgres runs River's migrations under an advisory lock, so that
+// processes starting together do not race.
+func (q *queue) migratePostgres(ctx context.Context, m *rivermigrate.Migrator[pgx.Tx]) error {
+	conn, err := q.db.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7361002)`); err != nil {
+		return err
+	}
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock(7361002)`)
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrate: %w", err)
+	}
+	return nil
+}
+
+func (q *queue) insertTx(ctx context.Context, t *Tx, jobs []jobArgs) error {
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		params[i] = river.InsertManyParams{Args: j, InsertOpts: &river.InsertOpts{MaxAttempts: q.maxTries}}
+	}
+	var err error
+	if q.pg != nil {
+		_, err = q.pg.InsertManyTx(ctx, pgxTx{t.pgx}, params)
+	} else {
+		_, err = q.sqlite.InsertManyTx(ctx, t.tx, params)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	return nil
+}
+
+// Work starts working jobs with workers until ctx ends or Stop is called.
+// Several processes may work one PostgreSQL database; River hands each job
+// to one of them.
+func (db *DB) Work(ctx context.Context, workers *river.Workers, cfg QueueConfig) error {
+	cfg.defaults()
+	q := db.queue
+	q.maxTries = cfg.MaxAttempts
+	rc := &river.Config{
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		Workers:              workers,
+		FetchCooldown:        cfg.FetchCooldown,
+		FetchPollInterval:    cfg.FetchPollInterval,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		MaxAttempts:          cfg.MaxAttempts,
+	}
+	switch db.engine {
+	case SQLite:
+		// This process is SQLite's only user (one writer, one file): a job
+		// still marked running was cut off by a crash or a kill, so it is
+		// made available again at once instead of waiting for the rescuer.
+		if _, err := db.sql.ExecContext(ctx, `UPDATE river_job SET state = 'available', scheduled_at = CURRENT_TIMESTAMP WHERE state = 'running'`); err != nil {
+			return fmt.Errorf("resume interrupted jobs: %w", err)
+		}
+		c, err := river.NewClient(riversqlite.New(db.sql), rc)
+		if err != nil {
+			return err
+		}
+		if err := c.Start(ctx); err != nil {
+			return err
+		}
+		q.stopWork = c.Stop
+	case Postgres:
+		c, err := river.NewClient(riverpgxv5.New(db.pool), rc)
+		if err != nil {
+			return err
+		}
+		if err := c.Start(ctx); err != nil {
+			return err
+		}
+		q.stopWork = c.Stop
+	}
+	return nil
+}
+
+// StopWork stops taking new jobs and waits, until ctx ends, for running
+// ones; a job cut off is resumed by the next process to work the queue.
+func (db *DB) StopWork(ctx context.Context) error {
+	return db.queue.stop(ctx)
+}
+
+func (q *queue) stop(ctx context.Context) error {
+	if q.stopWork == nil {
+		return nil
+	}
+	stop := q.stopWork
+	q.stopWork = nil
+	err := stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// pgxTx presents the connection under a database/sql transaction as the
+// pgx.Tx River inserts with. River only runs statements on it; beginning,
+// committing and rolling back stay with the database/sql transaction.
+type pgxTx struct{ c *pgx.Conn }
+
+var errNested = errors.New("sqldb: nested transactions are not supported here")
+
+func (t pgxTx) Begin(ctx context.Context) (pgx.Tx, error) { return nil, errNested }
+func (t pgxTx) Commit(ctx context.Context) error          { return errNested }
+func (t pgxTx) Rollback(ctx context.Context) error        { return errNested }
+func (t pgxTx) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
+	return t.c.CopyFrom(ctx, table, cols, src)
+}
+func (t pgxTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return t.c.SendBatch(ctx, b)
+}
+func (t pgxTx) LargeObjects() pgx.LargeObjects { return pgx.LargeObjects{} }
+func (t pgxTx) Prepare(ctx context.Context, name, sql string) (*pgconn.StatementDescription, error) {
+	return t.c.Prepare(ctx, name, sql)
+}
+func (t pgxTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.c.Exec(ctx, sql, args...)
+}
+func (t pgxTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return t.c.Query(ctx, sql, args...)
+}
+func (t pgxTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return t.c.QueryRow(ctx, sql, args...)
+}
+func (t pgxTx) Conn() *pgx.Conn { return t.c }
