@@ -363,7 +363,7 @@ func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if st := db.stmt(q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return db.queryRow(ctx, q, args...)
+	return db.sql.QueryRowContext(ctx, db.rebind(q), args...)
 }
 
 // query runs a query outside any transaction.
@@ -371,7 +371,7 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 	if st := db.stmt(q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return db.query(ctx, q, args...)
+	return db.sql.QueryContext(ctx, db.rebind(q), args...)
 }
 
 // forUpdate is appended to a SELECT that reads a row the transaction will
