@@ -131,7 +131,8 @@ func (t *Tx) checkCreate(ctx context.Context, a *tenantry.Actor, in *tenantry.Cu
 			return nil, plan, err
 		}
 	}
-	if in.ExternalID != "" {
+	if in.ExternalID != "" && mode == tenantry.ModePrecheck {
+		// On create the unique index answers the same question in the insert.
 		var n int
 		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE partner_id = ? AND external_id = ?`, a.OrgID, in.ExternalID).Scan(&n); err != nil {
 			return nil, plan, err
@@ -150,7 +151,7 @@ func (t *Tx) checkCreate(ctx context.Context, a *tenantry.Actor, in *tenantry.Cu
 		}
 	}
 	max := 0
-	if tpl != nil {
+	if tpl != nil && len(in.Limits) > 0 {
 		var err error
 		if max, err = t.maxQuantity(ctx, tpl); err != nil {
 			return nil, plan, err

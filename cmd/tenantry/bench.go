@@ -39,6 +39,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	n := fs.Int("n", 2000, "customers to provision")
 	conc := fs.Int("c", 16, "concurrent HTTP clients")
+	workers := fs.Int("workers", 0, "background workers (0: the default of serve)")
 	dbURL := fs.String("database-url", "", "postgres:// URL of a server to create a scratch database on; SQLite when empty")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parse(fs, args[1:]); err != nil {
@@ -66,7 +67,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := db.Work(ctx, provision.Workers(db, log, nil), sqldb.QueueConfig{}); err != nil {
+	if err := db.Work(ctx, provision.Workers(db, log, nil), sqldb.QueueConfig{MaxWorkers: *workers}); err != nil {
 		return err
 	}
 	h, err := handler(db, log)
