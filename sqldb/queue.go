@@ -148,7 +148,7 @@ func (db *DB) Work(ctx context.Context, workers *river.Workers, cfg QueueConfig)
 		// This process is SQLite's only user (one writer, one file): a job
 		// still marked running was cut off by a crash or a kill, so it is
 		// made available again at once instead of waiting for the rescuer.
-		if _, err := db.sql.ExecContext(ctx, `UPDATE river_job SET state = 'available', scheduled_at = CURRENT_TIMESTAMP WHERE state = 'running'`); err != nil {
+		if _, err := db.sql.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`); err != nil {
 			return fmt.Errorf("resume interrupted jobs: %w", err)
 		}
 		c, err := river.NewClient(riversqlite.New(db.sql), rc)
