@@ -188,6 +188,7 @@ func (in *CustomerInput) Validate(mode Mode) []Problem {
 		requireText(&ps, FieldProvisioningID, in.ProvisioningID, 255)
 		requireText(&ps, FieldExternalID, in.ExternalID, MaxExternalID)
 	} else {
+		limitText(&ps, FieldProvisioningID, in.ProvisioningID, 255)
 		limitText(&ps, FieldExternalID, in.ExternalID, MaxExternalID)
 	}
 	var pkgs []Package
@@ -210,7 +211,7 @@ func (in *CustomerInput) Validate(mode Mode) []Problem {
 	}
 	if in.Calling != nil {
 		in.Calling.validate(FieldCalling, &ps)
-	} else if HasCalling(pkgs) && mode == ModeCreate {
+	} else if HasCalling(pkgs) && mode != ModeUpdate {
 		ps.add(FieldCalling, ReasonCallingLocation)
 	}
 	if in.MeetingsTimeZone != "" && !ValidTimeZone(in.MeetingsTimeZone) {

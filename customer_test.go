@@ -236,7 +236,9 @@ func TestCustomerInputValidatePrecheck(t *testing.T) {
 			[]string{"packages: no_packages"}},
 		{"packages checked when given", tenantry.CustomerInput{Address: &hq, Info: &tenantry.CustomerInfo{PrimaryEmail: "a@acme.example"}, Packages: []string{"bogus"}},
 			[]string{"packages[0]: unknown_package"}},
-		{"no calling location needed", tenantry.CustomerInput{Address: &hq, Info: &tenantry.CustomerInfo{PrimaryEmail: "a@acme.example"}, Packages: []string{"webex_calling"}}, nil},
+		// A precheck runs every check a creation would (C4 included).
+		{"calling location needed (C4)", tenantry.CustomerInput{Address: &hq, Info: &tenantry.CustomerInfo{PrimaryEmail: "a@acme.example"}, Packages: []string{"webex_calling"}},
+			[]string{"provisioningParameters.calling.location: calling_location_required"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -98,13 +98,16 @@ func jsonType(kind string) string {
 	return "integer"
 }
 
+// maxOffset bounds offset, so that offset+max never overflows.
+const maxOffset = 1 << 40
+
 // page reads offset and max.
 func page(q url.Values) (tenantry.Page, error) {
 	p := tenantry.Page{Max: tenantry.DefaultPageMax}
 	var ps []tenantry.Problem
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
+		if err != nil || n < 0 || n > maxOffset {
 			ps = append(ps, tenantry.Problem{Field: "offset", Reason: tenantry.ReasonInvalidNumber, Params: map[string]string{"value": v}})
 		}
 		p.Offset = n

@@ -61,7 +61,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		}
 	}
 	lang := s.tr.Match(r.Header.Get("Accept-Language"))
-	body := errorBody{Message: s.tr.Message(lang, e.Reason, withField(e.Params, "")), TrackingID: trackingID(r)}
+	field := ""
+	if len(e.Problems) == 1 {
+		field = e.Problems[0].Field
+	}
+	body := errorBody{Message: s.tr.Message(lang, e.Reason, withField(e.Params, field)), TrackingID: trackingID(r)}
 	for _, p := range e.Problems {
 		body.Errors = append(body.Errors, errorEntry{ErrorCode: ErrorCodeOf(p.Reason), Description: s.tr.Message(lang, p.Reason, withField(p.Params, p.Field)), Field: p.Field})
 	}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/locale"
@@ -131,10 +132,37 @@ func (s *Server) adapt(h handler) http.Handler {
 		}
 		w.Header().Set("TrackingID", tid)
 		r = r.WithContext(context.WithValue(r.Context(), trackingKey, tid))
+		if err := checkText(r); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.renderError(w, r, err)
 		}
 	})
+}
+
+// checkText refuses a path, query value or Idempotency-Key that is not text
+// (invalid UTF-8 or control characters): no id or filter can hold one, and
+// PostgreSQL would refuse it deep inside a query.
+func checkText(r *http.Request) error {
+	bad := func(s string) bool {
+		return !utf8.ValidString(s) || strings.ContainsFunc(s, func(c rune) bool { return c < 0x20 || c == 0x7f })
+	}
+	if bad(r.URL.Path) {
+		return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "resource")
+	}
+	for name, vs := range r.URL.Query() {
+		for _, v := range vs {
+			if bad(name) || bad(v) {
+				return tenantry.FieldError(tenantry.EINVALID, name, tenantry.ReasonForbiddenChar, "char", "control")
+			}
+		}
+	}
+	if bad(r.Header.Get("Idempotency-Key")) {
+		return tenantry.FieldError(tenantry.EINVALID, "Idempotency-Key", tenantry.ReasonForbiddenChar, "char", "control")
+	}
+	return nil
 }
 
 func newTrackingID() string {

@@ -160,7 +160,20 @@ func (db *DB) Close() error {
 // migrate applies the numbered, embedded migrations of the engine that are
 // not applied yet, each in its own transaction.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS tenantry_migrations (version INTEGER PRIMARY KEY, applied BIGINT NOT NULL)`); err != nil {
+	// One connection does all of it; on PostgreSQL it holds an advisory lock
+	// so that processes starting together on one database take turns.
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if db.engine == Postgres {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7361001)`); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7361001)`)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS tenantry_migrations (version INTEGER PRIMARY KEY, applied BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	dir := "migrations/" + db.engine
@@ -178,25 +191,19 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := db.applyMigration(ctx, version, string(body)); err != nil {
+		if err := db.applyMigration(ctx, conn, version, string(body)); err != nil {
 			return fmt.Errorf("migration %s: %w", e.Name(), err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) applyMigration(ctx context.Context, version int, body string) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+func (db *DB) applyMigration(ctx context.Context, conn *sql.Conn, version int, body string) error {
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if db.engine == Postgres {
-		// Several processes may start at once on one database.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7361001)`); err != nil {
-			return err
-		}
-	}
 	var n int
 	if err := tx.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM tenantry_migrations WHERE version = ?`), version).Scan(&n); err != nil {
 		return err
@@ -440,6 +447,17 @@ func isConflict(err error, names ...string) bool {
 		}
 	}
 	return len(names) == 0
+}
+
+// isForeignKey reports whether err is a foreign key violation, on either
+// engine.
+func isForeignKey(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	var sqErr *sqlite.Error
+	return errors.As(err, &sqErr) && sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
 // newID returns a random identifier: the prefix and 16 random bytes,

@@ -73,7 +73,18 @@ func (db *DB) FinishCustomerUpdate(ctx context.Context, job tenantry.UpdateCusto
 		if c == nil || err != nil {
 			return err
 		}
-		tenantry.ApplyUpdate(c, func(p tenantry.Package) string { return newID("LICENSE") })
+		license := func(p tenantry.Package) string { return newID("LICENSE") }
+		tenantry.ApplyUpdate(c, license)
+		if c.OrgID == "" {
+			// Its first provisioning gave up before the organization
+			// existed: this update provisions it.
+			tenantry.Provision(c, newID("ORGANIZATION"), license)
+		}
+		if c.Status != tenantry.StatusPendingRPLReview {
+			if err := tx.provisionOrg(ctx, c); err != nil {
+				return err
+			}
+		}
 		if err := tx.save(ctx, c); err != nil {
 			return err
 		}

@@ -62,7 +62,10 @@ func (db *DB) Bootstrap(ctx context.Context, in tenantry.BootstrapInput) (*tenan
 	})
 	if err != nil {
 		if isConflict(err) {
-			return nil, tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerExists, "name", res.Partner.Name, "id", "")
+			// Another bootstrap of the same name won the race; name it.
+			var existing string
+			db.queryRow(ctx, `SELECT id FROM partners WHERE parent_id = '' AND name_key = ?`, nameKey(res.Partner.Name)).Scan(&existing)
+			return nil, tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerExists, "name", res.Partner.Name, "id", existing)
 		}
 		return nil, err
 	}

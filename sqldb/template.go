@@ -166,8 +166,15 @@ func (db *DB) UpdateTemplate(ctx context.Context, a *tenantry.Actor, tpl *tenant
 
 // DeleteTemplate removes a template no customer uses.
 func (db *DB) DeleteTemplate(ctx context.Context, a *tenantry.Actor, id string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		var n int
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		old, err := scanTemplate(tx.queryRow(ctx, `SELECT `+templateCols+` FROM templates WHERE id = ? AND partner_id = ?`+db.forUpdate(), id, a.OrgID))
+		if err != nil {
+			if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+				return notFound("template")
+			}
+			return err
+		}
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE template_id = ?`, id).Scan(&n); err != nil {
 			return err
 		}
@@ -183,8 +190,13 @@ func (db *DB) DeleteTemplate(ctx context.Context, a *tenantry.Actor, id string) 
 			}
 			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonTemplateInUse, "count", itoa(n))
 		}
-		return tx.audit(ctx, a.OrgID, a.AdminID, "template.delete", "template", id, nil)
+		return tx.audit(ctx, a.OrgID, a.AdminID, "template.delete", "template", id, old)
 	})
+	if isForeignKey(err) {
+		// A customer was created with it while it was being deleted.
+		return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonTemplateInUse, "count", itoa(max(n, 1)))
+	}
+	return err
 }
 
 // templateByProvisioningID finds the template a customer request names
