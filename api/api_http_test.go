@@ -7,10 +7,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/api"
 )
 
@@ -549,6 +551,15 @@ func TestPrecheck(t *testing.T) {
 				r.wantField(t, tt.status, tt.field)
 			})
 		}
+		// The success is worded in the caller's language.
+		var ok struct {
+			Info []struct{ Description string }
+		}
+		p.do(t, "POST", "/v1/wholesale/customers/validate", full, map[string]string{"Accept-Language": "ko"}).wantStatus(t, 200).decode(t, &ok)
+		if len(ok.Info) != 1 || ok.Info[0].Description != en.tr.Message("ko", tenantry.ReasonPrecheckOK, nil) ||
+			ok.Info[0].Description == en.tr.Message("en", tenantry.ReasonPrecheckOK, nil) {
+			t.Errorf("Korean precheck = %+v, want the Korean sentence", ok.Info)
+		}
 		// A precheck writes nothing.
 		if l, _ := p.listCustomers(t, ""); len(l.Items) != 0 {
 			t.Errorf("precheck created customers: %v", l.ids())
@@ -592,6 +603,9 @@ func TestAuth(t *testing.T) {
 			{"read scope cannot precheck", "POST", "/v1/wholesale/customers/validate", reader.Token, "", body, 403},
 			{"read scope cannot create templates", "POST", "/v1/wholesale/templates", reader.Token, "", reader.templateBody("T"), 403},
 			{"full token", "GET", "/v1/wholesale/customers", p.Token, "", nil, 200},
+			// RFC 7235 §2.1: the authentication scheme is case-insensitive.
+			{"lower-case scheme", "GET", "/v1/wholesale/customers", "", "bearer " + p.Token, nil, 200},
+			{"upper-case scheme", "GET", "/v1/wholesale/customers", "", "BEARER " + p.Token, nil, 200},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -786,6 +800,162 @@ func TestPartnerAdminsAndSubscriptions(t *testing.T) {
 		other.do(t, "GET", "/v1/partner/admins", nil, nil).wantStatus(t, 200).decode(t, &admins)
 		if len(admins.Items) != 1 || admins.Items[0].ID != other.AdminID {
 			t.Errorf("other partner's admins = %+v, want only %s", admins.Items, other.AdminID)
+		}
+	})
+}
+
+// TestCustomerConflicts checks requests that clash with the state of a
+// customer or with each other.
+func TestCustomerConflicts(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *env) {
+		p := en.bootstrap(t, "Partner A")
+		tpl := p.createTemplate(t, "Standard")
+
+		// A customer held for review is busy: no update, but it can go.
+		held := p.createCustomer(t, customerBody(tpl.ProvisioningID, "held", "CU", "webex_meetings"), "")
+		p.waitStatus(t, held, "pending_rpl_review")
+		r := p.do(t, "PUT", "/v1/wholesale/customers/"+held, map[string]any{"packages": []string{"webex_meetings", "webex_suite"}}, nil).wantStatus(t, 409)
+		if e := r.errorDoc(t); e.Errors[0].ErrorCode != api.ErrorCodeOf(tenantry.ReasonCustomerBusy) {
+			t.Errorf("update of a held customer: %s, want customer_busy", r.Body)
+		}
+		p.do(t, "DELETE", "/v1/wholesale/customers/"+held, nil, nil).wantStatus(t, 202)
+		p.waitGone(t, held)
+		// Its external id is free again.
+		p.createCustomer(t, customerBody(tpl.ProvisioningID, "held", "US", "webex_meetings"), "")
+
+		// An update may not take another customer's external id.
+		one := p.createCustomer(t, customerBody(tpl.ProvisioningID, "one", "US", "webex_meetings"), "")
+		two := p.createCustomer(t, customerBody(tpl.ProvisioningID, "two", "US", "webex_meetings"), "")
+		p.waitStatus(t, one, "provisioned")
+		p.waitStatus(t, two, "provisioned")
+		p.do(t, "PUT", "/v1/wholesale/customers/"+two, map[string]any{"externalId": "one", "packages": []string{"webex_meetings"}}, nil).
+			wantField(t, 409, "externalId")
+		if c := p.getCustomer(t, two, ""); c.ExternalID != "two" || c.Status != "provisioned" {
+			t.Errorf("refused update changed the customer: %+v", c)
+		}
+		// An update may rename it to a free one.
+		p.do(t, "PUT", "/v1/wholesale/customers/"+two, map[string]any{"externalId": "deux", "packages": []string{"webex_meetings"}}, nil).wantStatus(t, 202)
+		if c := p.waitStatus(t, two, "provisioned"); c.ExternalID != "deux" {
+			t.Errorf("externalId after rename = %q, want deux", c.ExternalID)
+		}
+
+		// Attaching an existing organization: no customer info needed, the
+		// organization is kept, and it cannot be attached twice.
+		attach := func(ext string) map[string]any {
+			b := customerBody(tpl.ProvisioningID, ext, "US", "webex_meetings")
+			delete(b, "customerInfo")
+			b["orgId"] = "existing-org-1"
+			return b
+		}
+		aid := p.createCustomer(t, attach("attach-1"), "")
+		if c := p.waitStatus(t, aid, "provisioned"); c.OrgID != "existing-org-1" {
+			t.Errorf("attached customer orgId = %q, want existing-org-1", c.OrgID)
+		}
+		p.do(t, "POST", "/v1/wholesale/customers/validate", set(attach("attach-2"), "customerInfo.primaryEmail", "a@b.example.com"), nil).wantField(t, 409, "orgId")
+		p.do(t, "POST", "/v1/wholesale/customers", attach("attach-2"), nil).wantField(t, 409, "orgId")
+
+		// Concurrent creations with one external id: one wins, the rest
+		// conflict; never a server error, never two customers.
+		const n = 6
+		statuses := make([]int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = p.do(t, "POST", "/v1/wholesale/customers", customerBody(tpl.ProvisioningID, "race", "US", "webex_meetings"), nil).Status
+			}()
+		}
+		wg.Wait()
+		slices.Sort(statuses)
+		if statuses[0] != 202 || slices.Contains(statuses[1:], 202) || slices.ContainsFunc(statuses[1:], func(s int) bool { return s != 409 }) {
+			t.Errorf("concurrent creations of one external id: %v, want one 202 and the rest 409", statuses)
+		}
+		if l, _ := p.listCustomers(t, "externalId=race"); len(l.Items) != 1 {
+			t.Errorf("customers with external id race: %v, want one", l.ids())
+		}
+
+		// Concurrent retries with one Idempotency-Key: one customer, and
+		// every answer is the first one or a conflict while it runs.
+		key := map[string]string{"Idempotency-Key": "race-key"}
+		body := customerBody(tpl.ProvisioningID, "race-key", "US", "webex_meetings")
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = p.do(t, "POST", "/v1/wholesale/customers", body, key).Status
+			}()
+		}
+		wg.Wait()
+		for _, s := range statuses {
+			if s != 202 && s != 409 {
+				t.Errorf("concurrent retries with one key: %v, want 202s and 409s", statuses)
+				break
+			}
+		}
+		if l, _ := p.listCustomers(t, "externalId=race-key"); len(l.Items) != 1 {
+			t.Errorf("customers from one key: %v, want one", l.ids())
+		}
+		p.do(t, "POST", "/v1/wholesale/customers", body, key).wantStatus(t, 202)
+	})
+}
+
+// TestTemplates checks the template operations Tenantry adds to the
+// wholesale API.
+func TestTemplates(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *env) {
+		p := en.bootstrap(t, "Partner A")
+		tpl := p.createTemplate(t, "Standard")
+		other := p.createTemplate(t, "Other")
+
+		var full struct {
+			templateDoc
+			Country                string `json:"country"`
+			EmailLanguage          string `json:"emailLanguage"`
+			BrandName              string `json:"brandName"`
+			AllowAdminInviteEmails *bool  `json:"allowAdminInviteEmails"`
+			OfferTypes             []string
+			Authentication         struct{ Method, IdpEntityID, IdpName string }
+		}
+		p.do(t, "GET", "/v1/wholesale/templates/"+tpl.ID, nil, nil).wantStatus(t, 200).decode(t, &full)
+		// Defaults: platform authentication (T3), no admin-invite emails
+		// (T4), the wholesale offer, English, the name as brand.
+		if full.Authentication.Method != "platform" || full.AllowAdminInviteEmails == nil || *full.AllowAdminInviteEmails ||
+			!cmp.Equal(full.OfferTypes, []string{"wholesale"}) || full.EmailLanguage != "en" || full.BrandName != "Standard" {
+			t.Errorf("template defaults: %+v", full)
+		}
+
+		// Update: settings change, the ids stay.
+		upd := set(set(p.templateBody("Standard Plus"), "emailLanguage", "sv"), "authentication", map[string]any{"method": "saml", "idpEntityId": "urn:idp:example"})
+		set(upd, "offerTypes", []string{"wholesale", "broadworks"})
+		set(upd, "webexToWebexCalling", true)
+		var after templateDoc
+		p.do(t, "PUT", "/v1/wholesale/templates/"+tpl.ID, upd, nil).wantStatus(t, 200).decode(t, &after)
+		if after.ID != tpl.ID || after.ProvisioningID != tpl.ProvisioningID || after.Name != "Standard Plus" {
+			t.Errorf("after update: %+v, want the same ids and the new name", after)
+		}
+		p.do(t, "GET", "/v1/wholesale/templates/"+tpl.ID, nil, nil).wantStatus(t, 200).decode(t, &full)
+		if full.Name != "Standard Plus" || full.EmailLanguage != "sv" || full.Authentication.Method != "saml" || full.Authentication.IdpEntityID != "urn:idp:example" {
+			t.Errorf("template after update: %+v", full)
+		}
+		// The provisioning id still provisions.
+		p.createCustomer(t, customerBody(tpl.ProvisioningID, "after-update", "US", "webex_meetings"), "")
+
+		// A name another template has (in any case) is taken.
+		p.do(t, "PUT", "/v1/wholesale/templates/"+tpl.ID, p.templateBody("OTHER"), nil).wantField(t, 409, "name")
+		p.do(t, "POST", "/v1/wholesale/templates", p.templateBody(" other "), nil).wantField(t, 409, "name")
+		// OIDC needs the IdP's name (T3).
+		p.do(t, "POST", "/v1/wholesale/templates", set(p.templateBody("OIDC"), "authentication", map[string]any{"method": "oidc"}), nil).
+			wantField(t, 400, "authentication.idpName")
+		p.do(t, "PUT", "/v1/wholesale/templates/"+other.ID, set(p.templateBody("Other"), "emailLanguage", "de"), nil).wantField(t, 400, "emailLanguage")
+		p.do(t, "PUT", "/v1/wholesale/templates/nothing", p.templateBody("Nothing"), nil).wantStatus(t, 404)
+
+		// Paging of templates.
+		var page struct{ Items []templateDoc }
+		r := p.do(t, "GET", "/v1/wholesale/templates?max=1", nil, nil).wantStatus(t, 200)
+		r.decode(t, &page)
+		if len(page.Items) != 1 || links(r)["next"] == "" {
+			t.Errorf("templates?max=1: %d items, Link %q", len(page.Items), r.Header.Get("Link"))
 		}
 	})
 }

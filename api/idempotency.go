@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -53,7 +54,8 @@ func (s *Server) idempotent(h handler) handler {
 			// Render the error through the recorder so that a replay gets it too.
 			s.renderError(rec, r, herr)
 		}
-		ctx := r.Context()
+		// The outcome is stored even when the client has gone away.
+		ctx := context.WithoutCancel(r.Context())
 		if rec.status >= 500 {
 			err = s.svc.Idempotency.ReleaseIdempotencyKey(ctx, p.PartnerID, key)
 		} else {

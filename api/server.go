@@ -179,9 +179,9 @@ func trackingID(r *http.Request) string {
 // authorize checks the bearer token and the scope the route needs.
 func (s *Server) authorize(scope string, h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		auth := r.Header.Get("Authorization")
-		token, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || token == "" {
+		// The scheme is case-insensitive (RFC 7235, section 2.1).
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tenantry"`)
 			return tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
 		}

@@ -204,8 +204,12 @@ func (db *DB) CreateCustomer(ctx context.Context, a *tenantry.Actor, in *tenantr
 			c.Region, c.Status, packagesJSON(c), boolInt(c.Quantities), mustJSON(c.Calling), c.MeetingsTimeZone,
 			c.SubPartnerAdminEmail, 0, "[]", c.Version, now.UnixMicro(), now.UnixMicro(), c.Address.Country)
 		if err != nil {
-			if isConflict(err, "external_id") {
+			switch {
+			case isConflict(err, "external_id"):
 				return externalIDTaken(c.ExternalID)
+			case isForeignKey(err):
+				// The template was deleted while this request ran.
+				return tenantry.FieldError(tenantry.EINVALID, tenantry.FieldProvisioningID, tenantry.ReasonTemplateNotFound)
 			}
 			return err
 		}

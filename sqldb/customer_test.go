@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -474,6 +475,119 @@ func TestProvisionedHasAnOrganization(t *testing.T) {
 		if got.OrgID == "" || locs != 1 || admins != 1 {
 			t.Errorf("customer is %s with org id %q, %d headquarters locations and %d admins; want an org, 1 and 1",
 				got.Status, got.OrgID, locs, admins)
+		}
+	})
+}
+
+// TestCustomerListPlaceholders binds several parameters in one query (the
+// partner, external id, org id, a list of statuses, limit and offset), so
+// that a placeholder bound to the wrong value shows as wrong rows: ? on
+// SQLite, $n on PostgreSQL.
+func TestCustomerListPlaceholders(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		ctx := t.Context()
+		tpl := f.template(t, "Standard")
+
+		// ext-0..ext-7 attach org-0..org-7, created in that order, and end in:
+		status := []tenantry.CustomerStatus{
+			tenantry.StatusProvisioning, tenantry.StatusProvisioning, tenantry.StatusProvisioned, tenantry.StatusProvisioned,
+			tenantry.StatusProvisioned, tenantry.StatusError, tenantry.StatusDeleting, tenantry.StatusProvisioned,
+		}
+		for i, st := range status {
+			ext := fmt.Sprintf("ext-%d", i)
+			in := customerInput(tpl, ext)
+			in.OrgID = fmt.Sprintf("org-%d", i)
+			c, err := f.db.CreateCustomer(ctx, f.actor, in)
+			if err != nil {
+				t.Fatalf("create %s: %v", ext, err)
+			}
+			switch st {
+			case tenantry.StatusProvisioned:
+				err = f.db.ProvisionCustomer(ctx, tenantry.ProvisionCustomerJob{CustomerID: c.ID, Version: c.Version})
+			case tenantry.StatusError:
+				err = f.db.RecordJobFailure(ctx, c.ID, c.Version, "gave up", true)
+			case tenantry.StatusDeleting:
+				err = f.db.DeleteCustomer(ctx, f.actor, c.ID)
+			}
+			if err != nil {
+				t.Fatalf("move %s to %s: %v", ext, st, err)
+			}
+			if got := f.get(t, c.ID).Status; got != st {
+				t.Fatalf("%s status = %s, want %s", ext, got, st)
+			}
+		}
+		// Another partner's customers with the same external and org ids
+		// must never show: the partner is the first parameter bound.
+		other := &fixture{db: f.db}
+		other.boot, other.actor = addPartner(t, f.db, "Globex")
+		otherTpl := other.template(t, "Standard")
+		for i := range 3 {
+			in := customerInput(otherTpl, fmt.Sprintf("ext-%d", i+4))
+			if _, err := f.db.CreateCustomer(ctx, other.actor, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		type st = tenantry.CustomerStatus
+		const (
+			prov  = tenantry.StatusProvisioning
+			done  = tenantry.StatusProvisioned
+			fail  = tenantry.StatusError
+			going = tenantry.StatusDeleting
+		)
+		tests := []struct {
+			name   string
+			filter tenantry.CustomerFilter
+			want   []string
+			total  int
+		}{
+			{"statuses with limit and offset",
+				tenantry.CustomerFilter{Statuses: []st{done, fail}, Page: tenantry.Page{Offset: 1, Max: 2}},
+				[]string{"ext-3", "ext-4"}, 5},
+			{"external id, org id and statuses",
+				tenantry.CustomerFilter{ExternalID: "ext-5", OrgID: "org-5", Statuses: []st{done, fail, going}, Page: tenantry.Page{Max: 10}},
+				[]string{"ext-5"}, 1},
+			{"external id and org id of different customers",
+				tenantry.CustomerFilter{ExternalID: "ext-5", OrgID: "org-4", Statuses: []st{done, fail, going}, Page: tenantry.Page{Max: 10}},
+				nil, 0},
+			{"external id with a status it does not have",
+				tenantry.CustomerFilter{ExternalID: "ext-5", OrgID: "org-5", Statuses: []st{done, going}, Page: tenantry.Page{Max: 10}},
+				nil, 0},
+			{"org id, one status, limit 1",
+				tenantry.CustomerFilter{OrgID: "org-6", Statuses: []st{going}, Page: tenantry.Page{Max: 1}},
+				[]string{"ext-6"}, 1},
+			{"every status, last page",
+				tenantry.CustomerFilter{Statuses: []st{prov, going, fail, done}, Page: tenantry.Page{Offset: 5, Max: 3}},
+				[]string{"ext-5", "ext-6", "ext-7"}, 8},
+			{"offset past the only match",
+				tenantry.CustomerFilter{ExternalID: "ext-1", Statuses: []st{prov}, Page: tenantry.Page{Offset: 1, Max: 1}},
+				nil, 1},
+			{"no filter, middle page",
+				tenantry.CustomerFilter{Page: tenantry.Page{Offset: 2, Max: 3}},
+				[]string{"ext-2", "ext-3", "ext-4"}, 8},
+			{"external id of the other partner only",
+				tenantry.CustomerFilter{ExternalID: "ext-9", Page: tenantry.Page{Max: 10}},
+				nil, 0},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				cs, total, err := f.db.Customers(ctx, f.actor, tt.filter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tt.want, externalIDs(cs), cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("customers (-want +got):\n%s", diff)
+				}
+				if total != tt.total {
+					t.Errorf("total = %d, want %d", total, tt.total)
+				}
+				for _, c := range cs {
+					if c.PartnerID != f.boot.Partner.ID {
+						t.Errorf("customer %s belongs to %s, not the actor's partner", c.ExternalID, c.PartnerID)
+					}
+				}
+			})
 		}
 	})
 }

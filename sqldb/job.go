@@ -42,7 +42,11 @@ func (db *DB) ProvisionCustomer(ctx context.Context, job tenantry.ProvisionCusto
 		if err := tx.save(ctx, c); err != nil {
 			return err
 		}
-		return tx.audit(ctx, c.PartnerID, "system", "customer.provisioned", "customer", c.ID, customerAudit(c))
+		action := "customer.provisioned"
+		if c.Status == tenantry.StatusPendingRPLReview {
+			action = "customer.held_for_review"
+		}
+		return tx.audit(ctx, c.PartnerID, "system", action, "customer", c.ID, customerAudit(c))
 	})
 }
 
@@ -75,11 +79,10 @@ func (db *DB) FinishCustomerUpdate(ctx context.Context, job tenantry.UpdateCusto
 		}
 		license := func(p tenantry.Package) string { return newID("LICENSE") }
 		tenantry.ApplyUpdate(c, license)
-		if c.OrgID == "" {
-			// Its first provisioning gave up before the organization
-			// existed: this update provisions it.
-			tenantry.Provision(c, newID("ORGANIZATION"), license)
-		}
+		// An update may change the country (region, E911, compliance review)
+		// or follow a first provisioning that gave up before the organization
+		// existed: provisioning again settles all of it, keeping what exists.
+		tenantry.Provision(c, newID("ORGANIZATION"), license)
 		if c.Status != tenantry.StatusPendingRPLReview {
 			if err := tx.provisionOrg(ctx, c); err != nil {
 				return err
@@ -133,7 +136,13 @@ func (db *DB) RecordJobFailure(ctx context.Context, id string, version int, msg 
 			}
 		}
 		c.Errors = []tenantry.Notice{{Code: code, Description: msg}}
-		return tx.save(ctx, c)
+		if err := tx.save(ctx, c); err != nil {
+			return err
+		}
+		if !final {
+			return nil
+		}
+		return tx.audit(ctx, c.PartnerID, "system", "customer.failed", "customer", c.ID, map[string]any{"status": c.Status, "error": msg})
 	})
 }
 

@@ -107,7 +107,9 @@ func (db *DB) CreateSubPartner(ctx context.Context, parentID, name string) (*ten
 		return tx.audit(ctx, parentID, "system", "subpartner.create", "partner", p.ID, map[string]string{"name": p.Name})
 	})
 	if isConflict(err) {
-		return nil, tenantry.FieldError(tenantry.ECONFLICT, "name", tenantry.ReasonPartnerExists, "name", p.Name, "id", "")
+		var existing string
+		db.queryRow(ctx, `SELECT id FROM partners WHERE parent_id = ? AND name_key = ?`, parentID, nameKey(p.Name)).Scan(&existing)
+		return nil, tenantry.FieldError(tenantry.ECONFLICT, "name", tenantry.ReasonPartnerExists, "name", p.Name, "id", existing)
 	}
 	return p, err
 }

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -110,7 +111,27 @@ func (q *queue) migratePostgres(ctx context.Context, m *rivermigrate.Migrator[pg
 	return nil
 }
 
+// sqliteJobInsert inserts one job row as River's SQLite driver does
+// (riversqlite v0.47.0, schema 006/007), as a statement prepared once.
+// River's own insert parses a large INSERT … SELECT FROM json_each on every
+// call: 23% of all CPU in the customer benchmark. Jobs here take no unique
+// options, no metadata and no tags, so the plain row is the same row.
+const sqliteJobInsert = `INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags)
+	VALUES (jsonb(?), datetime('now', 'subsec'), ?, ?, jsonb('{}'), 1, 'default', datetime('now', 'subsec'), 'available', jsonb('[]'))`
+
 func (q *queue) insertTx(ctx context.Context, t *Tx, jobs []jobArgs) error {
+	if q.sqlite != nil {
+		for _, j := range jobs {
+			args, err := json.Marshal(j)
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, sqliteJobInsert, string(args), j.Kind(), q.maxTries); err != nil {
+				return fmt.Errorf("enqueue: %w", err)
+			}
+		}
+		return nil
+	}
 	params := make([]river.InsertManyParams, len(jobs))
 	for i, j := range jobs {
 		params[i] = river.InsertManyParams{Args: j, InsertOpts: &river.InsertOpts{MaxAttempts: q.maxTries}}

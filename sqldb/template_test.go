@@ -1,7 +1,10 @@
 package sqldb_test
 
 import (
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -182,6 +185,44 @@ func TestDeleteTemplateInUse(t *testing.T) {
 		}
 		if err := f.db.DeleteTemplate(ctx, f.actor, tpl.ID); err != nil {
 			t.Errorf("delete once unused: %v", err)
+		}
+	})
+}
+
+// TestTemplateDeleteRacesCustomerCreate: deleting a template while
+// customers are being created on it ends, for every call, in success or a
+// domain error, never in a raw foreign-key violation; and no customer is
+// left on a deleted template.
+func TestTemplateDeleteRacesCustomerCreate(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		ctx := t.Context()
+		for round := range 8 {
+			tpl := f.template(t, fmt.Sprintf("Contested %d", round))
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range 12 {
+				wg.Go(func() {
+					<-start
+					_, err := f.db.CreateCustomer(ctx, f.actor, customerInput(tpl, fmt.Sprintf("ext-%d-%d", round, i)))
+					if err != nil && tenantry.ErrorCode(err) != tenantry.EINVALID {
+						t.Errorf("create while the template is deleted: %v, want success or EINVALID %s", err, tenantry.ReasonTemplateNotFound)
+					}
+				})
+			}
+			wg.Go(func() {
+				<-start
+				time.Sleep(time.Duration(round%4) * time.Millisecond)
+				err := f.db.DeleteTemplate(ctx, f.actor, tpl.ID)
+				if err != nil && tenantry.ErrorCode(err) != tenantry.ECONFLICT {
+					t.Errorf("delete while customers are created: %v, want success or ECONFLICT %s", err, tenantry.ReasonTemplateInUse)
+				}
+			})
+			close(start)
+			wg.Wait()
+		}
+		if n := count(t, f.db, `SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM templates t WHERE t.id = c.template_id)`); n != 0 {
+			t.Errorf("%d customers on a deleted template", n)
 		}
 	})
 }
