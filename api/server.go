@@ -30,6 +30,8 @@ type Services struct {
 	Templates   tenantry.TemplateService
 	Customers   tenantry.CustomerService
 	Idempotency tenantry.IdempotencyStore
+	Locations   tenantry.LocationService
+	Outbox      tenantry.OutboxService
 }
 
 // Server serves the API.
@@ -60,7 +62,7 @@ func (s *Server) routes() []route {
 		cr = tenantry.ScopeCustomersRead
 		cw = tenantry.ScopeCustomersWrite
 	)
-	return []route{
+	routes := []route{
 		{"GET", "/v1/openapi.json", "", s.openAPI},
 		{"GET", "/v1/wholesale/customers", cr, s.listCustomers},
 		{"POST", "/v1/wholesale/customers", cw, s.createCustomer},
@@ -77,6 +79,9 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/partner/admins", cr, s.listAdmins},
 		{"GET", "/v1/partner/subscriptions", cr, s.listSubscriptions},
 	}
+	routes = append(routes, s.locationRoutes()...)
+	routes = append(routes, s.outboxRoutes()...)
+	return routes
 }
 
 // Handler returns the API's HTTP handler.
