@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // time zones are validated on machines without a zoneinfo database
 	"unicode"
@@ -413,9 +414,20 @@ func ValidTimeZone(s string) bool {
 		strings.HasPrefix(s, "right/") || strings.HasPrefix(s, "posix/") {
 		return false
 	}
-	_, err := time.LoadLocation(s)
-	return err == nil
+	if _, ok := knownZones.Load(s); ok {
+		return true
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return false
+	}
+	knownZones.Store(s, true)
+	return true
 }
+
+// knownZones remembers the names LoadLocation accepted (loading a zone reads
+// and parses its file every time). Only valid names are kept, so the map is
+// bounded by the IANA database whatever callers send.
+var knownZones sync.Map
 
 // tzName is the shape of an IANA zone name: slash-separated words, no
 // path tricks (".", "..", "//") that would reach other files of the
