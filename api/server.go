@@ -32,6 +32,8 @@ type Services struct {
 	Idempotency tenantry.IdempotencyStore
 	Locations   tenantry.LocationService
 	Outbox      tenantry.OutboxService
+	Subscribers tenantry.SubscriberService
+	Webhooks    tenantry.WebhookService
 }
 
 // Server serves the API.
@@ -81,6 +83,8 @@ func (s *Server) routes() []route {
 	}
 	routes = append(routes, s.locationRoutes()...)
 	routes = append(routes, s.outboxRoutes()...)
+	routes = append(routes, s.subscriberRoutes()...)
+	routes = append(routes, s.webhookRoutes()...)
 	return routes
 }
 

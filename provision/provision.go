@@ -20,9 +20,16 @@ import (
 // world; production leaves it nil.
 type Fault func(kind, customerID string, attempt int) error
 
-// Workers returns River's workers for every customer job.
-func Workers(jobs tenantry.CustomerJobs, log *slog.Logger, fault Fault) *river.Workers {
+// Store is everything the background jobs work on.
+type Store interface {
+	tenantry.CustomerJobs
+	tenantry.WebhookJobs
+}
+
+// Workers returns River's workers for every job.
+func Workers(jobs Store, log *slog.Logger, fault Fault) *river.Workers {
 	w := river.NewWorkers()
+	addWebhookWorkers(w, jobs, log)
 	river.AddWorker(w, &worker[tenantry.ProvisionCustomerJob]{jobs: jobs, log: log, fault: fault,
 		do: func(ctx context.Context, a tenantry.ProvisionCustomerJob) error {
 			return jobs.ProvisionCustomer(ctx, a)

@@ -80,7 +80,7 @@ func handler(db *sqldb.DB, log *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := api.New(api.Services{Partners: db, Templates: db, Customers: db, Idempotency: db, Locations: db, Outbox: db}, tr, log)
+	a := api.New(api.Services{Partners: db, Templates: db, Customers: db, Idempotency: db, Locations: db, Outbox: db, Subscribers: db, Webhooks: db}, tr, log)
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", a.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
