@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"hash/fnv"
 	"net/http"
 	"slices"
 
@@ -23,14 +24,17 @@ var statusOf = map[string]int{
 	tenantry.EUNAVAILABLE:   http.StatusServiceUnavailable,
 }
 
-// ErrorCodeOf is the numeric errorCode a reason has on the wire. Codes are
-// stable: a reason's code is 10000 plus its place in tenantry.AllReasons,
-// which only ever grows at the end.
+// ErrorCodeOf is the numeric errorCode a reason has on the wire: 10000 plus
+// the reason id's FNV-1a hash modulo 90000. It depends on the id alone, so
+// codes never shift when reasons are added, in whatever file or order; a
+// test checks that no two reasons share a code.
 func ErrorCodeOf(reason string) int {
-	if i := slices.Index(tenantry.AllReasons, reason); i >= 0 {
-		return 10000 + i
+	if !slices.Contains(tenantry.AllReasons, reason) {
+		reason = tenantry.ReasonInternal
 	}
-	return 10000 + slices.Index(tenantry.AllReasons, tenantry.ReasonInternal)
+	h := fnv.New32a()
+	h.Write([]byte(reason))
+	return 10000 + int(h.Sum32()%90000)
 }
 
 // errorBody is the wholesale API's error body.

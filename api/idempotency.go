@@ -26,9 +26,13 @@ func (s *Server) idempotent(h handler) handler {
 		if len(key) > MaxIdempotencyKey {
 			return tenantry.FieldError(tenantry.EINVALID, "Idempotency-Key", tenantry.ReasonTooLong, "max", "255")
 		}
-		body, err := readBody(r)
-		if err != nil {
-			return err
+		// A POST may have no body (consentMove); only a body must be JSON.
+		var body []byte
+		if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
+			var err error
+			if body, err = readBody(r); err != nil {
+				return err
+			}
 		}
 		p, _ := r.Context().Value(principalKey).(*tenantry.Principal)
 		sum := sha256.Sum256(append([]byte(r.URL.Path+"?"+r.URL.RawQuery+"\n"), body...))

@@ -10,6 +10,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/api"
 )
 
 const openapiPath = "openapi.json"
@@ -105,6 +108,9 @@ func checkOperation(t *testing.T, doc *openapi3.T, method, path string, op *open
 		scope := "spark-admin:wholesale_customers_read"
 		if method != "GET" {
 			scope = "spark-admin:wholesale_customers_write"
+		}
+		if strings.Contains(path, "subscribers") { // the subscriber API has scopes of its own
+			scope = strings.Replace(scope, "customers", "subscribers", 1)
 		}
 		if !strings.Contains(op.Description, scope) {
 			t.Errorf("%s: description does not name scope %s", name, scope)
@@ -236,5 +242,17 @@ func TestOpenAPIResponseValidation(t *testing.T) {
 				t.Logf("rejected: %v", err)
 			}
 		})
+	}
+}
+
+// TestErrorCodesDistinct: every reason has its own wire errorCode.
+func TestErrorCodesDistinct(t *testing.T) {
+	seen := map[int]string{}
+	for _, r := range tenantry.AllReasons {
+		c := api.ErrorCodeOf(r)
+		if other, ok := seen[c]; ok {
+			t.Errorf("reasons %s and %s share errorCode %d", r, other, c)
+		}
+		seen[c] = r
 	}
 }

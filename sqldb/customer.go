@@ -99,21 +99,7 @@ func (t *Tx) maxQuantity(ctx context.Context, tpl *tenantry.Template) (int, erro
 
 // usage counts, per package, the users of a customer that hold it.
 func (t *Tx) usage(ctx context.Context, customerID string) (map[tenantry.Package]int, error) {
-	rows, err := t.query(ctx, `SELECT package, COUNT(*) FROM subscribers WHERE customer_id = ? GROUP BY package`, customerID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[tenantry.Package]int{}
-	for rows.Next() {
-		var p string
-		var n int
-		if err := rows.Scan(&p, &n); err != nil {
-			return nil, err
-		}
-		out[tenantry.Package(p)] = n
-	}
-	return out, rows.Err()
+	return t.subscriberUsage(ctx, customerID) // packages and add-ons
 }
 
 func externalIDTaken(v string) error {

@@ -42,6 +42,9 @@ func (db *DB) ProvisionCustomer(ctx context.Context, job tenantry.ProvisionCusto
 		if err := tx.save(ctx, c); err != nil {
 			return err
 		}
+		if err := tx.queueProvisioningMail(ctx, c); err != nil {
+			return err
+		}
 		action := "customer.provisioned"
 		if c.Status == tenantry.StatusPendingRPLReview {
 			action = "customer.held_for_review"

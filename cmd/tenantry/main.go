@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/tenantry/tenantry/mail"
 )
 
 func main() {
@@ -88,6 +90,7 @@ type Config struct {
 	JobTimeout      time.Duration
 	RescueAfter     time.Duration
 	ShutdownTimeout time.Duration
+	Mail            mail.Config
 }
 
 // env returns the environment variable name, or def when unset.
@@ -127,6 +130,7 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 	fs.DurationVar(&c.JobTimeout, "job-timeout", envDuration("TENANTRY_JOB_TIMEOUT", 30*time.Second), "longest one job attempt may run (TENANTRY_JOB_TIMEOUT)")
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", envDuration("TENANTRY_JOB_RESCUE_AFTER", 45*time.Second), "when a job whose process died is taken over (TENANTRY_JOB_RESCUE_AFTER)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("TENANTRY_SHUTDOWN_TIMEOUT", 30*time.Second), "how long shutdown waits for requests and jobs (TENANTRY_SHUTDOWN_TIMEOUT)")
+	c.Mail.Flags(fs) // --smtp-url / TENANTRY_SMTP_URL, --mail-from / TENANTRY_MAIL_FROM
 }
 
 func (c *Config) logger(w io.Writer) *slog.Logger {

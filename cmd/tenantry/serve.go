@@ -13,6 +13,7 @@ import (
 
 	"github.com/tenantry/tenantry/api"
 	"github.com/tenantry/tenantry/locale"
+	"github.com/tenantry/tenantry/mail"
 	"github.com/tenantry/tenantry/provision"
 	"github.com/tenantry/tenantry/sqldb"
 )
@@ -45,6 +46,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 			return fmt.Errorf("start workers: %w", err)
 		}
 	}
+	stopMail, err := mail.StartSender(ctx, db, cfg.Mail, log)
+	if err != nil {
+		return fmt.Errorf("start mail sender: %w", err)
+	}
+	defer stopMail() // before db.Close: the batch in flight finishes
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -1,0 +1,279 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/mail"
+)
+
+// The mail outbox. A mail is queued in the transaction of the change that
+// causes it, rendered there once (what is stored is what is sent), and
+// delivered later by the sender (package mail), which works the queue
+// through ClaimMail, MarkMailSent and MarkMailFailed.
+//
+// Storage renders with package mail rather than storing the facts and
+// rendering at delivery: the outbox then shows each mail exactly as it
+// goes out, and a retry sends the same bytes even if the templates change in
+// between.
+
+const messageCols = `id, partner_id, customer_id, kind, recipient, language, from_name, subject, text_body, html_body,
+	status, attempts, last_error, next_attempt, created, sent`
+
+func scanMessage(row interface{ Scan(...any) error }) (*tenantry.Message, error) {
+	var m tenantry.Message
+	var next, created, sent int64
+	err := row.Scan(&m.ID, &m.PartnerID, &m.CustomerID, &m.Kind, &m.To, &m.Language, &m.FromName, &m.Subject, &m.Text, &m.HTML,
+		&m.Status, &m.Attempts, &m.LastError, &next, &created, &sent)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	m.NextAttempt, m.Created = fromMicro(next), fromMicro(created)
+	if sent != 0 {
+		m.Sent = fromMicro(sent)
+	}
+	return &m, nil
+}
+
+// queueMail renders a mail of msg.Kind from d in msg.Language (or the
+// closest language mail is written in) and queues it in the transaction. It
+// fills the message's ID, language, content, status and times. The rules on
+// who may get which mail (U5, U6) are applied here, for every caller: a mail
+// they forbid is not queued, and that is not an error. A message whose Key
+// was queued before is not queued again; msg then describes the first one.
+func (t *Tx) queueMail(ctx context.Context, msg *tenantry.Message, d tenantry.MailData) error {
+	if !tenantry.ValidEmail(msg.To) {
+		return fmt.Errorf("queue mail: invalid recipient %q", msg.To)
+	}
+	if msg.Kind == tenantry.MailWelcome || msg.Kind == tenantry.MailE911Confirmation {
+		ok, err := t.mailAllowed(ctx, msg)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	if d.RecipientEmail == "" {
+		d.RecipientEmail = msg.To
+	}
+	if msg.FromName == "" {
+		msg.FromName = d.BrandName
+	}
+	msg.Language = mail.Language(msg.Language)
+	var err error
+	if msg.Subject, msg.Text, msg.HTML, err = mail.Render(msg.Kind, msg.Language, d); err != nil {
+		return err
+	}
+	now := t.db.now().UTC()
+	msg.ID, msg.Status, msg.Attempts, msg.LastError = newID("MESSAGE"), tenantry.MailQueued, 0, ""
+	msg.NextAttempt, msg.Created, msg.Sent = now, now, time.Time{}
+	var key any // NULL: no key, and NULLs never collide
+	if msg.Key != "" {
+		key = msg.Key
+	}
+	res, err := t.exec(ctx, `INSERT INTO outbox (`+messageCols+`, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`,
+		msg.ID, msg.PartnerID, msg.CustomerID, msg.Kind, msg.To, msg.Language, msg.FromName, msg.Subject, msg.Text, msg.HTML,
+		msg.Status, 0, "", now.UnixMicro(), now.UnixMicro(), 0, key)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	first, err := scanMessage(t.queryRow(ctx, `SELECT `+messageCols+` FROM outbox WHERE dedupe_key = ?`, msg.Key))
+	if err != nil {
+		return err
+	}
+	k := msg.Key
+	*msg = *first
+	msg.Key = k
+	return nil
+}
+
+// mailAllowed applies rules U5 (no welcome for a customer admin) and U6
+// (E911 confirmations only in the US and Canada) to a queued message.
+func (t *Tx) mailAllowed(ctx context.Context, msg *tenantry.Message) (bool, error) {
+	if msg.CustomerID == "" {
+		return false, fmt.Errorf("queue mail: a %s mail needs its customer", msg.Kind)
+	}
+	var country string
+	if err := t.queryRow(ctx, `SELECT country FROM customers WHERE id = ?`, msg.CustomerID).Scan(&country); err != nil {
+		return false, mapError(err)
+	}
+	var admins int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM customer_admins WHERE customer_id = ? AND LOWER(email) = ?`,
+		msg.CustomerID, strings.ToLower(msg.To)).Scan(&admins); err != nil {
+		return false, err
+	}
+	return tenantry.MailAllowed(msg.Kind, country, admins > 0), nil
+}
+
+// queueProvisioningMail queues what the first admin of a newly provisioned
+// customer gets (tenantry.ProvisioningMails): the invitation and, in the US
+// and Canada, the E911 confirmation, in the customer's language with the
+// template's brand name. It is idempotent: called again for the same
+// customer, it queues nothing more.
+func (t *Tx) queueProvisioningMail(ctx context.Context, c *tenantry.Customer) error {
+	tpl, err := scanTemplate(t.queryRow(ctx, `SELECT `+templateCols+` FROM templates WHERE id = ?`, c.TemplateID))
+	if err != nil {
+		return err
+	}
+	brand := tpl.BrandName
+	if brand == "" {
+		brand = tpl.Name
+	}
+	lang := c.Language
+	if lang == "" {
+		lang = tpl.EmailLanguage
+	}
+	for _, kind := range tenantry.ProvisioningMails(c, tpl, !minted(c.OrgID, "ORGANIZATION")) {
+		msg := &tenantry.Message{
+			PartnerID: c.PartnerID, CustomerID: c.ID, Kind: kind, To: c.PrimaryEmail, Language: lang,
+			Key: "provisioning/" + c.ID + "/" + string(kind),
+		}
+		if err := t.queueMail(ctx, msg, tenantry.MailData{BrandName: brand, CustomerName: c.Name}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// minted reports whether id is one newID made for kind. An organization id
+// Tenantry did not mint was given by the partner: an existing organization
+// was attached (rule C7), and the template decides about the invitation (T4).
+func minted(id, kind string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(id)
+	return err == nil && strings.HasPrefix(string(b), "tenantry:"+kind+":")
+}
+
+// QueueMail queues a mail in a transaction of its own: for mail that is the
+// whole of a change, such as a consent email sent again (rule U3). Mail that
+// follows another write is queued in that write's transaction instead.
+func (db *DB) QueueMail(ctx context.Context, msg *tenantry.Message, d tenantry.MailData) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.queueMail(ctx, msg, d) })
+}
+
+// OutboxMessages lists the actor's messages, newest first.
+func (db *DB) OutboxMessages(ctx context.Context, a *tenantry.Actor, f tenantry.OutboxFilter) ([]*tenantry.Message, int, error) {
+	where, args := `partner_id = ?`, []any{a.OrgID}
+	if f.Status != "" {
+		where, args = where+` AND status = ?`, append(args, f.Status)
+	}
+	if f.CustomerID != "" {
+		where, args = where+` AND customer_id = ?`, append(args, f.CustomerID)
+	}
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.query(ctx, `SELECT `+messageCols+` FROM outbox WHERE `+where+` ORDER BY created DESC, id DESC LIMIT ? OFFSET ?`,
+		append(args, f.Max, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out, err := scanMessages(rows)
+	return out, total, err
+}
+
+func scanMessages(rows *sql.Rows) ([]*tenantry.Message, error) {
+	out := []*tenantry.Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// OutboxMessage returns one of the actor's messages.
+func (db *DB) OutboxMessage(ctx context.Context, a *tenantry.Actor, id string) (*tenantry.Message, error) {
+	m, err := scanMessage(db.queryRow(ctx, `SELECT `+messageCols+` FROM outbox WHERE id = ? AND partner_id = ?`, id, a.OrgID))
+	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+		return nil, notFound("message")
+	}
+	return m, err
+}
+
+// skipLocked is appended to the claim: on PostgreSQL, senders in other
+// processes pass over the rows one of them is claiming instead of waiting;
+// SQLite's write transaction already excludes every other claimer.
+func (db *DB) skipLocked() string {
+	if db.engine == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+// ClaimMail leases up to max due messages to the caller. The lease is the
+// next attempt time moved past the lease: a claimer that dies leaves its
+// messages due again when the lease ends, and the attempt count, raised by
+// the claim, tells a late claimer's marks from the current one's.
+func (db *DB) ClaimMail(ctx context.Context, max int, lease time.Duration) ([]*tenantry.Message, error) {
+	var out []*tenantry.Message
+	err := db.inTx(ctx, func(tx *Tx) error {
+		now := db.now().UTC()
+		rows, err := tx.query(ctx, `SELECT `+messageCols+` FROM outbox WHERE status = 'queued' AND next_attempt <= ?
+			ORDER BY next_attempt, id LIMIT ?`+db.skipLocked(), now.UnixMicro(), max)
+		if err != nil {
+			return err
+		}
+		out, err = scanMessages(rows)
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		until := now.Add(lease)
+		for _, m := range out {
+			if _, err := tx.exec(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt = ? WHERE id = ?`, until.UnixMicro(), m.ID); err != nil {
+				return err
+			}
+			m.Attempts++
+			m.NextAttempt = until
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkMailSent records that the claim attempt of message id delivered it.
+func (db *DB) MarkMailSent(ctx context.Context, id string, attempt int) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE outbox SET status = 'sent', sent = ? WHERE id = ? AND attempts = ? AND status = 'queued'`,
+			db.now().UnixMicro(), id, attempt)
+		return err
+	})
+}
+
+// maxErrorLen bounds the error text kept on a message.
+const maxErrorLen = 1000
+
+// MarkMailFailed records that the claim attempt of message id failed with
+// reason: it is due again after retryIn, or failed for good when retryIn is
+// not positive.
+func (db *DB) MarkMailFailed(ctx context.Context, id string, attempt int, reason string, retryIn time.Duration) error {
+	if len(reason) > maxErrorLen {
+		reason = strings.ToValidUTF8(reason[:maxErrorLen], "") + "…"
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		now := db.now()
+		status, next := tenantry.MailQueued, now.Add(retryIn)
+		if retryIn <= 0 {
+			status, next = tenantry.MailFailed, now
+		}
+		_, err := tx.exec(ctx, `UPDATE outbox SET status = ?, last_error = ?, next_attempt = ? WHERE id = ? AND attempts = ? AND status = 'queued'`,
+			status, reason, next.UnixMicro(), id, attempt)
+		return err
+	})
+}
+
+var (
+	_ tenantry.OutboxService = (*DB)(nil)
+	_ tenantry.MailQueue     = (*DB)(nil)
+)
