@@ -34,6 +34,8 @@ type Services struct {
 	Outbox      tenantry.OutboxService
 	Subscribers tenantry.SubscriberService
 	Webhooks    tenantry.WebhookService
+	Admins      tenantry.CustomerAdminService
+	Imports     tenantry.ImportService
 }
 
 // Server serves the API.
@@ -85,6 +87,8 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.outboxRoutes()...)
 	routes = append(routes, s.subscriberRoutes()...)
 	routes = append(routes, s.webhookRoutes()...)
+	routes = append(routes, s.importRoutes()...)
+	routes = append(routes, s.adminRoutes()...)
 	return routes
 }
 

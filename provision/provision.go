@@ -24,12 +24,14 @@ type Fault func(kind, customerID string, attempt int) error
 type Store interface {
 	tenantry.CustomerJobs
 	tenantry.WebhookJobs
+	tenantry.ImportJobs
 }
 
 // Workers returns River's workers for every job.
 func Workers(jobs Store, log *slog.Logger, fault Fault) *river.Workers {
 	w := river.NewWorkers()
 	addWebhookWorkers(w, jobs, log)
+	addImportWorkers(w, jobs, log)
 	river.AddWorker(w, &worker[tenantry.ProvisionCustomerJob]{jobs: jobs, log: log, fault: fault,
 		do: func(ctx context.Context, a tenantry.ProvisionCustomerJob) error {
 			return jobs.ProvisionCustomer(ctx, a)

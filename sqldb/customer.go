@@ -199,6 +199,9 @@ func (db *DB) CreateCustomer(ctx context.Context, a *tenantry.Actor, in *tenantr
 			}
 			return err
 		}
+		if err := tx.attachOrg(ctx, c); err != nil { // rule C7: may wait for the admin's approval
+			return err
+		}
 		tx.enqueue(tenantry.ProvisionCustomerJob{CustomerID: c.ID, Version: c.Version})
 		return tx.audit(ctx, a.OrgID, a.AdminID, "customer.create", "customer", c.ID, in)
 	})

@@ -46,6 +46,9 @@ type Options struct {
 	Now tenantry.Clock
 	// MaxConns caps PostgreSQL connections (default 24). SQLite always uses one.
 	MaxConns int32
+	// PublicURL is where the server is reached from outside, for links in
+	// mail; DefaultPublicURL when empty.
+	PublicURL string
 }
 
 // DB is a Tenantry database: the domain's tables and River's.
@@ -55,6 +58,7 @@ type DB struct {
 	pool   *pgxpool.Pool // PostgreSQL only
 	now    tenantry.Clock
 	queue  *queue
+	public string // Options.PublicURL
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
 	stmts   sync.Map // query → *sql.Stmt (SQLite, which does not cache plans itself)
@@ -66,7 +70,7 @@ type DB struct {
 // anything else is a SQLite file path (optionally prefixed "sqlite:" or
 // "file:").
 func Open(ctx context.Context, url string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now}
+	db := &DB{now: opt.Now, public: opt.PublicURL}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -33,6 +33,9 @@ func (db *DB) ProvisionCustomer(ctx context.Context, job tenantry.ProvisionCusto
 		if c == nil || err != nil {
 			return err
 		}
+		if waiting, err := tx.awaitingApproval(ctx, c.ID); waiting || err != nil {
+			return err // rule C7: approving enqueues this job again
+		}
 		tenantry.Provision(c, newID("ORGANIZATION"), func(p tenantry.Package) string { return newID("LICENSE") })
 		if c.Status != tenantry.StatusPendingRPLReview {
 			if err := tx.provisionOrg(ctx, c); err != nil {
@@ -43,6 +46,9 @@ func (db *DB) ProvisionCustomer(ctx context.Context, job tenantry.ProvisionCusto
 			return err
 		}
 		if err := tx.queueProvisioningMail(ctx, c); err != nil {
+			return err
+		}
+		if err := tx.emitCustomerEvent(ctx, tenantry.ProvisioningEvent(c.Status), c); err != nil {
 			return err
 		}
 		action := "customer.provisioned"
@@ -94,6 +100,9 @@ func (db *DB) FinishCustomerUpdate(ctx context.Context, job tenantry.UpdateCusto
 		if err := tx.save(ctx, c); err != nil {
 			return err
 		}
+		if err := tx.emitCustomerEvent(ctx, tenantry.EventCustomerUpdated, c); err != nil {
+			return err
+		}
 		return tx.audit(ctx, c.PartnerID, "system", "customer.updated", "customer", c.ID, customerAudit(c))
 	})
 }
@@ -111,6 +120,9 @@ func (db *DB) FinishCustomerDeletion(ctx context.Context, job tenantry.DeleteCus
 			if _, err := tx.exec(ctx, q, c.ID); err != nil {
 				return err
 			}
+		}
+		if err := tx.emitCustomerEvent(ctx, tenantry.EventCustomerDeleted, c); err != nil {
+			return err
 		}
 		return tx.audit(ctx, c.PartnerID, "system", "customer.deleted", "customer", c.ID, customerAudit(c))
 	})
@@ -144,6 +156,9 @@ func (db *DB) RecordJobFailure(ctx context.Context, id string, version int, msg 
 		}
 		if !final {
 			return nil
+		}
+		if err := tx.emitCustomerEvent(ctx, tenantry.EventCustomerProvisioningFailed, c); err != nil {
+			return err
 		}
 		return tx.audit(ctx, c.PartnerID, "system", "customer.failed", "customer", c.ID, map[string]any{"status": c.Status, "error": msg})
 	})

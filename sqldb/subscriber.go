@@ -277,6 +277,26 @@ func (db *DB) CreateSubscriber(ctx context.Context, a *tenantry.Actor, in *tenan
 		return nil, err
 	}
 	rs := in.Requested()
+	s := db.newSubscriber(in, rs)
+	err := db.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.subscriberCustomer(ctx, a, in.CustomerID, true)
+		if err != nil {
+			return err
+		}
+		usage, err := tx.subscriberUsage(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		return tx.insertSubscriber(ctx, a, c, rs, usage, s)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newSubscriber is the user a valid create request describes, not stored yet.
+func (db *DB) newSubscriber(in *tenantry.SubscriberInput, rs []tenantry.RequestedPackage) *tenantry.Subscriber {
 	now := db.now().UTC()
 	s := &tenantry.Subscriber{
 		ID: newID("SUBSCRIBER"), Email: tenantry.NormalizeEmail(in.Email), FirstName: in.FirstName, LastName: in.LastName,
@@ -284,65 +304,61 @@ func (db *DB) CreateSubscriber(ctx context.Context, a *tenantry.Actor, in *tenan
 		Created: now, Updated: now, LastStatusChange: now,
 	}
 	s.Package, s.AddOns = tenantry.SplitPackages(rs)
-	err := db.inTx(ctx, func(tx *Tx) error {
-		c, err := tx.subscriberCustomer(ctx, a, in.CustomerID, true)
-		if err != nil {
-			return err
-		}
-		s.CustomerID, s.PartnerID, s.ExternalCustomerID = c.ID, c.PartnerID, c.ExternalID
-		usage, err := tx.subscriberUsage(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		if err := tenantry.CheckSubscriberPackages(c, rs, usage, nil); err != nil {
-			return err
-		}
-		if err := tx.checkLocation(ctx, c.ID, s.LocationID); err != nil {
-			return err
-		}
-		free, err := tx.freeAccount(ctx, s.Email)
-		if err != nil {
-			return err
-		}
-		if free {
-			s.Status, s.ConsentRequests = tenantry.SubscriberPendingUserMigration, 1
-		} else {
-			s.Status, s.PersonID = tenantry.SubscriberProvisioned, newID("PEOPLE")
-		}
-		consentSent := int64(0)
-		if free {
-			consentSent = now.UnixMicro()
-		}
-		_, err = tx.exec(ctx, `INSERT INTO subscribers (id, customer_id, partner_id, person_id, email, first_name, last_name, package, status,
-			location_id, primary_phone_number, extension, consent_requests, consent_sent, created, updated, last_status_change)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			s.ID, s.CustomerID, s.PartnerID, s.PersonID, s.Email, s.FirstName, s.LastName, s.Package, s.Status,
-			s.LocationID, s.PrimaryPhoneNumber, s.Extension, s.ConsentRequests, consentSent, now.UnixMicro(), now.UnixMicro(), now.UnixMicro())
-		if err != nil {
-			return subscriberConflict(err, s)
-		}
-		if err := tx.insertAddOns(ctx, s); err != nil {
-			return err
-		}
-		if s.PrimaryPhoneNumber != "" {
-			if err := tx.assignNumber(ctx, s); err != nil {
-				return err
-			}
-		}
-		if s.Status == tenantry.SubscriberProvisioned {
-			if err := tx.queueSubscriberMail(ctx, c, s); err != nil {
-				return err
-			}
-		}
-		if err := tx.emitEvent(ctx, s.PartnerID, tenantry.EventSubscriberCreated, tenantry.NewSubscriberEvent(s)); err != nil {
-			return err
-		}
-		return tx.audit(ctx, s.PartnerID, a.AdminID, "subscriber.create", "subscriber", s.ID, subscriberAudit(s))
-	})
-	if err != nil {
-		return nil, err
+	return s
+}
+
+// insertSubscriber checks a new user s against its customer c (locked by
+// the caller; usage is its package usage) and stores it, with its number,
+// mail, event and audit entry: the one way a user is created, from the
+// API and from an import.
+func (t *Tx) insertSubscriber(ctx context.Context, a *tenantry.Actor, c *tenantry.Customer, rs []tenantry.RequestedPackage,
+	usage map[tenantry.Package]int, s *tenantry.Subscriber) error {
+	now := s.Created
+	s.CustomerID, s.PartnerID, s.ExternalCustomerID = c.ID, c.PartnerID, c.ExternalID
+	if err := tenantry.CheckSubscriberPackages(c, rs, usage, nil); err != nil {
+		return err
 	}
-	return s, nil
+	if err := t.checkLocation(ctx, c.ID, s.LocationID); err != nil {
+		return err
+	}
+	free, err := t.freeAccount(ctx, s.Email)
+	if err != nil {
+		return err
+	}
+	if free {
+		s.Status, s.ConsentRequests = tenantry.SubscriberPendingUserMigration, 1
+	} else {
+		s.Status, s.PersonID = tenantry.SubscriberProvisioned, newID("PEOPLE")
+	}
+	consentSent := int64(0)
+	if free {
+		consentSent = now.UnixMicro()
+	}
+	_, err = t.exec(ctx, `INSERT INTO subscribers (id, customer_id, partner_id, person_id, email, first_name, last_name, package, status,
+		location_id, primary_phone_number, extension, consent_requests, consent_sent, created, updated, last_status_change)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.CustomerID, s.PartnerID, s.PersonID, s.Email, s.FirstName, s.LastName, s.Package, s.Status,
+		s.LocationID, s.PrimaryPhoneNumber, s.Extension, s.ConsentRequests, consentSent, now.UnixMicro(), now.UnixMicro(), now.UnixMicro())
+	if err != nil {
+		return subscriberConflict(err, s)
+	}
+	if err := t.insertAddOns(ctx, s); err != nil {
+		return err
+	}
+	if s.PrimaryPhoneNumber != "" {
+		if err := t.assignNumber(ctx, s); err != nil {
+			return err
+		}
+	}
+	if s.Status == tenantry.SubscriberProvisioned {
+		if err := t.queueSubscriberMail(ctx, c, s); err != nil {
+			return err
+		}
+	}
+	if err := t.emitEvent(ctx, s.PartnerID, tenantry.EventSubscriberCreated, tenantry.NewSubscriberEvent(s)); err != nil {
+		return err
+	}
+	return t.audit(ctx, s.PartnerID, a.AdminID, "subscriber.create", "subscriber", s.ID, subscriberAudit(s))
 }
 
 // Subscriber returns one of the actor's subscribers.

@@ -32,7 +32,9 @@ Commands:
   migrate     bring the database schema up to date and exit
   bootstrap   create a partner, its first admin and an API token
   subpartner  create, suspend or reactivate a sub-partner
-  bench       measure provisioning throughput (bench customers -n N)
+  import      import users from a CSV file through the API:
+              import users --customer ID [--dry-run] [--url URL] [--token T] FILE.csv
+  bench       measure throughput: bench customers -n N, bench import -n N
 
 Run 'tenantry <command> -h' for the flags of a command.
 `
@@ -54,8 +56,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = bootstrap(ctx, args[1:], stdout, stderr)
 	case "subpartner":
 		err = subpartner(ctx, args[1:], stdout, stderr)
+	case "import":
+		err = importUsers(ctx, args[1:], stdout, stderr)
 	case "bench":
-		err = bench(ctx, args[1:], stdout, stderr)
+		if len(args) > 1 && args[1] == "import" {
+			err = benchImport(ctx, args[2:], stdout, stderr)
+		} else {
+			err = bench(ctx, args[1:], stdout, stderr)
+		}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -90,6 +98,7 @@ type Config struct {
 	JobTimeout      time.Duration
 	RescueAfter     time.Duration
 	ShutdownTimeout time.Duration
+	PublicURL       string // where the server is reached from outside: links in mail
 	Mail            mail.Config
 }
 
@@ -126,6 +135,7 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 		return
 	}
 	fs.StringVar(&c.Addr, "addr", env("TENANTRY_ADDR", "127.0.0.1:8080"), "address to listen on (TENANTRY_ADDR)")
+	fs.StringVar(&c.PublicURL, "public-url", env("TENANTRY_PUBLIC_URL", "http://127.0.0.1:8080"), "URL the server is reached at from outside, for links in mail (TENANTRY_PUBLIC_URL)")
 	fs.IntVar(&c.Workers, "workers", envInt("TENANTRY_WORKERS", 100), "background jobs run at once; 0 runs none (TENANTRY_WORKERS)")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", envDuration("TENANTRY_JOB_TIMEOUT", 30*time.Second), "longest one job attempt may run (TENANTRY_JOB_TIMEOUT)")
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", envDuration("TENANTRY_JOB_RESCUE_AFTER", 45*time.Second), "when a job whose process died is taken over (TENANTRY_JOB_RESCUE_AFTER)")

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/tenantry/tenantry/api"
@@ -31,7 +32,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 		return err
 	}
 	log := cfg.logger(stderr)
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
+	if u, err := url.Parse(cfg.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--public-url %q: want an http or https URL", cfg.PublicURL)
+	}
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
@@ -86,7 +90,7 @@ func handler(db *sqldb.DB, log *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := api.New(api.Services{Partners: db, Templates: db, Customers: db, Idempotency: db, Locations: db, Outbox: db, Subscribers: db, Webhooks: db}, tr, log)
+	a := api.New(api.Services{Partners: db, Templates: db, Customers: db, Idempotency: db, Locations: db, Outbox: db, Subscribers: db, Webhooks: db, Admins: db, Imports: db}, tr, log)
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", a.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,67 @@
+package provision
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/tenantry/tenantry"
+)
+
+// addImportWorkers registers the worker of user imports.
+func addImportWorkers(w *river.Workers, s Store, log *slog.Logger) {
+	river.AddWorker(w, &importWorker{jobs: s, log: log})
+}
+
+// importWorker works ImportUsersJob. The storage resumes after the last
+// chunk that committed, so a retry or a rescued job repeats nothing; the
+// last failed attempt marks the import failed.
+type importWorker struct {
+	river.WorkerDefaults[tenantry.ImportUsersJob]
+	jobs tenantry.ImportJobs
+	log  *slog.Logger
+}
+
+// ImportChunk is how many rows of an import one transaction works.
+const ImportChunk = 200
+
+// importBudget is how long one run of an import job works before it hands
+// the job back to the queue (snoozed, which costs no attempt), so that a
+// large import never runs into the job timeout or the rescuer, and a
+// shutdown does not wait for it.
+const importBudget = 5 * time.Second
+
+func (w *importWorker) Work(ctx context.Context, job *river.Job[tenantry.ImportUsersJob]) error {
+	start := time.Now()
+	var err error
+	for {
+		var finished bool
+		finished, err = w.jobs.RunImportChunk(ctx, job.Args, ImportChunk)
+		if err != nil || finished {
+			break
+		}
+		if time.Since(start) > importBudget || ctx.Err() != nil {
+			return river.JobSnooze(0)
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		// Cut off by shutdown or the timeout: the chunk rolled back, and
+		// the next run resumes where the last one committed.
+		return river.JobSnooze(0)
+	}
+	final := job.Attempt >= job.MaxAttempts
+	w.log.Warn("import attempt failed", "import", job.Args.ImportID, "attempt", job.Attempt, "final", final, "err", err)
+	if final {
+		msg := fmt.Sprintf("Attempt %d of %d failed: %v", job.Attempt, job.MaxAttempts, err)
+		if ferr := w.jobs.FailImport(context.WithoutCancel(ctx), job.Args, msg); ferr != nil {
+			w.log.Error("record import failure", "import", job.Args.ImportID, "err", ferr)
+		}
+	}
+	return err
+}
