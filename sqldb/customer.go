@@ -99,7 +99,25 @@ func (t *Tx) maxQuantity(ctx context.Context, tpl *tenantry.Template) (int, erro
 
 // usage counts, per package, the users of a customer that hold it.
 func (t *Tx) usage(ctx context.Context, customerID string) (map[tenantry.Package]int, error) {
-	return t.subscriberUsage(ctx, customerID) // packages and add-ons
+	out, err := t.subscriberUsage(ctx, customerID) // users' packages and add-ons
+	if err != nil {
+		return nil, err
+	}
+	// Customer admins hold a package too: an update may not take it away (C5).
+	rows, err := t.query(ctx, `SELECT package, COUNT(*) FROM customer_admins WHERE customer_id = ? AND package <> '' GROUP BY package`, customerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var n int
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, err
+		}
+		out[tenantry.Package(p)] += n
+	}
+	return out, rows.Err()
 }
 
 func externalIDTaken(v string) error {
