@@ -218,6 +218,9 @@ func ParseUserCSV(r io.Reader, max int) ([]ImportRow, error) {
 		if err != nil {
 			return nil, malformed(err)
 		}
+		if allBlank(rec) {
+			continue // a row of empty cells, as spreadsheets export them
+		}
 		line, _ := cr.FieldPos(0)
 		if len(rows) >= max {
 			return nil, FieldError(EINVALID, "file", ReasonImportTooManyRows, "max", itoa(max))
@@ -231,9 +234,6 @@ func ParseUserCSV(r io.Reader, max int) ([]ImportRow, error) {
 		row := ImportRow{
 			Line: line, FirstName: get("first_name"), LastName: get("last_name"), Email: get("email"), Package: get("package"),
 			Location: get("location"), PhoneNumber: get("phone_number"), Extension: get("extension"),
-		}
-		if allBlank(rec) {
-			continue // a row of empty cells, as spreadsheets export them
 		}
 		// The customer is the import's; "-" stands for it here, so that
 		// only the row's own fields are judged.

@@ -30,7 +30,7 @@ func (s *Server) idempotent(h handler) handler {
 		var body []byte
 		if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
 			var err error
-			if body, err = readBody(r); err != nil {
+			if body, err = readIdempotentBody(r); err != nil {
 				return err
 			}
 		}

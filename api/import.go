@@ -90,6 +90,22 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusAccepted, map[string]string{"id": im.ID, "url": u})
 }
 
+// readIdempotentBody reads the body of a POST with an Idempotency-Key: a
+// CSV file up to MaxImportBytes (the import), or JSON as readBody reads it.
+func readIdempotentBody(r *http.Request) ([]byte, error) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "text/csv" {
+		return readBody(r)
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, tenantry.MaxImportBytes+1))
+	if err != nil {
+		return nil, tenantry.FieldError(tenantry.EINVALID, "file", tenantry.ReasonImportMalformed, "detail", "1")
+	}
+	if len(b) > tenantry.MaxImportBytes {
+		return nil, tenantry.Errorf(tenantry.ETOOLARGE, tenantry.ReasonBodyTooLarge, "max", strconv.Itoa(tenantry.MaxImportBytes))
+	}
+	return b, nil
+}
+
 func (s *Server) getImport(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.actor(r)
 	if err != nil {

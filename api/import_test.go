@@ -145,6 +145,14 @@ func TestImportsAPI(t *testing.T) {
 			t.Errorf("%d users, want 2", len(subs.Items))
 		}
 
+		// Idempotency-Key: the same file again replays the first answer.
+		key := map[string]string{"Content-Type": "text/csv", "Idempotency-Key": "import-1"}
+		r1 := p.do(t, "POST", withQuery(importsPath(cid), "dryRun=true"), file, key).wantStatus(t, 202)
+		r2 := p.do(t, "POST", withQuery(importsPath(cid), "dryRun=true"), file, key).wantStatus(t, 202)
+		if string(r1.Body) != string(r2.Body) || r2.Header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("replay: %s / %s (%v)", r1.Body, r2.Body, r2.Header)
+		}
+
 		// The template: the header row, as an attachment.
 		req, _ := http.NewRequest("GET", en.srv.URL+importsPath(cid)+"/template.csv", nil)
 		req.Header.Set("Authorization", "Bearer "+p.Token)

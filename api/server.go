@@ -89,6 +89,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.webhookRoutes()...)
 	routes = append(routes, s.importRoutes()...)
 	routes = append(routes, s.adminRoutes()...)
+	routes = append(routes, s.consentRoutes()...)
 	return routes
 }
 

@@ -35,7 +35,10 @@ const ImportChunk = 200
 const importBudget = 5 * time.Second
 
 func (w *importWorker) Work(ctx context.Context, job *river.Job[tenantry.ImportUsersJob]) error {
-	start := time.Now()
+	start, budget := time.Now(), importBudget
+	if deadline, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(deadline)/2)
+	}
 	var err error
 	for {
 		var finished bool
@@ -43,7 +46,7 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[tenantry.ImportU
 		if err != nil || finished {
 			break
 		}
-		if time.Since(start) > importBudget || ctx.Err() != nil {
+		if time.Since(start) > budget || ctx.Err() != nil {
 			return river.JobSnooze(0)
 		}
 	}

@@ -220,7 +220,7 @@ func (db *DB) runImportChunk(ctx context.Context, job tenantry.ImportUsersJob, s
 		for i, errs := range rowErrors {
 			for n, e := range errs {
 				if _, err := tx.exec(ctx, `INSERT INTO import_errors (import_id, seq, n, line, field, reason, params) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-					im.ID, im.Done+i, n, e.Row, e.Field, e.Reason, mustJSON(cmpParams(e.Params))); err != nil {
+					im.ID, im.Done+i, n, e.Row, e.Field, e.Reason, mustJSON(nonNilParams(e.Params))); err != nil {
 					return err
 				}
 			}
@@ -245,7 +245,7 @@ func (db *DB) runImportChunk(ctx context.Context, job tenantry.ImportUsersJob, s
 	return finished, err
 }
 
-func cmpParams(p map[string]string) map[string]string {
+func nonNilParams(p map[string]string) map[string]string {
 	if p == nil {
 		return map[string]string{}
 	}

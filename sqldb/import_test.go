@@ -108,6 +108,7 @@ func TestImportUsers(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		f, c, hq := importFixture(t, e)
 		ctx := t.Context()
+		webhook(t, f.db, f.actor, "https://hooks.example.com/t", tenantry.EventImportFinished)
 		im := startImport(t, f, c, mixedFile(hq), false)
 		if err := f.db.RunImport(ctx, tenantry.ImportUsersJob{ImportID: im.ID}); err != nil {
 			t.Fatalf("run import: %v", err)
@@ -129,12 +130,19 @@ func TestImportUsers(t *testing.T) {
 		if n := f.assignedNumbers(t, c, hq); n != 1 {
 			t.Errorf("%d numbers assigned, want 1", n)
 		}
+		if n := count(t, f.db, `SELECT COUNT(*) FROM webhook_events WHERE type = ? AND body LIKE ?`,
+			tenantry.EventImportFinished, `%"importId":"`+im.ID+`"%`); n != 1 {
+			t.Errorf("%d import.finished events, want 1", n)
+		}
 		// Running the job again (a retry, a rescue) changes nothing.
 		if err := f.db.RunImport(ctx, tenantry.ImportUsersJob{ImportID: im.ID}); err != nil {
 			t.Fatalf("run import again: %v", err)
 		}
 		if n := len(f.subscriberEmails(t, c.ID)); n != 4 {
 			t.Errorf("%d subscribers after a second run, want 4", n)
+		}
+		if n := count(t, f.db, `SELECT COUNT(*) FROM webhook_events WHERE type = ?`, tenantry.EventImportFinished); n != 1 {
+			t.Errorf("%d import.finished events after a second run, want 1", n)
 		}
 	})
 }

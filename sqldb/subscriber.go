@@ -354,6 +354,8 @@ func (t *Tx) insertSubscriber(ctx context.Context, a *tenantry.Actor, c *tenantr
 		if err := t.queueSubscriberMail(ctx, c, s); err != nil {
 			return err
 		}
+	} else if err := t.queueConsentMail(ctx, c, s, s.ConsentRequests); err != nil {
+		return err
 	}
 	if err := t.emitEvent(ctx, s.PartnerID, tenantry.EventSubscriberCreated, tenantry.NewSubscriberEvent(s)); err != nil {
 		return err
@@ -646,7 +648,7 @@ func (db *DB) ResendConsent(ctx context.Context, a *tenantry.Actor, id string) e
 		return suspended()
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		s, _, err := tx.lockSubscriber(ctx, a.OrgID, id)
+		s, c, err := tx.lockSubscriber(ctx, a.OrgID, id)
 		if err != nil {
 			return err
 		}
@@ -655,6 +657,9 @@ func (db *DB) ResendConsent(ctx context.Context, a *tenantry.Actor, id string) e
 		}
 		now := tx.db.now().UTC().UnixMicro()
 		if _, err := tx.exec(ctx, `UPDATE subscribers SET consent_requests = consent_requests + 1, consent_sent = ? WHERE id = ?`, now, s.ID); err != nil {
+			return err
+		}
+		if err := tx.queueConsentMail(ctx, c, s, s.ConsentRequests+1); err != nil {
 			return err
 		}
 		return tx.audit(ctx, s.PartnerID, a.AdminID, "subscriber.consent_requested", "subscriber", s.ID, map[string]any{"email": s.Email, "requests": s.ConsentRequests + 1})
@@ -674,30 +679,36 @@ func (db *DB) AcceptConsent(ctx context.Context, subscriberID string) (*tenantry
 		if s, c, err = tx.lockSubscriber(ctx, "", subscriberID); err != nil {
 			return err
 		}
-		if s.Status != tenantry.SubscriberPendingUserMigration {
-			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonSubscriberNotPending, "status", string(s.Status))
-		}
-		now := tx.db.now().UTC()
-		s.Status, s.PersonID, s.LastStatusChange, s.Updated = tenantry.SubscriberProvisioned, newID("PEOPLE"), now, now
-		if _, err := tx.exec(ctx, `UPDATE subscribers SET status = ?, person_id = ?, last_status_change = ?, updated = ? WHERE id = ?`,
-			s.Status, s.PersonID, now.UnixMicro(), now.UnixMicro(), s.ID); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `DELETE FROM free_accounts WHERE email = ?`, s.Email); err != nil {
-			return err
-		}
-		if err := tx.queueSubscriberMail(ctx, c, s); err != nil {
-			return err
-		}
-		if err := tx.emitEvent(ctx, s.PartnerID, tenantry.EventSubscriberUpdated, tenantry.NewSubscriberEvent(s)); err != nil {
-			return err
-		}
-		return tx.audit(ctx, s.PartnerID, "subscriber", "subscriber.consent_accepted", "subscriber", s.ID, map[string]any{"email": s.Email})
+		return tx.acceptConsent(ctx, c, s)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// acceptConsent provisions the pending user s of the locked customer c, as
+// AcceptConsent describes; the consent link (consent.go) calls it too.
+func (t *Tx) acceptConsent(ctx context.Context, c *tenantry.Customer, s *tenantry.Subscriber) error {
+	if s.Status != tenantry.SubscriberPendingUserMigration {
+		return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonSubscriberNotPending, "status", string(s.Status))
+	}
+	now := t.db.now().UTC()
+	s.Status, s.PersonID, s.LastStatusChange, s.Updated = tenantry.SubscriberProvisioned, newID("PEOPLE"), now, now
+	if _, err := t.exec(ctx, `UPDATE subscribers SET status = ?, person_id = ?, last_status_change = ?, updated = ? WHERE id = ?`,
+		s.Status, s.PersonID, now.UnixMicro(), now.UnixMicro(), s.ID); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM free_accounts WHERE email = ?`, s.Email); err != nil {
+		return err
+	}
+	if err := t.queueSubscriberMail(ctx, c, s); err != nil {
+		return err
+	}
+	if err := t.emitEvent(ctx, s.PartnerID, tenantry.EventSubscriberUpdated, tenantry.NewSubscriberEvent(s)); err != nil {
+		return err
+	}
+	return t.audit(ctx, s.PartnerID, "subscriber", "subscriber.consent_accepted", "subscriber", s.ID, map[string]any{"email": s.Email})
 }
 
 // AddFreeAccount records that email belongs to a free (self-signed-up)

@@ -20,7 +20,7 @@ func TestImportCrashSafety(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		dbURL := e.URL(t)
 		boot := bootstrapWith(t, bin, dbURL)
-		env := []string{"TENANTRY_JOB_TIMEOUT=60s", "TENANTRY_JOB_RESCUE_AFTER=3s", "TENANTRY_SHUTDOWN_TIMEOUT=10s"}
+		env := []string{"TENANTRY_JOB_TIMEOUT=2s", "TENANTRY_JOB_RESCUE_AFTER=3s", "TENANTRY_SHUTDOWN_TIMEOUT=10s"}
 		srv := startServe(t, bin, dbURL, env...)
 		b := &benchEnv{base: srv.base, client: &http.Client{Timeout: 30 * time.Second}, boot: &tenantry.BootstrapResult{
 			Admin: &tenantry.PartnerAdmin{ID: boot.AdminID}, Subscription: &tenantry.Subscription{ID: boot.SubscriptionID}, Token: boot.Token,
