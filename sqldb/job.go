@@ -33,8 +33,13 @@ func (db *DB) ProvisionCustomer(ctx context.Context, job tenantry.ProvisionCusto
 		if c == nil || err != nil {
 			return err
 		}
-		if waiting, err := tx.awaitingApproval(ctx, c.ID); waiting || err != nil {
-			return err // rule C7: approving enqueues this job again
+		// Only an attached organization (orgId given before provisioning)
+		// can await its admin's approval (rule C7); approving enqueues this
+		// job again.
+		if c.OrgID != "" {
+			if waiting, err := tx.awaitingApproval(ctx, c.ID); waiting || err != nil {
+				return err
+			}
 		}
 		tenantry.Provision(c, newID("ORGANIZATION"), func(p tenantry.Package) string { return newID("LICENSE") })
 		if c.Status != tenantry.StatusPendingRPLReview {
