@@ -76,12 +76,7 @@ func (s *Server) listCustomerAdmins(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	items := make([]adminJSON, len(as))
-	for i, ad := range as {
-		items[i] = toAdminJSON(ad)
-	}
-	setLinks(w, r, p, total)
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return writePage(w, r, p, total, as, toAdminJSON)
 }
 
 func (s *Server) addCustomerAdmin(w http.ResponseWriter, r *http.Request) error {

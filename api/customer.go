@@ -200,12 +200,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items := make([]customerJSON, len(cs))
-	for i, c := range cs {
-		items[i] = toCustomerJSON(c, false)
-	}
-	setLinks(w, r, p, total)
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return writePage(w, r, p, total, cs, func(c *tenantry.Customer) customerJSON { return toCustomerJSON(c, false) })
 }
 
 func statusList() string {

@@ -150,3 +150,14 @@ func baseURL(r *http.Request) string {
 	}
 	return scheme + "://" + r.Host
 }
+
+// writePage writes one page of a list as {items: [...]}, each item
+// converted for the wire, with the Link header of the page.
+func writePage[T, J any](w http.ResponseWriter, r *http.Request, p tenantry.Page, total int, items []T, conv func(T) J) error {
+	out := make([]J, len(items))
+	for i, it := range items {
+		out[i] = conv(it)
+	}
+	setLinks(w, r, p, total)
+	return writeJSON(w, http.StatusOK, map[string]any{"items": out})
+}

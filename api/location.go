@@ -81,12 +81,7 @@ func (s *Server) listLocations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items := make([]locationJSON, len(ls))
-	for i, l := range ls {
-		items[i] = toLocationJSON(l)
-	}
-	setLinks(w, r, p, total)
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return writePage(w, r, p, total, ls, toLocationJSON)
 }
 
 func (s *Server) createLocation(w http.ResponseWriter, r *http.Request) error {

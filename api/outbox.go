@@ -73,12 +73,7 @@ func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items := make([]messageJSON, len(ms))
-	for i, m := range ms {
-		items[i] = toMessageJSON(m)
-	}
-	setLinks(w, r, p, total)
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return writePage(w, r, p, total, ms, toMessageJSON)
 }
 
 func (s *Server) getOutboxMessage(w http.ResponseWriter, r *http.Request) error {

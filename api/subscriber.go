@@ -226,12 +226,7 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items := make([]subscriberJSON, len(subs))
-	for i, sub := range subs {
-		items[i] = toSubscriberJSON(sub)
-	}
-	setLinks(w, r, p, total)
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return writePage(w, r, p, total, subs, toSubscriberJSON)
 }
 
 // subscriberFilter reads the list's filters, reporting every bad one.

@@ -106,12 +106,7 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items := make([]templateJSON, len(ts))
-	for i, t := range ts {
-		items[i] = toTemplateJSON(t)
-	}
-	setLinks(w, r, p, total)
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return writePage(w, r, p, total, ts, toTemplateJSON)
 }
 
 func (s *Server) updateTemplate(w http.ResponseWriter, r *http.Request) error {

@@ -130,12 +130,7 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items := make([]webhookJSON, len(whs))
-	for i, wh := range whs {
-		items[i] = toWebhookJSON(wh)
-	}
-	setLinks(w, r, p, total)
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return writePage(w, r, p, total, whs, toWebhookJSON)
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
