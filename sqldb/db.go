@@ -62,6 +62,7 @@ type DB struct {
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
 	stmts   sync.Map // query → *sql.Stmt (SQLite, which does not cache plans itself)
+	gate    gate     // orders requests' and jobs' transactions (SQLite)
 	tokens  sync.Map // token hash → cachedPrincipal
 }
 
@@ -395,8 +396,23 @@ func (db *DB) forUpdate() string {
 	return ""
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a transaction for a request, committing when it returns
+// nil.
 func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
+	return db.inTxAs(ctx, true, fn)
+}
+
+// inJobTx is inTx for a background job: on SQLite it takes turns with
+// requests instead of queueing them behind every running job.
+func (db *DB) inJobTx(ctx context.Context, fn func(*Tx) error) error {
+	return db.inTxAs(ctx, false, fn)
+}
+
+func (db *DB) inTxAs(ctx context.Context, request bool, fn func(*Tx) error) error {
+	if db.engine == SQLite {
+		db.gate.enter(request)
+		defer db.gate.leave()
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return mapError(err)

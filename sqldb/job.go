@@ -28,7 +28,7 @@ func (t *Tx) jobCustomer(ctx context.Context, id string, version int, status ten
 // org id and region, the headquarters calling location, package allocations,
 // the first customer admin and, for US/CA, the E911 provider.
 func (db *DB) ProvisionCustomer(ctx context.Context, job tenantry.ProvisionCustomerJob) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.inJobTx(ctx, func(tx *Tx) error {
 		c, err := tx.jobCustomer(ctx, job.CustomerID, job.Version, tenantry.StatusProvisioning)
 		if c == nil || err != nil {
 			return err
@@ -86,7 +86,7 @@ func (t *Tx) provisionOrg(ctx context.Context, c *tenantry.Customer) error {
 
 // FinishCustomerUpdate settles an accepted update.
 func (db *DB) FinishCustomerUpdate(ctx context.Context, job tenantry.UpdateCustomerJob) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.inJobTx(ctx, func(tx *Tx) error {
 		c, err := tx.jobCustomer(ctx, job.CustomerID, job.Version, tenantry.StatusUpdating)
 		if c == nil || err != nil {
 			return err
@@ -115,7 +115,7 @@ func (db *DB) FinishCustomerUpdate(ctx context.Context, job tenantry.UpdateCusto
 // FinishCustomerDeletion removes a customer that is deleting, with its
 // locations, admins and users.
 func (db *DB) FinishCustomerDeletion(ctx context.Context, job tenantry.DeleteCustomerJob) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.inJobTx(ctx, func(tx *Tx) error {
 		c, err := tx.jobCustomer(ctx, job.CustomerID, job.Version, tenantry.StatusDeleting)
 		if c == nil || err != nil {
 			return err
@@ -136,7 +136,7 @@ func (db *DB) FinishCustomerDeletion(ctx context.Context, job tenantry.DeleteCus
 // RecordJobFailure shows a failed attempt on the customer. After the last
 // attempt the customer and its unsettled packages are in error.
 func (db *DB) RecordJobFailure(ctx context.Context, id string, version int, msg string, final bool) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.inJobTx(ctx, func(tx *Tx) error {
 		c, err := tx.lockCustomer(ctx, "", id)
 		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
 			return nil
