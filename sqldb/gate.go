@@ -9,10 +9,10 @@ import "sync"
 // take turns, so a request waits for at most one job's transaction and jobs
 // still get half of the turns under load.
 type gate struct {
-	mu     sync.Mutex
-	busy   bool
+	mu       sync.Mutex
+	busy     bool
 	jobsTurn bool // when both classes wait, whether the next turn is a job's
-	hi, lo []chan struct{}
+	hi, lo   []chan struct{}
 }
 
 // enter waits for the connection's turn; hi is a request, !hi a job.
