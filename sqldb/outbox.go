@@ -47,14 +47,20 @@ func scanMessage(row interface{ Scan(...any) error }) (*tenantry.Message, error)
 // they forbid is not queued, and that is not an error. A message whose Key
 // was queued before is not queued again; msg then describes the first one.
 func (t *Tx) queueMail(ctx context.Context, msg *tenantry.Message, d tenantry.MailData) error {
-	if !tenantry.ValidEmail(msg.To) {
-		return fmt.Errorf("queue mail: invalid recipient %q", msg.To)
-	}
 	if msg.Kind == tenantry.MailWelcome || msg.Kind == tenantry.MailE911Confirmation {
 		ok, err := t.mailAllowed(ctx, msg)
 		if err != nil || !ok {
 			return err
 		}
+	}
+	return t.queueAllowedMail(ctx, msg, d)
+}
+
+// queueAllowedMail is queueMail for a mail whose rules (U5, U6) the caller
+// has already applied, sparing their lookups.
+func (t *Tx) queueAllowedMail(ctx context.Context, msg *tenantry.Message, d tenantry.MailData) error {
+	if !tenantry.ValidEmail(msg.To) {
+		return fmt.Errorf("queue mail: invalid recipient %q", msg.To)
 	}
 	if d.RecipientEmail == "" {
 		d.RecipientEmail = msg.To
@@ -135,7 +141,9 @@ func (t *Tx) queueProvisioningMail(ctx context.Context, c *tenantry.Customer) er
 			PartnerID: c.PartnerID, CustomerID: c.ID, Kind: kind, To: c.PrimaryEmail, Language: lang,
 			Key: "provisioning/" + c.ID + "/" + string(kind),
 		}
-		if err := t.queueMail(ctx, msg, tenantry.MailData{BrandName: brand, CustomerName: c.Name}); err != nil {
+		// ProvisioningMails applied U5 and U6: the first admin gets no
+		// welcome, and E911 only in the US and Canada.
+		if err := t.queueAllowedMail(ctx, msg, tenantry.MailData{BrandName: brand, CustomerName: c.Name}); err != nil {
 			return err
 		}
 	}
