@@ -177,7 +177,7 @@ func (db *DB) AddCustomerAdmin(ctx context.Context, a *tenantry.Actor, customerI
 // queueMail applies U5 and U6 (an E911 confirmation outside the US and
 // Canada is not queued).
 func (t *Tx) queueCustomerMail(ctx context.Context, c *tenantry.Customer, kind tenantry.MailKind, to, key string, d tenantry.MailData) error {
-	tpl, err := scanTemplate(t.queryRow(ctx, `SELECT `+templateCols+` FROM templates WHERE id = ?`, c.TemplateID))
+	tpl, err := t.templateByID(ctx, c.TemplateID)
 	if err != nil {
 		return err
 	}

@@ -260,6 +260,11 @@ type Tx struct {
 	conn *sql.Conn
 	pgx  *pgx.Conn // the connection under tx (PostgreSQL), for River
 	jobs []jobArgs
+	// templates caches the templates read in this transaction: an import
+	// chunk reads its customer's template for every row's mail.
+	templates map[string]*tenantry.Template
+	// hooks caches, per partner, the webhooks its events go to.
+	hooks map[string][]*tenantry.Webhook
 }
 
 // begin starts a transaction. On PostgreSQL it pins a connection so that

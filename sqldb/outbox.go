@@ -124,7 +124,7 @@ func (t *Tx) mailAllowed(ctx context.Context, msg *tenantry.Message) (bool, erro
 // template's brand name. It is idempotent: called again for the same
 // customer, it queues nothing more.
 func (t *Tx) queueProvisioningMail(ctx context.Context, c *tenantry.Customer) error {
-	tpl, err := scanTemplate(t.queryRow(ctx, `SELECT `+templateCols+` FROM templates WHERE id = ?`, c.TemplateID))
+	tpl, err := t.templateByID(ctx, c.TemplateID)
 	if err != nil {
 		return err
 	}

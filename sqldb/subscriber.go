@@ -240,7 +240,7 @@ func (t *Tx) insertAddOns(ctx context.Context, s *tenantry.Subscriber) error {
 // U5 (no welcome to a customer admin) and U6; the keys make it once per
 // user, however often it is called.
 func (t *Tx) queueSubscriberMail(ctx context.Context, c *tenantry.Customer, s *tenantry.Subscriber) error {
-	tpl, err := scanTemplate(t.queryRow(ctx, `SELECT `+templateCols+` FROM templates WHERE id = ?`, c.TemplateID))
+	tpl, err := t.templateByID(ctx, c.TemplateID)
 	if err != nil {
 		return err
 	}
@@ -248,12 +248,22 @@ func (t *Tx) queueSubscriberMail(ctx context.Context, c *tenantry.Customer, s *t
 		BrandName: cmp.Or(tpl.BrandName, tpl.Name), CustomerName: cmp.Or(c.Name, c.ExternalID),
 		RecipientName: strings.TrimSpace(s.FirstName + " " + s.LastName),
 	}
+	// Rules U5 and U6 are applied here once for both mails, with what is
+	// already known of the customer, instead of two lookups per mail.
+	var admins int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM customer_admins WHERE customer_id = ? AND LOWER(email) = ?`,
+		c.ID, strings.ToLower(s.Email)).Scan(&admins); err != nil {
+		return err
+	}
 	for _, kind := range []tenantry.MailKind{tenantry.MailWelcome, tenantry.MailE911Confirmation} {
+		if !tenantry.MailAllowed(kind, c.Address.Country, admins > 0) {
+			continue
+		}
 		msg := &tenantry.Message{
 			PartnerID: s.PartnerID, CustomerID: c.ID, Kind: kind, To: s.Email, Language: cmp.Or(c.Language, tpl.EmailLanguage),
 			Key: "subscriber/" + s.ID + "/" + string(kind),
 		}
-		if err := t.queueMail(ctx, msg, d); err != nil {
+		if err := t.queueAllowedMail(ctx, msg, d); err != nil {
 			return err
 		}
 	}

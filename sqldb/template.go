@@ -199,6 +199,22 @@ func (db *DB) DeleteTemplate(ctx context.Context, a *tenantry.Actor, id string) 
 	return err
 }
 
+// templateByID reads a template by id, once per transaction.
+func (t *Tx) templateByID(ctx context.Context, id string) (*tenantry.Template, error) {
+	if tpl, ok := t.templates[id]; ok {
+		return tpl, nil
+	}
+	tpl, err := scanTemplate(t.queryRow(ctx, `SELECT `+templateCols+` FROM templates WHERE id = ?`, id))
+	if err != nil {
+		return nil, err
+	}
+	if t.templates == nil {
+		t.templates = map[string]*tenantry.Template{}
+	}
+	t.templates[id] = tpl
+	return tpl, nil
+}
+
 // templateByProvisioningID finds the template a customer request names
 // (rule T1): it must be the actor's own, or its parent partner's when the
 // actor is a sub-partner.

@@ -189,29 +189,50 @@ func (db *DB) WebhookDeliveries(ctx context.Context, a *tenantry.Actor, id strin
 // partner hears about its resellers' customers). An event no webhook
 // wants is not stored: there is nothing to deliver, and most changes
 // happen to partners without webhooks.
-func (t *Tx) emitEvent(ctx context.Context, partnerID, eventType string, data any) error {
-	if !slices.Contains(tenantry.WebhookEvents, eventType) {
-		return fmt.Errorf("sqldb: unknown event type %q", eventType)
+// activeWebhooks returns the active webhooks that receive a partner's
+// events (its own and its parent's), read once per transaction: an import
+// chunk emits an event for every row.
+func (t *Tx) activeWebhooks(ctx context.Context, partnerID string) ([]*tenantry.Webhook, error) {
+	if hooks, ok := t.hooks[partnerID]; ok {
+		return hooks, nil
 	}
 	rows, err := t.query(ctx, `SELECT `+webhookCols+` FROM webhooks
 		WHERE active = 1 AND (partner_id = ? OR partner_id = (SELECT parent_id FROM partners WHERE id = ?))`, partnerID, partnerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var targets []string
+	defer rows.Close()
+	var hooks []*tenantry.Webhook
 	for rows.Next() {
 		w, err := scanWebhook(rows)
 		if err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
+		hooks = append(hooks, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if t.hooks == nil {
+		t.hooks = map[string][]*tenantry.Webhook{}
+	}
+	t.hooks[partnerID] = hooks
+	return hooks, nil
+}
+
+func (t *Tx) emitEvent(ctx context.Context, partnerID, eventType string, data any) error {
+	if !slices.Contains(tenantry.WebhookEvents, eventType) {
+		return fmt.Errorf("sqldb: unknown event type %q", eventType)
+	}
+	hooks, err := t.activeWebhooks(ctx, partnerID)
+	if err != nil {
+		return err
+	}
+	var targets []string
+	for _, w := range hooks {
 		if w.Subscribed(eventType) {
 			targets = append(targets, w.ID)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	if len(targets) == 0 {
 		return nil
