@@ -271,6 +271,12 @@ func (s *Server) precheckCustomer(w http.ResponseWriter, r *http.Request) error 
 	if err := s.svc.Customers.PrecheckCustomer(r.Context(), a, q.input()); err != nil {
 		return err
 	}
+	return s.precheckOK(w, r)
+}
+
+// precheckOK answers a precheck that found nothing wrong, in the caller's
+// language.
+func (s *Server) precheckOK(w http.ResponseWriter, r *http.Request) error {
 	lang := s.tr.Match(r.Header.Get("Accept-Language"))
 	return writeJSON(w, http.StatusOK, map[string]any{
 		"message": "success",

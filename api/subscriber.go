@@ -186,11 +186,7 @@ func (s *Server) precheckSubscriber(w http.ResponseWriter, r *http.Request) erro
 	if err := s.svc.Subscribers.PrecheckSubscriber(r.Context(), a, q.input()); err != nil {
 		return err
 	}
-	lang := s.tr.Match(r.Header.Get("Accept-Language"))
-	return writeJSON(w, http.StatusOK, map[string]any{
-		"message": "success",
-		"info":    []map[string]any{{"infoCode": PrecheckInfoCode, "description": s.tr.Message(lang, tenantry.ReasonPrecheckOK, nil)}},
-	})
+	return s.precheckOK(w, r)
 }
 
 // resendConsent sends the consent email of a pending user again. It takes
