@@ -120,6 +120,15 @@ func Render(kind tenantry.MailKind, lang string, d tenantry.MailData) (subject, 
 	return subject, text, tidy(b.String()), nil
 }
 
+// Check refuses data a kind of mail cannot be written without, and a kind
+// there is no mail for: what Render would refuse, without rendering.
+func Check(kind tenantry.MailKind, d tenantry.MailData) error {
+	if _, ok := sets[tenantry.EmailLanguages[0]+"/"+string(kind)]; !ok {
+		return fmt.Errorf("mail: unknown kind %q", kind)
+	}
+	return check(kind, d)
+}
+
 // check refuses data a kind cannot be written without.
 func check(kind tenantry.MailKind, d tenantry.MailData) error {
 	var missing []string

@@ -246,8 +246,18 @@ func openDB(t *testing.T, url string, now tenantry.Clock) *sqldb.DB {
 func (o *outbox) queue(t *testing.T, to, lang string) *tenantry.Message {
 	t.Helper()
 	msg := &tenantry.Message{PartnerID: o.actor.OrgID, CustomerID: "cust-1", Kind: tenantry.MailAdminInvitation, To: to, Language: lang}
-	err := o.db.QueueMail(t.Context(), msg, tenantry.MailData{BrandName: "Northwind Voice", CustomerName: "Contoso Ltd", RecipientName: "Ana Souza"})
-	if err != nil {
+	d := tenantry.MailData{BrandName: "Northwind Voice", CustomerName: "Contoso Ltd", RecipientName: "Ana Souza"}
+	if err := o.db.QueueMail(t.Context(), msg, d); err != nil {
+		t.Fatal(err)
+	}
+	// The outbox keeps the data and renders when the mail is read or sent;
+	// the message as queued carries what that rendering must give.
+	if msg.Subject != "" || msg.Text != "" {
+		t.Fatalf("queueing rendered the mail: %q", msg.Subject)
+	}
+	d.RecipientEmail = to
+	var err error
+	if msg.Subject, msg.Text, msg.HTML, err = mail.Render(msg.Kind, msg.Language, d); err != nil {
 		t.Fatal(err)
 	}
 	return msg

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/mail"
 	"github.com/tenantry/tenantry/sqldb/sqldbtest"
 )
 
@@ -309,6 +310,12 @@ func TestOutboxReads(t *testing.T) {
 		queue := func(a *tenantry.Actor, to, customerID string) *tenantry.Message {
 			msg := &tenantry.Message{PartnerID: a.OrgID, CustomerID: customerID, Kind: tenantry.MailAdminInvitation, To: to, Language: "en"}
 			if err := env.db.QueueMail(ctx, msg, tenantry.MailData{BrandName: "B", CustomerName: "C"}); err != nil {
+				t.Fatal(err)
+			}
+			// Read back, the mail is rendered from the data kept.
+			var err error
+			msg.Subject, msg.Text, msg.HTML, err = mail.Render(msg.Kind, msg.Language, tenantry.MailData{BrandName: "B", CustomerName: "C", RecipientEmail: to})
+			if err != nil {
 				t.Fatal(err)
 			}
 			return msg
