@@ -157,14 +157,11 @@ func TestCustomerAdminsAPI(t *testing.T) {
 // customer.
 func invitationToken(t *testing.T, en *env, customerID string) string {
 	t.Helper()
-	q := `SELECT text_body FROM outbox WHERE customer_id = ? AND kind = 'customer_admin_invitation'`
+	q := `SELECT id, partner_id FROM outbox WHERE customer_id = ? AND kind = 'customer_admin_invitation'`
 	if en.engine == "postgres" {
 		q = strings.Replace(q, "?", "$1", 1)
 	}
-	var text string
-	if err := en.db.SQL().QueryRowContext(t.Context(), q, customerID).Scan(&text); err != nil {
-		t.Fatalf("invitation of %s: %v", customerID, err)
-	}
+	text := renderedText(t, en, en.db.SQL().QueryRowContext(t.Context(), q, customerID))
 	m := regexp.MustCompile(`/v1/approvals/([A-Za-z0-9_-]+)\?decision=approve`).FindStringSubmatch(text)
 	if m == nil {
 		t.Fatalf("no approval link in\n%s", text)

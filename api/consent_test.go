@@ -21,7 +21,7 @@ var consentLinkRE = regexp.MustCompile(`/v1/consents/([A-Za-z0-9_-]+)\?decision=
 // address, oldest first.
 func consentTokens(t *testing.T, en *env, to string) []string {
 	t.Helper()
-	q := `SELECT text_body FROM outbox WHERE recipient = ? AND kind = 'consent' ORDER BY created, id`
+	q := `SELECT id, partner_id FROM outbox WHERE recipient = ? AND kind = 'consent' ORDER BY created, id`
 	if en.engine == "postgres" {
 		q = strings.Replace(q, "?", "$1", 1)
 	}
@@ -29,23 +29,41 @@ func consentTokens(t *testing.T, en *env, to string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var out []string
+	// The rows are read first: on SQLite they hold the one connection that
+	// reading each message needs.
+	type ref struct{ id, partnerID string }
+	var refs []ref
 	for rows.Next() {
-		var text string
-		if err := rows.Scan(&text); err != nil {
+		var r ref
+		if err := rows.Scan(&r.id, &r.partnerID); err != nil {
 			t.Fatal(err)
 		}
+		refs = append(refs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range refs {
+		text := renderedText(t, en, rowOf{r.id, r.partnerID})
 		m := consentLinkRE.FindStringSubmatch(text)
 		if m == nil {
 			t.Fatalf("no consent link in\n%s", text)
 		}
 		out = append(out, m[1])
 	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
 	return out
+}
+
+// rowOf is a row already read: its values, scanned as strings.
+type rowOf []string
+
+func (r rowOf) Scan(dest ...any) error {
+	for i, d := range dest {
+		*d.(*string) = r[i]
+	}
+	return nil
 }
 
 type consentDoc struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/mail"
 	"github.com/tenantry/tenantry/api"
 	"github.com/tenantry/tenantry/sqldb/sqldbtest"
 )
@@ -77,7 +78,29 @@ func (p *partner) queueMail(t *testing.T, kind tenantry.MailKind, to, lang, cust
 	if err := p.en.db.QueueMail(context.Background(), msg, d); err != nil {
 		t.Fatalf("queue mail: %v", err)
 	}
+	// The outbox renders when read: the message as queued carries what
+	// reading it must show.
+	d.RecipientEmail = to
+	var err error
+	if msg.Subject, msg.Text, msg.HTML, err = mail.Render(kind, msg.Language, d); err != nil {
+		t.Fatal(err)
+	}
 	return msg
+}
+
+// renderedText reads the id and partner of an outbox row from row and
+// returns the text of that mail as the outbox shows it.
+func renderedText(t *testing.T, en *env, row interface{ Scan(...any) error }) string {
+	t.Helper()
+	var id, partnerID string
+	if err := row.Scan(&id, &partnerID); err != nil {
+		t.Fatalf("outbox row: %v", err)
+	}
+	m, err := en.db.OutboxMessage(t.Context(), &tenantry.Actor{OrgID: partnerID}, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Text
 }
 
 func (p *partner) listOutbox(t *testing.T, query string) (messageList, *response) {
