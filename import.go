@@ -164,8 +164,9 @@ func headerName(cell string) string {
 // ParseUserCSV reads a user import file: a header row naming every column
 // of ImportColumns (in any order and spelling, see headerName; other
 // columns are ignored), then one user per row. A UTF-8 byte order mark is
-// skipped. It returns every row with the problems the file alone shows
-// (SubscriberInput.Validate, and values repeated in the file), or an
+// skipped; a phone number written with separators is read as E.164
+// (NormalizePhoneNumber). It returns every row with the problems the file
+// alone shows (SubscriberInput.Validate, and values repeated in the file), or an
 // EINVALID error for a file it cannot read as a whole (no header, a
 // missing column, malformed CSV, no rows, more than max rows) and ETOOLARGE
 // past MaxImportBytes.
@@ -233,7 +234,7 @@ func ParseUserCSV(r io.Reader, max int) ([]ImportRow, error) {
 		}
 		row := ImportRow{
 			Line: line, FirstName: get("first_name"), LastName: get("last_name"), Email: get("email"), Package: get("package"),
-			Location: get("location"), PhoneNumber: get("phone_number"), Extension: get("extension"),
+			Location: get("location"), PhoneNumber: NormalizePhoneNumber(get("phone_number")), Extension: get("extension"),
 		}
 		// The customer is the import's; "-" stands for it here, so that
 		// only the row's own fields are judged.

@@ -77,6 +77,15 @@ func TestParseUserCSV(t *testing.T) {
 			},
 		},
 		{
+			name: "a number written with separators is read as E.164, and repeats are seen",
+			file: goodHeader + "Ada,L,ada@example.com,webex_calling,HQ,+1 (408) 555-0001,\nBob,B,bob@example.com,webex_calling,HQ,+14085550001,\n",
+			wantRows: []tenantry.ImportRow{
+				{Line: 2, FirstName: "Ada", LastName: "L", Email: "ada@example.com", Package: "webex_calling", Location: "HQ", PhoneNumber: "+14085550001"},
+				{Line: 3, FirstName: "Bob", LastName: "B", Email: "bob@example.com", Package: "webex_calling", Location: "HQ", PhoneNumber: "+14085550001"},
+			},
+			wantErrs: []string{"03 phone_number import_value_repeated"},
+		},
+		{
 			name:     "repeated email in any case",
 			file:     goodHeader + "A,A,a@example.com,webex_meetings,,,\nB,B,A@Example.com,webex_meetings,,,\n",
 			wantErrs: []string{"03 email import_value_repeated"},

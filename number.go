@@ -2,6 +2,7 @@ package tenantry
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -52,6 +53,30 @@ func ValidE164(s string) bool {
 		}
 	}
 	return true
+}
+
+// NormalizePhoneNumber returns s in E.164 form when s is an E.164 number
+// written with the visual separators people and spreadsheets add ("+1 240
+// 555 1212", "+1-240-555-1212", "+1 (240) 555.1212"); anything else comes
+// back unchanged (only surrounding spaces trimmed), for validation to name
+// as it was given. The number inventory itself takes E.164 only.
+func NormalizePhoneNumber(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "+") || ValidE164(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case ' ', '-', '.', '(', ')':
+		default:
+			b = append(b, c)
+		}
+	}
+	if n := string(b); ValidE164(n) {
+		return n
+	}
+	return s
 }
 
 // checkNumber returns the reason s is refused in country, or "". n is

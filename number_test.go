@@ -99,6 +99,30 @@ func TestValidE164(t *testing.T) {
 	}
 }
 
+func TestNormalizePhoneNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"+12405551212":        "+12405551212",
+		" +12405551212 ":      "+12405551212",
+		"+1-240-555-1212":     "+12405551212", // the reference's update example
+		"+1 240 555 1212":     "+12405551212",
+		"+1 (240) 555.1212":   "+12405551212",
+		"+44 121 234 5678":    "+441212345678",
+		"":                    "",
+		"12405551212":         "12405551212",         // no "+": not E.164, left for validation
+		"240-555-1212":        "240-555-1212",        // likewise
+		"+1-240-555-1212 x12": "+1-240-555-1212 x12", // not a number once separators go
+		"+1/240/555/1212":     "+1/240/555/1212",     // not a separator
+		"+0-123":              "+0-123",
+		"+1-234567890123456":  "+1-234567890123456", // 16 digits
+		"++1-240-555-1212":    "++1-240-555-1212",
+		"+١٢٠١٥٥٥٠١٢٣":        "+١٢٠١٥٥٥٠١٢٣",
+	} {
+		if got := tenantry.NormalizePhoneNumber(in); got != want {
+			t.Errorf("NormalizePhoneNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // numbers returns the numbers of items.
 func numbers(items []tenantry.NumberItem) []string {
 	out := make([]string, len(items))
@@ -296,4 +320,33 @@ func TestNumbersExpandGap(t *testing.T) {
 	if p.Params["value"] != "+44152438000" || p.Params["country"] != "GB" {
 		t.Errorf("params = %v, want the first invalid number +44152438000 in GB", p.Params)
 	}
+}
+
+// FuzzNormalizePhoneNumber: the result is the input (trimmed) or an E.164
+// number made of the input's digits; an E.164 input is kept; normalizing
+// twice changes nothing.
+func FuzzNormalizePhoneNumber(f *testing.F) {
+	for _, s := range []string{"+12405551212", "+1-240-555-1212", " +1 (240) 555.1212 ", "240-555-1212", "+", "+-", "+١٢٠"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := tenantry.NormalizePhoneNumber(s)
+		trimmed := strings.TrimSpace(s)
+		switch {
+		case tenantry.ValidE164(trimmed) && n != trimmed:
+			t.Fatalf("NormalizePhoneNumber(%q) = %q, want the E.164 input kept", s, n)
+		case n != trimmed && !tenantry.ValidE164(n):
+			t.Fatalf("NormalizePhoneNumber(%q) = %q: changed, but not E.164", s, n)
+		case n != trimmed && strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' || r == '+' {
+				return r
+			}
+			return -1
+		}, trimmed) != n:
+			t.Fatalf("NormalizePhoneNumber(%q) = %q: not the input's digits", s, n)
+		}
+		if again := tenantry.NormalizePhoneNumber(n); again != n {
+			t.Fatalf("NormalizePhoneNumber(%q) = %q, again %q", s, n, again)
+		}
+	})
 }

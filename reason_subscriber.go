@@ -20,6 +20,7 @@ const (
 	ReasonCustomerNotFound           = "customer_not_found"            // {field}
 	ReasonSubscriberLocationNotFound = "subscriber_location_not_found" // {field}
 	ReasonInvalidTime                = "invalid_time"                  // {field} {value}
+	ReasonManualAddLimit             = "manual_add_limit"              // {field} {max} {count}       U7
 )
 
 func init() {
@@ -28,6 +29,6 @@ func init() {
 		ReasonQuantityExhausted, ReasonNumberOrExtension, ReasonSubscriberLocation, ReasonInvalidExtension,
 		ReasonNotCalling, ReasonExtensionTaken, ReasonNumberNotInInventory, ReasonNumberUnavailable,
 		ReasonEmailTaken, ReasonSubscriberNotPending, ReasonCustomerNotFound, ReasonSubscriberLocationNotFound,
-		ReasonInvalidTime,
+		ReasonInvalidTime, ReasonManualAddLimit,
 	)
 }

@@ -351,6 +351,27 @@ func (s Subscriber) ApplyUpdate(in *SubscriberInput) (Subscriber, []Problem) {
 	return s, s.CheckCalling()
 }
 
+// MaxManualUsers is the most users one manual add takes (rule U7): the
+// hub's add-users step creates at most this many at a time; more go
+// through a CSV import (ImportService), which has no such limit.
+const MaxManualUsers = 25
+
+// FieldManualUsers is the field of a manual add that lists its users.
+const FieldManualUsers = "users"
+
+// CheckManualAdd applies rule U7 to a manual add of n users: at least one
+// and at most MaxManualUsers. EINVALID: ReasonRequired for none,
+// ReasonManualAddLimit (params max and count) beyond the limit.
+func CheckManualAdd(n int) error {
+	switch {
+	case n <= 0:
+		return FieldError(EINVALID, FieldManualUsers, ReasonRequired)
+	case n > MaxManualUsers:
+		return FieldError(EINVALID, FieldManualUsers, ReasonManualAddLimit, "max", itoa(MaxManualUsers), "count", itoa(n))
+	}
+	return nil
+}
+
 // AcceptsSubscribers reports whether a customer in status st may get or
 // change users: only once its organization exists and no job is working on
 // it.

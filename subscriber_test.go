@@ -355,3 +355,41 @@ func FuzzSubscriberInput(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckManualAdd is rule U7: a manual add takes 1 to 25 users; more go
+// through a CSV import.
+func TestCheckManualAdd(t *testing.T) {
+	if tenantry.MaxManualUsers != 25 {
+		t.Fatalf("MaxManualUsers = %d, want 25 (rule U7)", tenantry.MaxManualUsers)
+	}
+	for _, tt := range []struct {
+		n      int
+		reason string // "" when accepted
+		params map[string]string
+	}{
+		{1, "", nil},
+		{24, "", nil},
+		{25, "", nil},
+		{26, tenantry.ReasonManualAddLimit, map[string]string{"max": "25", "count": "26"}},
+		{1000, tenantry.ReasonManualAddLimit, map[string]string{"max": "25", "count": "1000"}},
+		{0, tenantry.ReasonRequired, map[string]string{}},
+		{-1, tenantry.ReasonRequired, map[string]string{}},
+	} {
+		err := tenantry.CheckManualAdd(tt.n)
+		if tt.reason == "" {
+			if err != nil {
+				t.Errorf("CheckManualAdd(%d) = %v, want nil", tt.n, err)
+			}
+			continue
+		}
+		e := tenantry.AsError(err)
+		if err == nil || e.Code != tenantry.EINVALID || len(e.Problems) != 1 {
+			t.Errorf("CheckManualAdd(%d) = %v, want one EINVALID problem", tt.n, err)
+			continue
+		}
+		p := e.Problems[0]
+		if p.Field != tenantry.FieldManualUsers || p.Reason != tt.reason || !cmp.Equal(p.Params, tt.params, cmpopts.EquateEmpty()) {
+			t.Errorf("CheckManualAdd(%d): problem %+v, want %s on %s with %v", tt.n, p, tt.reason, tenantry.FieldManualUsers, tt.params)
+		}
+	}
+}

@@ -103,7 +103,15 @@ const maxOffset = 1 << 40
 
 // page reads offset and max.
 func page(q url.Values) (tenantry.Page, error) {
-	p := tenantry.Page{Max: tenantry.DefaultPageMax}
+	return pageOf(q, tenantry.DefaultPageMax, tenantry.MaxPageMax, false)
+}
+
+// pageOf reads offset and max, with def the page size when max is absent.
+// A max above limit is refused, or, with clamp, served as limit: the
+// wholesale subscriber list says "up to 100 per page" and answers a larger
+// max with full pages rather than an error.
+func pageOf(q url.Values, def, limit int, clamp bool) (tenantry.Page, error) {
+	p := tenantry.Page{Max: def}
 	var ps []tenantry.Problem
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -114,8 +122,11 @@ func page(q url.Values) (tenantry.Page, error) {
 	}
 	if v := q.Get("max"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > tenantry.MaxPageMax {
+		switch {
+		case err != nil || n < 1 || (n > limit && !clamp):
 			ps = append(ps, tenantry.Problem{Field: "max", Reason: tenantry.ReasonInvalidNumber, Params: map[string]string{"value": v}})
+		case n > limit:
+			n = limit
 		}
 		p.Max = n
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/mail"
 	"github.com/tenantry/tenantry/api"
+	"github.com/tenantry/tenantry/mail"
 	"github.com/tenantry/tenantry/sqldb/sqldbtest"
 )
 

@@ -56,7 +56,9 @@ func (q *subscriberRequest) input() *tenantry.SubscriberInput {
 		CustomerID: q.CustomerID, Email: q.Email, Package: q.Package, Packages: q.Packages, ProvisioningID: q.ProvisioningID,
 	}
 	if p := q.ProvisioningParameters; p != nil {
-		in.FirstName, in.LastName, in.PrimaryPhoneNumber, in.Extension, in.LocationID = p.FirstName, p.LastName, p.PrimaryPhoneNumber, p.Extension, p.LocationID
+		in.FirstName, in.LastName, in.Extension, in.LocationID = p.FirstName, p.LastName, p.Extension, p.LocationID
+		// The reference's own update example writes "+1-240-555-1212".
+		in.PrimaryPhoneNumber = tenantry.NormalizePhoneNumber(p.PrimaryPhoneNumber)
 	}
 	if q.CustomerInfo != nil {
 		in.CustomerPrimaryEmail = q.CustomerInfo.PrimaryEmail
@@ -143,6 +145,8 @@ func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The reference answers a read and an update with the Location too.
+	w.Header().Set("Location", s.subscriberURL(r, sub.ID))
 	return writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
 }
 
@@ -159,6 +163,7 @@ func (s *Server) updateSubscriber(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Location", s.subscriberURL(r, sub.ID))
 	return writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
 }
 
@@ -203,13 +208,21 @@ func (s *Server) resendConsent(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// Pages of the subscriber list, as the reference document has them: 50
+// users unless max says otherwise, and up to 100 per page (a larger max is
+// served as 100, and the Link header says so).
+const (
+	SubscriberPageDefault = 50
+	SubscriberPageLimit   = 100
+)
+
 func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.actor(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	p, err := page(q)
+	p, err := pageOf(q, SubscriberPageDefault, SubscriberPageLimit, true)
 	if err != nil {
 		return err
 	}
@@ -280,7 +293,8 @@ func subscriberFilter(q url.Values) (tenantry.SubscriberFilter, error) {
 }
 
 // parseTime reads a time as the wholesale API takes it: epoch milliseconds
-// (preferred), or ISO 8601 (a date and time with a zone, or a date).
+// (preferred), or ISO 8601: a date and time with a zone ("Z", "+01:00" or
+// "+0100"), without one (read as UTC), or a date.
 func parseTime(v string) (time.Time, bool) {
 	if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
 		// Beyond year 9999 a time no longer formats as ISO 8601.
@@ -289,7 +303,7 @@ func parseTime(v string) (time.Time, bool) {
 		}
 		return time.UnixMilli(ms).UTC(), true
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700", "2006-01-02"} {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999", "2006-01-02"} {
 		if t, err := time.Parse(layout, v); err == nil && t.Year() >= 1 && t.Year() <= 9999 {
 			return t.UTC(), true
 		}

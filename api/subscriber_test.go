@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -239,9 +241,15 @@ func TestSubscriberAPI(t *testing.T) {
 			"provisioningParameters": map[string]any{"firstName": "Grace"}}).wantStatus(t, 200).decode(t, &grace)
 
 		var got subscriberDoc
-		p.sdo(t, "GET", "/v1/wholesale/subscribers/"+url.PathEscape(ada.ID), nil).wantStatus(t, 200).decode(t, &got)
+		adaURL := en.srv.URL + "/v1/wholesale/subscribers/" + url.PathEscape(ada.ID)
+		r = p.sdo(t, "GET", "/v1/wholesale/subscribers/"+url.PathEscape(ada.ID), nil).wantStatus(t, 200)
+		r.decode(t, &got)
 		if got.ID != ada.ID || got.Email != ada.Email || got.ProvisioningParameters != ada.ProvisioningParameters {
 			t.Errorf("read back: %+v, created %+v", got, ada)
+		}
+		// The reference answers a read and an update with the Location too.
+		if loc := r.Header.Get("Location"); loc != adaURL {
+			t.Errorf("GET: Location = %q, want %q", loc, adaURL)
 		}
 
 		// Lists: filters, paging with Link.
@@ -280,8 +288,12 @@ func TestSubscriberAPI(t *testing.T) {
 
 		// Update: to meetings; the number goes back to the inventory.
 		var upd subscriberDoc
-		p.sdo(t, "PUT", "/v1/wholesale/subscribers/"+url.PathEscape(ada.ID), map[string]any{"packages": []string{"webex_meetings"}}).
-			wantStatus(t, 200).decode(t, &upd)
+		r = p.sdo(t, "PUT", "/v1/wholesale/subscribers/"+url.PathEscape(ada.ID), map[string]any{"packages": []string{"webex_meetings"}}).
+			wantStatus(t, 200)
+		r.decode(t, &upd)
+		if loc := r.Header.Get("Location"); loc != adaURL {
+			t.Errorf("PUT: Location = %q, want %q", loc, adaURL)
+		}
 		if upd.Package != "webex_meetings" || upd.ProvisioningParameters.PrimaryPhoneNumber != "" || upd.ProvisioningParameters.Extension != "" {
 			t.Errorf("updated: %+v", upd)
 		}
@@ -516,6 +528,143 @@ func TestSubscriberQuantityOverHTTP(t *testing.T) {
 		}
 		if ok != 2 {
 			t.Errorf("%d provisioned, want 2 (statuses %v)", ok, status)
+		}
+	})
+}
+
+// TestSubscriberListPages: the list pages as the reference says, 50 users
+// unless max says otherwise and up to 100 per page (a larger max is served
+// as 100, and the Link header says so), with RFC 5988 links to walk it;
+// ISO 8601 times without a zone are read as UTC.
+func TestSubscriberListPages(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		t.Parallel()
+		en := withSubscribers(t, newEnv(t, e))
+		p := en.bootstrap(t, "Acme")
+		cid, _ := p.setupCustomer(t, p.createTemplate(t, "Standard"), "ext-pages", nil, nil, "webex_meetings")
+		const n = api.SubscriberPageDefault + 5
+		a := p.actor(t)
+		for i := range n {
+			in := &tenantry.SubscriberInput{CustomerID: cid, Email: fmt.Sprintf("u%02d@pages.example", i), Packages: []string{"webex_meetings"}}
+			if _, err := en.db.CreateSubscriber(t.Context(), a, in); err != nil {
+				t.Fatalf("create %d: %v", i, err)
+			}
+		}
+		list := func(path string) (subscriberList, map[string]string) {
+			t.Helper()
+			var l subscriberList
+			r := p.sdo(t, "GET", path, nil).wantStatus(t, 200)
+			r.decode(t, &l)
+			return l, links(r)
+		}
+		maxOf := func(link string) string {
+			t.Helper()
+			u, err := url.Parse(link)
+			if err != nil {
+				t.Fatalf("link %q: %v", link, err)
+			}
+			return u.Query().Get("max")
+		}
+
+		// No max: 50, then the rest by following next.
+		first, ls := list("/v1/wholesale/subscribers")
+		if len(first.Items) != api.SubscriberPageDefault || ls["next"] == "" || maxOf(ls["first"]) != "50" {
+			t.Fatalf("default page: %d items, links %v", len(first.Items), ls)
+		}
+		rest, ls := list(ls["next"])
+		if len(rest.Items) != n-api.SubscriberPageDefault || ls["next"] != "" || ls["prev"] == "" {
+			t.Errorf("second page: %d items, links %v", len(rest.Items), ls)
+		}
+		all := append(first.emails(), rest.emails()...)
+		if len(all) != n || all[0] != "u00@pages.example" || all[n-1] != fmt.Sprintf("u%02d@pages.example", n-1) {
+			t.Errorf("walking the pages gives %v", all)
+		}
+
+		// Up to 100 per page: a larger max is served as 100.
+		big, ls := list("/v1/wholesale/subscribers?max=500")
+		if len(big.Items) != n || maxOf(ls["first"]) != strconv.Itoa(api.SubscriberPageLimit) || ls["next"] != "" {
+			t.Errorf("max=500: %d items, links %v", len(big.Items), ls)
+		}
+		some, ls := list("/v1/wholesale/subscribers?max=7&offset=7")
+		if len(some.Items) != 7 || some.Items[0].Email != "u07@pages.example" || maxOf(ls["next"]) != "7" {
+			t.Errorf("max=7&offset=7: %v, links %v", some.emails(), ls)
+		}
+		for _, q := range []string{"max=0", "max=-1", "max=ten", "max=99999999999999999999", "offset=-1"} {
+			field, _, _ := strings.Cut(q, "=")
+			p.do(t, "GET", "/v1/wholesale/subscribers?"+q, nil, nil).wantField(t, 400, field)
+		}
+
+		// ISO 8601 without a zone is UTC; with one, it is honoured.
+		for _, q := range []string{"after=2000-01-01T00:00:00", "after=2000-01-01T00:00:00.5", "after=2000-01-01T01:00:00%2B0100",
+			"lastStatusChange=2000-01-01T00:00:00", "after=946684800000"} {
+			l, _ := list("/v1/wholesale/subscribers?max=100&" + q)
+			if len(l.Items) != n {
+				t.Errorf("%s: %d users, want %d", q, len(l.Items), n)
+			}
+		}
+		if l, _ := list("/v1/wholesale/subscribers?after=2100-01-01T00:00:00"); len(l.Items) != 0 {
+			t.Errorf("after 2100: %v", l.emails())
+		}
+	})
+}
+
+// TestSubscriberReferenceExamples sends the reference document's own
+// request examples of the subscriber API, with its made-up ids replaced by
+// real ones: each is accepted, and every answer validates against both
+// documents. The update example writes its number "+1-240-555-1212": it
+// is the same E.164 number as the create example's.
+func TestSubscriberReferenceExamples(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		t.Parallel()
+		en := withSubscribers(t, newEnv(t, e))
+		p := en.bootstrap(t, "Acme")
+		cid, hq := p.setupCustomer(t, p.createTemplate(t, "Standard"), "ext-ref", nil, []string{"+12405551212"}, "webex_calling")
+
+		example := func(path, method string) map[string]any {
+			t.Helper()
+			var m map[string]any
+			if err := json.Unmarshal(refExample(t, en.specs, path, method), &m); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := m["customerId"]; ok {
+				m["customerId"] = cid
+			}
+			if pp, ok := m["provisioningParameters"].(map[string]any); ok {
+				pp["locationId"] = hq
+			}
+			return m
+		}
+
+		var sub subscriberDoc
+		p.sdo(t, "POST", "/v1/wholesale/subscribers", example("/wholesale/subscribers", "post")).wantStatus(t, 200).decode(t, &sub)
+		pp := sub.ProvisioningParameters
+		if sub.Email != "john.anderson@acme.com" || sub.Status != "provisioned" || !slices.Equal(sub.Packages, []string{"webex_calling"}) ||
+			pp.FirstName != "John" || pp.LastName != "Andersen" || pp.PrimaryPhoneNumber != "+12405551212" || pp.Extension != "51212" || pp.LocationID != hq {
+			t.Errorf("created from the example: %+v", sub)
+		}
+		if s := numberState(t, en, "+12405551212"); s != "assigned" {
+			t.Errorf("number after create: %s", s)
+		}
+
+		var upd subscriberDoc
+		p.sdo(t, "PUT", "/v1/wholesale/subscribers/"+url.PathEscape(sub.ID), example("/wholesale/subscribers/{subscriberId}", "put")).
+			wantStatus(t, 200).decode(t, &upd)
+		if upd.ProvisioningParameters.PrimaryPhoneNumber != "+12405551212" || upd.ProvisioningParameters.Extension != "5221" {
+			t.Errorf("updated from the example: %+v", upd)
+		}
+		if s := numberState(t, en, "+12405551212"); s != "assigned" {
+			t.Errorf("number after update: %s", s)
+		}
+
+		// The precheck example: customerId and email, nothing else.
+		var pre struct {
+			Message string `json:"message"`
+		}
+		p.sdo(t, "POST", "/v1/wholesale/subscribers/validate", example("/wholesale/subscribers/validate", "post")).wantStatus(t, 200).decode(t, &pre)
+		if pre.Message != "success" {
+			t.Errorf("precheck of the example: %+v", pre)
 		}
 	})
 }
