@@ -62,7 +62,7 @@ type DB struct {
 	public string // Options.PublicURL
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
-	gate    gate     // orders requests' and jobs' transactions (SQLite)
+	batch   batcher  // groups transactions into one commit (SQLite)
 	tokens  sync.Map // token hash → cachedPrincipal
 }
 
@@ -319,17 +319,31 @@ func (t *Tx) commit(ctx context.Context) error {
 // enqueue adds a job to be inserted when the transaction commits (in it).
 func (t *Tx) enqueue(job jobArgs) { t.jobs = append(t.jobs, job) }
 
+// stmtCtx is the context a statement of the transaction runs with. On
+// SQLite a statement interrupted by its context's end can roll back the
+// whole transaction, which holds other callers' work (batch.go); the
+// caller's context ends its wait for the connection instead.
+func (t *Tx) stmtCtx(ctx context.Context) context.Context {
+	if t.db.engine == SQLite {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = t.stmtCtx(ctx)
 	r, err := t.tx.ExecContext(ctx, t.db.rebind(q), args...)
 	return r, mapError(err)
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = t.stmtCtx(ctx)
 	r, err := t.tx.QueryContext(ctx, t.db.rebind(q), args...)
 	return r, mapError(err)
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = t.stmtCtx(ctx)
 	return t.tx.QueryRowContext(ctx, t.db.rebind(q), args...)
 }
 
@@ -359,16 +373,15 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	return db.inTxAs(ctx, true, fn)
 }
 
-// inJobTx is inTx for a background job: on SQLite it takes turns with
-// requests instead of queueing them behind every running job.
+// inJobTx is inTx for a background job: on SQLite, batches take requests and
+// jobs in turn (batch.go), so requests do not queue behind every running job.
 func (db *DB) inJobTx(ctx context.Context, fn func(*Tx) error) error {
 	return db.inTxAs(ctx, false, fn)
 }
 
 func (db *DB) inTxAs(ctx context.Context, request bool, fn func(*Tx) error) error {
 	if db.engine == SQLite {
-		db.gate.enter(request)
-		defer db.gate.leave()
+		return db.inBatch(ctx, request, fn)
 	}
 	tx, err := db.begin(ctx)
 	if err != nil {

@@ -40,6 +40,8 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("n", 2000, "customers to provision")
 	conc := fs.Int("c", 16, "concurrent HTTP clients")
 	workers := fs.Int("workers", 0, "background workers (0: the default of serve)")
+	cooldown := fs.Duration("fetch-cooldown", 0, "least time between two fetches of jobs (0: the default of serve)")
+	poll := fs.Duration("fetch-poll", 0, "how often idle workers look for jobs (0: the default of serve)")
 	dbURL := fs.String("database-url", "", "postgres:// URL of a server to create a scratch database on; SQLite when empty")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parse(fs, args[1:]); err != nil {
@@ -67,7 +69,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := db.Work(ctx, provision.Workers(db, log, nil), sqldb.QueueConfig{MaxWorkers: *workers}); err != nil {
+	if err := db.Work(ctx, provision.Workers(db, log, nil), sqldb.QueueConfig{MaxWorkers: *workers, FetchCooldown: *cooldown, FetchPollInterval: *poll}); err != nil {
 		return err
 	}
 	h, err := handler(db, log)

@@ -1,0 +1,208 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Group commit on SQLite. SQLite has one connection and one writer, and
+// half of a short transaction's time is its BEGIN and COMMIT: writing the
+// pages it changed to the WAL. So transactions that wait for the connection
+// run together, in one database transaction, each inside a savepoint of its
+// own: one that fails is rolled back to its savepoint and the others go on,
+// and none is told it succeeded before the one COMMIT. Each caller still
+// sees its own transaction succeed or fail as a whole.
+//
+// The first caller to find the connection free leads: it runs a batch of
+// itself and whoever waits, then hands the lead to the next waiter. When
+// requests and jobs both wait, a batch takes them in turn, so neither
+// starves the other and a request waits for at most one batch.
+
+// maxBatch bounds a batch, and so the wait of the next one.
+const maxBatch = 16
+
+// txOp is one caller's transaction.
+type txOp struct {
+	ctx     context.Context
+	request bool
+	fn      func(*Tx) error
+	err     error
+	done    chan struct{} // closed once err is final
+	lead    chan struct{} // closed when the op is to lead the next batch
+}
+
+func (op *txOp) finish(err error) {
+	op.err = err
+	close(op.done)
+}
+
+type batcher struct {
+	mu      sync.Mutex
+	leading bool
+	hi, lo  []*txOp // waiting requests and jobs, oldest first
+}
+
+// inBatch runs fn as a transaction of its own, committed with others.
+func (db *DB) inBatch(ctx context.Context, request bool, fn func(*Tx) error) error {
+	op := &txOp{ctx: ctx, request: request, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
+	b := &db.batch
+	b.mu.Lock()
+	if !b.leading {
+		b.leading = true
+		b.mu.Unlock()
+	} else {
+		b.push(op)
+		b.mu.Unlock()
+		select {
+		case <-op.done:
+			return op.err
+		case <-op.lead:
+		case <-ctx.Done():
+			b.mu.Lock()
+			removed := b.remove(op)
+			b.mu.Unlock()
+			if removed {
+				return ctx.Err()
+			}
+			// Taken into a batch, or handed the lead, meanwhile.
+			select {
+			case <-op.done:
+				return op.err
+			case <-op.lead:
+			}
+		}
+	}
+	b.mu.Lock()
+	batch := append([]*txOp{op}, b.take(maxBatch-1, !request)...)
+	b.mu.Unlock()
+	db.runBatch(batch)
+	b.mu.Lock()
+	if next := b.take(1, true); len(next) == 1 {
+		close(next[0].lead)
+	} else {
+		b.leading = false
+	}
+	b.mu.Unlock()
+	return op.err
+}
+
+func (b *batcher) push(op *txOp) {
+	if op.request {
+		b.hi = append(b.hi, op)
+	} else {
+		b.lo = append(b.lo, op)
+	}
+}
+
+func (b *batcher) remove(op *txOp) bool {
+	for _, q := range []*[]*txOp{&b.hi, &b.lo} {
+		for i, o := range *q {
+			if o == op {
+				*q = append((*q)[:i], (*q)[i+1:]...)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// take removes up to n waiters, alternating between requests and jobs
+// while both wait; requestFirst says which class the first one is from.
+func (b *batcher) take(n int, requestFirst bool) []*txOp {
+	var out []*txOp
+	hiTurn := requestFirst
+	for len(out) < n && len(b.hi)+len(b.lo) > 0 {
+		if hiTurn && len(b.hi) > 0 || len(b.lo) == 0 {
+			out, b.hi = append(out, b.hi[0]), b.hi[1:]
+		} else {
+			out, b.lo = append(out, b.lo[0]), b.lo[1:]
+		}
+		hiTurn = !hiTurn
+	}
+	return out
+}
+
+// runBatch runs ops in one transaction and finishes each of them.
+func (db *DB) runBatch(ops []*txOp) {
+	live := ops[:0:0]
+	for _, op := range ops {
+		if err := op.ctx.Err(); err != nil {
+			op.finish(err) // its caller gave up before it began
+			continue
+		}
+		live = append(live, op)
+	}
+	if len(live) == 0 {
+		return
+	}
+	// The batch is not its callers': none of their contexts may end it.
+	ctx := context.WithoutCancel(live[0].ctx)
+	tx, err := db.begin(ctx)
+	if err != nil {
+		for _, op := range live {
+			op.finish(mapError(err))
+		}
+		return
+	}
+	if len(live) == 1 {
+		op := live[0]
+		if err := op.fn(tx); err != nil {
+			tx.rollback()
+			op.finish(err)
+			return
+		}
+		op.finish(tx.commit(ctx))
+		return
+	}
+	errs := make([]error, len(live))
+	for i, op := range live {
+		if err := tx.runSaved(ctx, op.fn, &errs[i]); err != nil {
+			// The transaction itself failed (SQLite rolled it back, say):
+			// nothing of the batch is kept.
+			tx.rollback()
+			for j, op := range live {
+				if errs[j] == nil {
+					errs[j] = fmt.Errorf("group commit: %w", err)
+				}
+				op.finish(errs[j])
+			}
+			return
+		}
+	}
+	if err := tx.commit(ctx); err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	for i, op := range live {
+		op.finish(errs[i])
+	}
+}
+
+// runSaved runs fn inside a savepoint, with the jobs it enqueues, and sets
+// *opErr to its error, its writes rolled back. The returned error is the
+// transaction's own: the savepoint could not be made or undone.
+func (t *Tx) runSaved(ctx context.Context, fn func(*Tx) error, opErr *error) error {
+	// Each caller starts with empty caches, as in a transaction of its own:
+	// a write of one caller must never be read from another's cache.
+	t.templates, t.hooks, t.jobs = nil, nil, nil
+	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+		return err
+	}
+	err := fn(t)
+	if err == nil && len(t.jobs) > 0 {
+		err = t.db.queue.insertTx(ctx, t, t.jobs)
+	}
+	t.jobs = nil
+	if err != nil {
+		*opErr = err
+		if _, rerr := t.tx.ExecContext(ctx, `ROLLBACK TO op`); rerr != nil {
+			return rerr
+		}
+	}
+	_, rerr := t.tx.ExecContext(ctx, `RELEASE op`)
+	return rerr
+}
