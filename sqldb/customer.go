@@ -147,7 +147,7 @@ func (t *Tx) checkCreate(ctx context.Context, a *tenantry.Actor, in *tenantry.Cu
 	}
 	if in.OrgID != "" {
 		var n int
-		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE org_id = ?`, in.OrgID).Scan(&n); err != nil {
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE org_id = ? AND org_id <> ''`, in.OrgID).Scan(&n); err != nil {
 			return nil, plan, err
 		}
 		if n > 0 {

@@ -175,10 +175,10 @@ func (db *DB) DeleteTemplate(ctx context.Context, a *tenantry.Actor, id string) 
 			}
 			return err
 		}
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE template_id = ?`, id).Scan(&n); err != nil {
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE partner_id = ? AND template_id = ?`, a.OrgID, id).Scan(&n); err != nil {
 			return err
 		}
-		r, err := tx.exec(ctx, `DELETE FROM templates WHERE id = ? AND partner_id = ? AND NOT EXISTS (SELECT 1 FROM customers WHERE template_id = ?)`, id, a.OrgID, id)
+		r, err := tx.exec(ctx, `DELETE FROM templates WHERE id = ? AND partner_id = ? AND NOT EXISTS (SELECT 1 FROM customers WHERE partner_id = ? AND template_id = ?)`, id, a.OrgID, a.OrgID, id)
 		if err != nil {
 			return err
 		}
