@@ -188,7 +188,8 @@ func (db *DB) runBatch(ops []*txOp) {
 func (t *Tx) runSaved(ctx context.Context, fn func(*Tx) error, opErr *error) error {
 	// Each caller starts with empty caches, as in a transaction of its own:
 	// a write of one caller must never be read from another's cache.
-	t.templates, t.hooks, t.jobs = nil, nil, nil
+	t.resetCaches()
+	t.jobs = nil
 	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
 		return err
 	}

@@ -259,6 +259,17 @@ type Tx struct {
 	templates map[string]*tenantry.Template
 	// hooks caches, per partner, the webhooks its events go to.
 	hooks map[string][]*tenantry.Webhook
+	// locations holds the "customer/location" pairs found to exist, and
+	// admins the lowercased admin emails of each customer read: an import
+	// chunk checks both for every row.
+	locations map[string]bool
+	admins    map[string]map[string]bool
+}
+
+// resetCaches forgets what the transaction has read: a caller sharing it
+// with others (batch.go) starts as in a transaction of its own.
+func (t *Tx) resetCaches() {
+	t.templates, t.hooks, t.locations, t.admins = nil, nil, nil, nil
 }
 
 // begin starts a transaction. On PostgreSQL it pins a connection so that

@@ -71,47 +71,75 @@ func (t *Tx) queueMail(ctx context.Context, msg *tenantry.Message, d tenantry.Ma
 // queueAllowedMail is queueMail for a mail whose rules (U5, U6) the caller
 // has already applied, sparing their lookups.
 func (t *Tx) queueAllowedMail(ctx context.Context, msg *tenantry.Message, d tenantry.MailData) error {
-	if !tenantry.ValidEmail(msg.To) {
-		return fmt.Errorf("queue mail: invalid recipient %q", msg.To)
-	}
-	if d.RecipientEmail == "" {
-		d.RecipientEmail = msg.To
-	}
-	if msg.FromName == "" {
-		msg.FromName = d.BrandName
-	}
-	msg.Language = mail.Language(msg.Language)
-	if err := mail.Check(msg.Kind, d); err != nil {
-		return err
-	}
-	data, err := json.Marshal(d)
-	if err != nil {
-		return err
+	return t.queueAllowedMails(ctx, []*tenantry.Message{msg}, d)
+}
+
+// queueAllowedMails queues mails that tell the same data (a welcome and its
+// E911 confirmation, say) with one statement.
+func (t *Tx) queueAllowedMails(ctx context.Context, msgs []*tenantry.Message, d tenantry.MailData) error {
+	if len(msgs) == 0 {
+		return nil
 	}
 	now := t.db.now().UTC()
-	msg.ID, msg.Status, msg.Attempts, msg.LastError = newID("MESSAGE"), tenantry.MailQueued, 0, ""
-	msg.NextAttempt, msg.Created, msg.Sent = now, now, time.Time{}
-	var key any // NULL: no key, and NULLs never collide
-	if msg.Key != "" {
-		key = msg.Key
+	var q strings.Builder
+	q.WriteString(`INSERT INTO outbox (` + messageCols + `, dedupe_key) VALUES `)
+	args := make([]any, 0, 15*len(msgs))
+	for i, msg := range msgs {
+		if !tenantry.ValidEmail(msg.To) {
+			return fmt.Errorf("queue mail: invalid recipient %q", msg.To)
+		}
+		md := d
+		if md.RecipientEmail == "" {
+			md.RecipientEmail = msg.To
+		}
+		if msg.FromName == "" {
+			msg.FromName = md.BrandName
+		}
+		msg.Language = mail.Language(msg.Language)
+		if err := mail.Check(msg.Kind, md); err != nil {
+			return err
+		}
+		data, err := json.Marshal(md)
+		if err != nil {
+			return err
+		}
+		// A microsecond apart, the mails list in the order they were queued.
+		at := now.Add(time.Duration(i) * time.Microsecond)
+		msg.ID, msg.Status, msg.Attempts, msg.LastError = newID("MESSAGE"), tenantry.MailQueued, 0, ""
+		msg.NextAttempt, msg.Created, msg.Sent = at, at, time.Time{}
+		var key any // NULL: no key, and NULLs never collide
+		if msg.Key != "" {
+			key = msg.Key
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?, ?, ?, ?, ?, ?)`)
+		args = append(args, msg.ID, msg.PartnerID, msg.CustomerID, msg.Kind, msg.To, msg.Language, msg.FromName,
+			msg.Status, 0, "", at.UnixMicro(), at.UnixMicro(), 0, string(data), key)
 	}
-	res, err := t.exec(ctx, `INSERT INTO outbox (`+messageCols+`, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`,
-		msg.ID, msg.PartnerID, msg.CustomerID, msg.Kind, msg.To, msg.Language, msg.FromName,
-		msg.Status, 0, "", now.UnixMicro(), now.UnixMicro(), 0, string(data), key)
+	q.WriteString(` ON CONFLICT DO NOTHING`)
+	res, err := t.exec(ctx, q.String(), args...)
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
+	if n, err := res.RowsAffected(); err != nil || n == int64(len(msgs)) {
 		return err
 	}
-	first, err := scanMessage(t.queryRow(ctx, `SELECT `+messageCols+` FROM outbox WHERE dedupe_key = ?`, msg.Key))
-	if err != nil {
-		return err
+	// Some were queued before (by a job that ran twice): those messages
+	// describe the first ones.
+	for _, msg := range msgs {
+		if msg.Key == "" {
+			continue
+		}
+		first, err := scanMessage(t.queryRow(ctx, `SELECT `+messageCols+` FROM outbox WHERE dedupe_key = ?`, msg.Key))
+		if err != nil {
+			return err
+		}
+		k := msg.Key
+		*msg = *first
+		msg.Key = k
 	}
-	k := msg.Key
-	*msg = *first
-	msg.Key = k
 	return nil
 }
 
@@ -151,18 +179,16 @@ func (t *Tx) queueProvisioningMail(ctx context.Context, c *tenantry.Customer) er
 	if lang == "" {
 		lang = tpl.EmailLanguage
 	}
+	var msgs []*tenantry.Message
 	for _, kind := range tenantry.ProvisioningMails(c, tpl, !minted(c.OrgID, "ORGANIZATION")) {
-		msg := &tenantry.Message{
+		msgs = append(msgs, &tenantry.Message{
 			PartnerID: c.PartnerID, CustomerID: c.ID, Kind: kind, To: c.PrimaryEmail, Language: lang,
 			Key: "provisioning/" + c.ID + "/" + string(kind),
-		}
-		// ProvisioningMails applied U5 and U6: the first admin gets no
-		// welcome, and E911 only in the US and Canada.
-		if err := t.queueAllowedMail(ctx, msg, tenantry.MailData{BrandName: brand, CustomerName: c.Name}); err != nil {
-			return err
-		}
+		})
 	}
-	return nil
+	// ProvisioningMails applied U5 and U6: the first admin gets no welcome,
+	// and E911 only in the US and Canada.
+	return t.queueAllowedMails(ctx, msgs, tenantry.MailData{BrandName: brand, CustomerName: c.Name})
 }
 
 // minted reports whether id is one newID made for kind. An organization id

@@ -117,6 +117,10 @@ func (t *Tx) checkLocation(ctx context.Context, customerID, locationID string) e
 	if locationID == "" {
 		return nil
 	}
+	key := customerID + "/" + locationID
+	if t.locations[key] {
+		return nil
+	}
 	var n int
 	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM locations WHERE id = ? AND customer_id = ?`, locationID, customerID).Scan(&n); err != nil {
 		return err
@@ -124,7 +128,41 @@ func (t *Tx) checkLocation(ctx context.Context, customerID, locationID string) e
 	if n == 0 {
 		return tenantry.FieldError(tenantry.EINVALID, tenantry.FieldLocationID, tenantry.ReasonSubscriberLocationNotFound)
 	}
+	if t.locations == nil {
+		t.locations = map[string]bool{}
+	}
+	t.locations[key] = true
 	return nil
+}
+
+// isAdmin reports whether email is one of the customer's admins, reading
+// the customer's admins once per transaction.
+func (t *Tx) isAdmin(ctx context.Context, customerID, email string) (bool, error) {
+	set, ok := t.admins[customerID]
+	if !ok {
+		rows, err := t.query(ctx, `SELECT email FROM customer_admins WHERE customer_id = ?`, customerID)
+		if err != nil {
+			return false, err
+		}
+		set = map[string]bool{}
+		for rows.Next() {
+			var e string
+			if err := rows.Scan(&e); err != nil {
+				rows.Close()
+				return false, err
+			}
+			set[strings.ToLower(e)] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return false, err
+		}
+		if t.admins == nil {
+			t.admins = map[string]map[string]bool{}
+		}
+		t.admins[customerID] = set
+	}
+	return set[strings.ToLower(email)], nil
 }
 
 // numberProblem says why number is not an available number of the
@@ -250,24 +288,21 @@ func (t *Tx) queueSubscriberMail(ctx context.Context, c *tenantry.Customer, s *t
 	}
 	// Rules U5 and U6 are applied here once for both mails, with what is
 	// already known of the customer, instead of two lookups per mail.
-	var admins int
-	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM customer_admins WHERE customer_id = ? AND LOWER(email) = ?`,
-		c.ID, strings.ToLower(s.Email)).Scan(&admins); err != nil {
+	admin, err := t.isAdmin(ctx, c.ID, s.Email)
+	if err != nil {
 		return err
 	}
+	var msgs []*tenantry.Message
 	for _, kind := range []tenantry.MailKind{tenantry.MailWelcome, tenantry.MailE911Confirmation} {
-		if !tenantry.MailAllowed(kind, c.Address.Country, admins > 0) {
+		if !tenantry.MailAllowed(kind, c.Address.Country, admin) {
 			continue
 		}
-		msg := &tenantry.Message{
+		msgs = append(msgs, &tenantry.Message{
 			PartnerID: s.PartnerID, CustomerID: c.ID, Kind: kind, To: s.Email, Language: cmp.Or(c.Language, tpl.EmailLanguage),
 			Key: "subscriber/" + s.ID + "/" + string(kind),
-		}
-		if err := t.queueAllowedMail(ctx, msg, d); err != nil {
-			return err
-		}
+		})
 	}
-	return nil
+	return t.queueAllowedMails(ctx, msgs, d)
 }
 
 // subscriberAudit is the part of a subscriber recorded in the audit log.
