@@ -264,12 +264,15 @@ type Tx struct {
 	// chunk checks both for every row.
 	locations map[string]bool
 	admins    map[string]map[string]bool
+	// free holds, for the emails of an import chunk, whether each is a
+	// free account (rule U3), read with one query for the chunk.
+	free map[string]bool
 }
 
 // resetCaches forgets what the transaction has read: a caller sharing it
 // with others (batch.go) starts as in a transaction of its own.
 func (t *Tx) resetCaches() {
-	t.templates, t.hooks, t.locations, t.admins = nil, nil, nil, nil
+	t.templates, t.hooks, t.locations, t.admins, t.free = nil, nil, nil, nil, nil
 }
 
 // begin starts a transaction. On PostgreSQL it pins a connection so that

@@ -181,6 +181,15 @@ func (db *DB) runImportChunk(ctx context.Context, job tenantry.ImportUsersJob, s
 		if err != nil {
 			return err
 		}
+		emails := make([]string, 0, len(rows))
+		for _, r := range rows {
+			if e := tenantry.NormalizeEmail(r.Email); e != "" {
+				emails = append(emails, e)
+			}
+		}
+		if err := tx.knowFreeAccounts(ctx, emails); err != nil {
+			return err
+		}
 		usage := map[tenantry.Package]int{}
 		if c.Quantities {
 			if usage, err = tx.subscriberUsage(ctx, c.ID); err != nil {

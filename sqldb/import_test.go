@@ -233,3 +233,43 @@ func TestImportIsolation(t *testing.T) {
 		wantError(t, err, tenantry.ENOTFOUND, "")
 	})
 }
+
+// TestImportFreeAccounts: rule U3 holds in an import as for one user: an
+// email of a free account waits for its owner's consent, the others are
+// provisioned, whatever their case in the file.
+func TestImportFreeAccounts(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f, c, _ := importFixture(t, e)
+		ctx := t.Context()
+		for _, email := range []string{"free1@example.com", "free2@example.com"} {
+			if err := f.db.AddFreeAccount(ctx, email); err != nil {
+				t.Fatal(err)
+			}
+		}
+		file := importHeader +
+			"A,A,Free1@Example.com,webex_meetings,,,\n" +
+			"B,B,paid@example.com,webex_meetings,,,\n" +
+			"C,C,free2@example.com,webex_meetings,,,\n"
+		im := startImport(t, f, c, file, false)
+		if err := f.db.RunImport(ctx, tenantry.ImportUsersJob{ImportID: im.ID}); err != nil {
+			t.Fatalf("run import: %v", err)
+		}
+		subs, _, err := f.db.Subscribers(ctx, f.actor, tenantry.SubscriberFilter{CustomerID: c.ID, Page: tenantry.Page{Max: 100}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]tenantry.SubscriberStatus{}
+		for _, s := range subs {
+			got[s.Email] = s.Status
+		}
+		want := map[string]tenantry.SubscriberStatus{
+			"taken@example.com": tenantry.SubscriberProvisioned,
+			"free1@example.com": tenantry.SubscriberPendingUserMigration,
+			"paid@example.com":  tenantry.SubscriberProvisioned,
+			"free2@example.com": tenantry.SubscriberPendingUserMigration,
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("statuses (-want +got):\n%s", diff)
+		}
+	})
+}

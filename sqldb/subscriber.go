@@ -258,9 +258,41 @@ func subscriberConflict(err error, s *tenantry.Subscriber) error {
 // freeAccount reports whether email belongs to a free (self-signed-up)
 // account elsewhere, whose owner must consent to its move (rule U3).
 func (t *Tx) freeAccount(ctx context.Context, email string) (bool, error) {
+	if free, ok := t.free[email]; ok {
+		return free, nil
+	}
 	var n int
 	err := t.queryRow(ctx, `SELECT COUNT(*) FROM free_accounts WHERE email = ?`, email).Scan(&n)
 	return n > 0, err
+}
+
+// knowFreeAccounts reads at once which of emails are free accounts, for
+// freeAccount to answer without a query each.
+func (t *Tx) knowFreeAccounts(ctx context.Context, emails []string) error {
+	if len(emails) == 0 {
+		return nil
+	}
+	if t.free == nil {
+		t.free = map[string]bool{}
+	}
+	args := make([]any, len(emails))
+	for i, e := range emails {
+		args[i] = e
+		t.free[e] = false
+	}
+	rows, err := t.query(ctx, `SELECT email FROM free_accounts WHERE email IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(emails)), ", ")+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return err
+		}
+		t.free[e] = true
+	}
+	return rows.Err()
 }
 
 func (t *Tx) insertAddOns(ctx context.Context, s *tenantry.Subscriber) error {
