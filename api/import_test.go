@@ -13,6 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/api"
 )
 
@@ -116,6 +117,10 @@ func TestImportsAPI(t *testing.T) {
 
 		p.do(t, "POST", importsPath(cid), file, nil).wantStatus(t, 415)
 		p.do(t, "POST", importsPath(cid), "email\r\n", csvType).wantStatus(t, 400)
+		// A file past the size limit is refused whole, before any row is read.
+		big := "First Name,Last Name,Email,Package,Location,Phone Number,Extension\r\n" +
+			strings.Repeat("Ada,Lovelace,ada@example.com,webex_calling,HQ,,\r\n", tenantry.MaxImportBytes/45)
+		p.do(t, "POST", importsPath(cid), big, csvType).wantStatus(t, 413)
 		p.do(t, "POST", withQuery(importsPath(cid), "dryRun=maybe"), file, csvType).wantStatus(t, 400)
 
 		dry := p.upload(t, cid, "dryRun=true", file, "en")
