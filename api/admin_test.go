@@ -161,7 +161,11 @@ func invitationToken(t *testing.T, en *env, customerID string) string {
 	if en.engine == "postgres" {
 		q = strings.Replace(q, "?", "$1", 1)
 	}
-	text := renderedText(t, en, en.db.SQL().QueryRowContext(t.Context(), q, customerID))
+	var id, partnerID string
+	if err := en.db.SQL().QueryRowContext(t.Context(), q, customerID).Scan(&id, &partnerID); err != nil {
+		t.Fatalf("invitation of %s: %v", customerID, err)
+	}
+	text := renderedText(t, en, id, partnerID)
 	m := regexp.MustCompile(`/v1/approvals/([A-Za-z0-9_-]+)\?decision=approve`).FindStringSubmatch(text)
 	if m == nil {
 		t.Fatalf("no approval link in\n%s", text)

@@ -46,7 +46,7 @@ func consentTokens(t *testing.T, en *env, to string) []string {
 	}
 	var out []string
 	for _, r := range refs {
-		text := renderedText(t, en, rowOf{r.id, r.partnerID})
+		text := renderedText(t, en, r.id, r.partnerID)
 		m := consentLinkRE.FindStringSubmatch(text)
 		if m == nil {
 			t.Fatalf("no consent link in\n%s", text)
@@ -54,16 +54,6 @@ func consentTokens(t *testing.T, en *env, to string) []string {
 		out = append(out, m[1])
 	}
 	return out
-}
-
-// rowOf is a row already read: its values, scanned as strings.
-type rowOf []string
-
-func (r rowOf) Scan(dest ...any) error {
-	for i, d := range dest {
-		*d.(*string) = r[i]
-	}
-	return nil
 }
 
 type consentDoc struct {

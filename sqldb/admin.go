@@ -159,6 +159,7 @@ func (db *DB) AddCustomerAdmin(ctx context.Context, a *tenantry.Actor, customerI
 		if err != nil {
 			return err
 		}
+		delete(tx.admins, c.ID) // read again by the mail rules below
 		for _, kind := range []tenantry.MailKind{tenantry.MailAdminInvitation, tenantry.MailE911Confirmation} {
 			if err := tx.queueCustomerMail(ctx, c, kind, out.Email, "admin/"+out.ID+"/"+string(kind), tenantry.MailData{}); err != nil {
 				return err
@@ -252,6 +253,7 @@ func (db *DB) RemoveCustomerAdmin(ctx context.Context, a *tenantry.Actor, custom
 		if _, err := tx.exec(ctx, `DELETE FROM customer_admins WHERE id = ?`, cur.ID); err != nil {
 			return err
 		}
+		delete(tx.admins, cur.CustomerID)
 		return tx.audit(ctx, a.OrgID, a.AdminID, "customer_admin.delete", "customer_admin", cur.ID, adminAudit(cur))
 	})
 }

@@ -80,6 +80,7 @@ func (t *Tx) provisionOrg(ctx context.Context, c *tenantry.Customer) error {
 			newID("PEOPLE"), c.ID, c.PrimaryEmail, now); err != nil {
 			return err
 		}
+		delete(t.admins, c.ID)
 	}
 	return nil
 }

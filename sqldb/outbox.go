@@ -153,12 +153,11 @@ func (t *Tx) mailAllowed(ctx context.Context, msg *tenantry.Message) (bool, erro
 	if err := t.queryRow(ctx, `SELECT country FROM customers WHERE id = ?`, msg.CustomerID).Scan(&country); err != nil {
 		return false, mapError(err)
 	}
-	var admins int
-	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM customer_admins WHERE customer_id = ? AND LOWER(email) = ?`,
-		msg.CustomerID, strings.ToLower(msg.To)).Scan(&admins); err != nil {
+	admin, err := t.isAdmin(ctx, msg.CustomerID, msg.To)
+	if err != nil {
 		return false, err
 	}
-	return tenantry.MailAllowed(msg.Kind, country, admins > 0), nil
+	return tenantry.MailAllowed(msg.Kind, country, admin), nil
 }
 
 // queueProvisioningMail queues what the first admin of a newly provisioned

@@ -136,7 +136,7 @@ func (t *Tx) checkLocation(ctx context.Context, customerID, locationID string) e
 }
 
 // isAdmin reports whether email is one of the customer's admins, reading
-// the customer's admins once per transaction.
+// the customer's admins once per transaction (writes of admins forget them).
 func (t *Tx) isAdmin(ctx context.Context, customerID, email string) (bool, error) {
 	set, ok := t.admins[customerID]
 	if !ok {
