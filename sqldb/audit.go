@@ -13,9 +13,8 @@ func (t *Tx) audit(ctx context.Context, partnerID, actorID, action, resource, id
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO audit_log (partner_id, actor_id, action, resource, resource_id, change, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	return t.write(ctx, nil, `INSERT INTO audit_log (partner_id, actor_id, action, resource, resource_id, change, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		partnerID, actorID, action, resource, id, string(b), t.db.now().UnixMicro())
-	return err
 }
 
 // AuditLog returns the audit entries of one resource of a partner, oldest

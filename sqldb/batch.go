@@ -190,7 +190,7 @@ func (t *Tx) runSaved(ctx context.Context, fn func(*Tx) error, opErr *error) err
 	// a write of one caller must never be read from another's cache.
 	t.resetCaches()
 	t.jobs = nil
-	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+	if err := t.savepoint(ctx, "op"); err != nil {
 		return err
 	}
 	err := fn(t)
@@ -198,12 +198,15 @@ func (t *Tx) runSaved(ctx context.Context, fn func(*Tx) error, opErr *error) err
 		err = t.db.queue.insertTx(ctx, t, t.jobs)
 	}
 	t.jobs = nil
-	if err != nil {
-		*opErr = err
-		if _, rerr := t.tx.ExecContext(ctx, `ROLLBACK TO op`); rerr != nil {
-			return rerr
+	if err == nil {
+		// Releasing sends the op's queued writes: their failure is its own.
+		if err = t.releaseSavepoint(ctx, "op"); err == nil {
+			return nil
 		}
 	}
-	_, rerr := t.tx.ExecContext(ctx, `RELEASE op`)
-	return rerr
+	*opErr = err
+	if err := t.rollbackTo(ctx, "op"); err != nil {
+		return err
+	}
+	return t.releaseSavepoint(ctx, "op")
 }

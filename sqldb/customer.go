@@ -203,11 +203,7 @@ func (db *DB) CreateCustomer(ctx context.Context, a *tenantry.Actor, in *tenantr
 		for _, p := range in.Packages {
 			c.Packages = append(c.Packages, tenantry.CustomerPackage{Name: tenantry.Package(p), Status: tenantry.PackageProvisioning, Quantity: plan.Quantities[tenantry.Package(p)]})
 		}
-		_, err = tx.exec(ctx, `INSERT INTO customers (`+customerCols+`, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.PartnerID, c.OrgID, c.ExternalID, c.Name, c.PrimaryEmail, c.Language, c.TemplateID, mustJSON(c.Address),
-			c.Region, c.Status, packagesJSON(c), boolInt(c.Quantities), mustJSON(c.Calling), c.MeetingsTimeZone,
-			c.SubPartnerAdminEmail, 0, "[]", c.Version, now.UnixMicro(), now.UnixMicro(), c.Address.Country)
-		if err != nil {
+		insertError := func(err error) error {
 			switch {
 			case isConflict(err, "external_id"):
 				return externalIDTaken(c.ExternalID)
@@ -215,6 +211,13 @@ func (db *DB) CreateCustomer(ctx context.Context, a *tenantry.Actor, in *tenantr
 				// The template was deleted while this request ran.
 				return tenantry.FieldError(tenantry.EINVALID, tenantry.FieldProvisioningID, tenantry.ReasonTemplateNotFound)
 			}
+			return err
+		}
+		err = tx.write(ctx, insertError, `INSERT INTO customers (`+customerCols+`, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.PartnerID, c.OrgID, c.ExternalID, c.Name, c.PrimaryEmail, c.Language, c.TemplateID, mustJSON(c.Address),
+			c.Region, c.Status, packagesJSON(c), boolInt(c.Quantities), mustJSON(c.Calling), c.MeetingsTimeZone,
+			c.SubPartnerAdminEmail, 0, "[]", c.Version, now.UnixMicro(), now.UnixMicro(), c.Address.Country)
+		if err != nil {
 			return err
 		}
 		if err := tx.attachOrg(ctx, c); err != nil { // rule C7: may wait for the admin's approval
@@ -310,16 +313,22 @@ func (t *Tx) lockCustomer(ctx context.Context, orgID, id string) (*tenantry.Cust
 // save writes back every mutable column of a customer.
 func (t *Tx) save(ctx context.Context, c *tenantry.Customer) error {
 	c.Updated = t.db.now().UTC()
-	_, err := t.exec(ctx, `UPDATE customers SET org_id = ?, external_id = ?, name = ?, primary_email = ?, language = ?, address = ?, country = ?,
+	return t.write(ctx, saveError(c), `UPDATE customers SET org_id = ?, external_id = ?, name = ?, primary_email = ?, language = ?, address = ?, country = ?,
 		region = ?, status = ?, packages = ?, quantities = ?, calling = ?, meetings_tz = ?, sub_partner_admin_email = ?, e911 = ?,
 		errors = ?, version = ?, updated = ? WHERE id = ?`,
 		c.OrgID, c.ExternalID, c.Name, c.PrimaryEmail, c.Language, mustJSON(c.Address), c.Address.Country, c.Region, c.Status,
 		packagesJSON(c), boolInt(c.Quantities), mustJSON(c.Calling), c.MeetingsTimeZone, c.SubPartnerAdminEmail,
 		boolInt(c.E911Enabled), errorsJSON(c.Errors), c.Version, c.Updated.UnixMicro(), c.ID)
-	if isConflict(err, "external_id") {
-		return externalIDTaken(c.ExternalID)
+}
+
+// saveError names the field of a save's unique violation.
+func saveError(c *tenantry.Customer) func(error) error {
+	return func(err error) error {
+		if isConflict(err, "external_id") {
+			return externalIDTaken(c.ExternalID)
+		}
+		return err
 	}
-	return err
 }
 
 // UpdateCustomer accepts an update: the package set is replaced (rule C5)

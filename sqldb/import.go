@@ -404,22 +404,6 @@ func (db *DB) FailImport(ctx context.Context, job tenantry.ImportUsersJob, msg s
 	})
 }
 
-// Savepoints, the same statements on both engines.
-func (t *Tx) savepoint(ctx context.Context, name string) error {
-	_, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name)
-	return err
-}
-
-func (t *Tx) rollbackTo(ctx context.Context, name string) error {
-	_, err := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name)
-	return err
-}
-
-func (t *Tx) releaseSavepoint(ctx context.Context, name string) error {
-	_, err := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name)
-	return err
-}
-
 var (
 	_ tenantry.ImportService = (*DB)(nil)
 	_ tenantry.ImportJobs    = (*DB)(nil)

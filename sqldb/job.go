@@ -69,14 +69,14 @@ func (t *Tx) provisionOrg(ctx context.Context, c *tenantry.Customer) error {
 	now := t.db.now().UnixMicro()
 	if c.Calling != nil {
 		l := c.Calling
-		if _, err := t.exec(ctx, `INSERT INTO locations (id, customer_id, name, address, timezone, language, emergency_location_id, headquarters, created)
+		if err := t.write(ctx, nil, `INSERT INTO locations (id, customer_id, name, address, timezone, language, emergency_location_id, headquarters, created)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
 			newID("LOCATION"), c.ID, l.Name, mustJSON(l.Address), l.TimeZone, l.Language, l.EmergencyLocationID, now); err != nil {
 			return err
 		}
 	}
 	if c.PrimaryEmail != "" {
-		if _, err := t.exec(ctx, `INSERT INTO customer_admins (id, customer_id, email, role, created) VALUES (?, ?, ?, 'full_admin', ?) ON CONFLICT DO NOTHING`,
+		if err := t.write(ctx, nil, `INSERT INTO customer_admins (id, customer_id, email, role, created) VALUES (?, ?, ?, 'full_admin', ?) ON CONFLICT DO NOTHING`,
 			newID("PEOPLE"), c.ID, c.PrimaryEmail, now); err != nil {
 			return err
 		}

@@ -80,46 +80,11 @@ func (t *Tx) queueAllowedMails(ctx context.Context, msgs []*tenantry.Message, d 
 	if len(msgs) == 0 {
 		return nil
 	}
-	now := t.db.now().UTC()
-	var q strings.Builder
-	q.WriteString(`INSERT INTO outbox (` + messageCols + `, dedupe_key) VALUES `)
-	args := make([]any, 0, 15*len(msgs))
-	for i, msg := range msgs {
-		if !tenantry.ValidEmail(msg.To) {
-			return fmt.Errorf("queue mail: invalid recipient %q", msg.To)
-		}
-		md := d
-		if md.RecipientEmail == "" {
-			md.RecipientEmail = msg.To
-		}
-		if msg.FromName == "" {
-			msg.FromName = md.BrandName
-		}
-		msg.Language = mail.Language(msg.Language)
-		if err := mail.Check(msg.Kind, md); err != nil {
-			return err
-		}
-		data, err := json.Marshal(md)
-		if err != nil {
-			return err
-		}
-		// A microsecond apart, the mails list in the order they were queued.
-		at := now.Add(time.Duration(i) * time.Microsecond)
-		msg.ID, msg.Status, msg.Attempts, msg.LastError = newID("MESSAGE"), tenantry.MailQueued, 0, ""
-		msg.NextAttempt, msg.Created, msg.Sent = at, at, time.Time{}
-		var key any // NULL: no key, and NULLs never collide
-		if msg.Key != "" {
-			key = msg.Key
-		}
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?, ?, ?, ?, ?, ?)`)
-		args = append(args, msg.ID, msg.PartnerID, msg.CustomerID, msg.Kind, msg.To, msg.Language, msg.FromName,
-			msg.Status, 0, "", at.UnixMicro(), at.UnixMicro(), 0, string(data), key)
+	q, args, err := t.mailInsert(msgs, d)
+	if err != nil {
+		return err
 	}
-	q.WriteString(` ON CONFLICT DO NOTHING`)
-	res, err := t.exec(ctx, q.String(), args...)
+	res, err := t.exec(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -141,6 +106,51 @@ func (t *Tx) queueAllowedMails(ctx context.Context, msgs []*tenantry.Message, d 
 		msg.Key = k
 	}
 	return nil
+}
+
+// mailInsert is the statement that queues msgs, filling their ids, status
+// and times; a message whose Key was queued before is left out by it.
+func (t *Tx) mailInsert(msgs []*tenantry.Message, d tenantry.MailData) (string, []any, error) {
+	now := t.db.now().UTC()
+	var q strings.Builder
+	q.WriteString(`INSERT INTO outbox (` + messageCols + `, dedupe_key) VALUES `)
+	args := make([]any, 0, 15*len(msgs))
+	for i, msg := range msgs {
+		if !tenantry.ValidEmail(msg.To) {
+			return "", nil, fmt.Errorf("queue mail: invalid recipient %q", msg.To)
+		}
+		md := d
+		if md.RecipientEmail == "" {
+			md.RecipientEmail = msg.To
+		}
+		if msg.FromName == "" {
+			msg.FromName = md.BrandName
+		}
+		msg.Language = mail.Language(msg.Language)
+		if err := mail.Check(msg.Kind, md); err != nil {
+			return "", nil, err
+		}
+		data, err := json.Marshal(md)
+		if err != nil {
+			return "", nil, err
+		}
+		// A microsecond apart, the mails list in the order they were queued.
+		at := now.Add(time.Duration(i) * time.Microsecond)
+		msg.ID, msg.Status, msg.Attempts, msg.LastError = newID("MESSAGE"), tenantry.MailQueued, 0, ""
+		msg.NextAttempt, msg.Created, msg.Sent = at, at, time.Time{}
+		var key any // NULL: no key, and NULLs never collide
+		if msg.Key != "" {
+			key = msg.Key
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?, ?, ?, ?, ?, ?)`)
+		args = append(args, msg.ID, msg.PartnerID, msg.CustomerID, msg.Kind, msg.To, msg.Language, msg.FromName,
+			msg.Status, 0, "", at.UnixMicro(), at.UnixMicro(), 0, string(data), key)
+	}
+	q.WriteString(` ON CONFLICT DO NOTHING`)
+	return q.String(), args, nil
 }
 
 // mailAllowed applies rules U5 (no welcome for a customer admin) and U6
@@ -186,8 +196,17 @@ func (t *Tx) queueProvisioningMail(ctx context.Context, c *tenantry.Customer) er
 		})
 	}
 	// ProvisioningMails applied U5 and U6: the first admin gets no welcome,
-	// and E911 only in the US and Canada.
-	return t.queueAllowedMails(ctx, msgs, tenantry.MailData{BrandName: brand, CustomerName: c.Name})
+	// and E911 only in the US and Canada. Nothing reads the messages back,
+	// so the insert is queued with the job's other writes; a job that runs
+	// twice queues nothing twice (their keys).
+	if len(msgs) == 0 {
+		return nil
+	}
+	q, args, err := t.mailInsert(msgs, tenantry.MailData{BrandName: brand, CustomerName: c.Name})
+	if err != nil {
+		return err
+	}
+	return t.write(ctx, nil, q, args...)
 }
 
 // minted reports whether id is one newID made for kind. An organization id

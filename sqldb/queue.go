@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,10 +65,15 @@ type queue struct {
 	pg       *river.Client[pgx.Tx]
 	stopWork func(context.Context) error
 	maxTries int
+	// notified is when this process last notified the workers of new jobs
+	// (UnixNano), cooldown the least time between two notifications.
+	notified atomic.Int64
+	cooldown atomic.Int64
 }
 
 func newQueue(ctx context.Context, db *DB) (*queue, error) {
 	q := &queue{db: db, maxTries: 10}
+	q.cooldown.Store(int64(5 * time.Millisecond))
 	cfg := &river.Config{}
 	var err error
 	switch db.engine {
@@ -119,33 +125,47 @@ func (q *queue) migratePostgres(ctx context.Context, m *rivermigrate.Migrator[pg
 const sqliteJobInsert = `INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags)
 	VALUES (jsonb(?), datetime('now', 'subsec'), ?, ?, jsonb('{}'), 1, 'default', datetime('now', 'subsec'), 'available', jsonb('[]'))`
 
+// pgJobInsert inserts one job row as River's PostgreSQL driver does
+// (riverpgxv5 v0.47.0), leaving every other column to its default; and
+// pgJobNotify wakes the workers listening for it, as River does after an
+// insert (the channel is the schema, a dot and River's insert topic). Both
+// are queued with the transaction's other writes (Tx.write), where River's
+// own insert would take a round trip of its own and wait for the rows it
+// returns, which nothing here reads.
+const (
+	pgJobInsert = `INSERT INTO river_job (args, kind, max_attempts) VALUES (?, ?, ?)`
+	pgJobNotify = `SELECT pg_notify(current_schema() || '.river_insert', '{"queue": "default"}')`
+)
+
 func (q *queue) insertTx(ctx context.Context, t *Tx, jobs []jobArgs) error {
-	if q.sqlite != nil {
-		for _, j := range jobs {
-			args, err := json.Marshal(j)
-			if err != nil {
-				return err
-			}
-			if _, err := t.exec(ctx, sqliteJobInsert, string(args), j.Kind(), q.maxTries); err != nil {
-				return fmt.Errorf("enqueue: %w", err)
-			}
+	insert := sqliteJobInsert
+	if q.db.engine == Postgres {
+		insert = pgJobInsert
+	}
+	for _, j := range jobs {
+		args, err := json.Marshal(j)
+		if err != nil {
+			return err
 		}
-		return nil
+		if err := t.write(ctx, enqueueError, insert, string(args), j.Kind(), q.maxTries); err != nil {
+			return err
+		}
 	}
-	params := make([]river.InsertManyParams, len(jobs))
-	for i, j := range jobs {
-		params[i] = river.InsertManyParams{Args: j, InsertOpts: &river.InsertOpts{MaxAttempts: q.maxTries}}
-	}
-	var err error
-	if q.pg != nil {
-		_, err = q.pg.InsertManyTx(ctx, pgxTx{t.pgx}, params)
-	} else {
-		_, err = q.sqlite.InsertManyTx(ctx, t.tx, params)
-	}
-	if err != nil {
-		return fmt.Errorf("enqueue: %w", err)
+	if q.db.engine == Postgres && q.notifyDue() {
+		return t.write(ctx, nil, pgJobNotify)
 	}
 	return nil
+}
+
+func enqueueError(err error) error { return fmt.Errorf("enqueue: %w", err) }
+
+// notifyDue reports whether a transaction that inserts jobs should also
+// notify the workers: at most once per fetch cooldown, as River limits its
+// own notifications, since a worker woken fetches every job available.
+func (q *queue) notifyDue() bool {
+	now := time.Now().UnixNano()
+	last := q.notified.Load()
+	return now-last >= int64(q.cooldown.Load()) && q.notified.CompareAndSwap(last, now)
 }
 
 // Work starts working jobs with workers until ctx ends or Stop is called.
@@ -155,6 +175,7 @@ func (db *DB) Work(ctx context.Context, workers *river.Workers, cfg QueueConfig)
 	cfg.defaults()
 	q := db.queue
 	q.maxTries = cfg.MaxAttempts
+	q.cooldown.Store(int64(cfg.FetchCooldown))
 	rc := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
 		Workers:              workers,

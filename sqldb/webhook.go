@@ -246,7 +246,7 @@ func (t *Tx) emitEvent(ctx context.Context, partnerID, eventType string, data an
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, `INSERT INTO webhook_events (id, partner_id, type, body, created) VALUES (?, ?, ?, ?, ?)`,
+	if err := t.write(ctx, nil, `INSERT INTO webhook_events (id, partner_id, type, body, created) VALUES (?, ?, ?, ?, ?)`,
 		ev.ID, partnerID, eventType, string(body), ev.Created.UnixMicro()); err != nil {
 		return err
 	}
