@@ -190,7 +190,7 @@ func (db *DB) CreateCustomer(ctx context.Context, a *tenantry.Actor, in *tenantr
 	if in.Info != nil {
 		c.Name, c.PrimaryEmail, c.Language = in.Info.Name, in.Info.PrimaryEmail, in.Info.Language
 	}
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inGroupedTx(ctx, true, func(tx *Tx) error {
 		tpl, plan, err := tx.checkCreate(ctx, a, in, tenantry.ModeCreate)
 		if err != nil {
 			return err
@@ -200,6 +200,7 @@ func (db *DB) CreateCustomer(ctx context.Context, a *tenantry.Actor, in *tenantr
 			c.Language = tpl.EmailLanguage
 		}
 		c.Quantities = plan.Enabled
+		c.Packages = nil // a deadlock victim runs again (batch.go)
 		for _, p := range in.Packages {
 			c.Packages = append(c.Packages, tenantry.CustomerPackage{Name: tenantry.Package(p), Status: tenantry.PackageProvisioning, Quantity: plan.Quantities[tenantry.Package(p)]})
 		}

@@ -62,8 +62,11 @@ type DB struct {
 	public string // Options.PublicURL
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
-	batch   batcher  // groups transactions into one commit (SQLite)
-	tokens  sync.Map // token hash → cachedPrincipal
+	batch   batcher  // groups transactions into one commit (batch.go)
+	// sharedCaches lets the members of a batch share what they read
+	// (PostgreSQL, where only inGroupedTx transactions are grouped).
+	sharedCaches bool
+	tokens       sync.Map // token hash → cachedPrincipal
 }
 
 // Open opens (creating when needed) the database at url and brings its
@@ -114,6 +117,7 @@ func (db *DB) openSQLite(path string) error {
 	s.SetMaxIdleConns(1)
 	s.SetConnMaxLifetime(0)
 	db.sql, db.engine = s, SQLite
+	db.batch.max = 1
 	return s.Ping()
 }
 
@@ -135,8 +139,13 @@ func (db *DB) openPostgres(ctx context.Context, url string, opt Options) error {
 		return fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	db.pool, db.sql, db.engine = pool, stdlib.OpenDBFromPool(pool), Postgres
+	db.batch.max, db.sharedCaches = pgGroupLeads, true
 	return nil
 }
+
+// pgGroupLeads is how many batches of grouped transactions run at once on
+// PostgreSQL.
+const pgGroupLeads = 3
 
 // Engine returns SQLite or Postgres.
 func (db *DB) Engine() string { return db.engine }
@@ -271,6 +280,9 @@ type Tx struct {
 	// failure of one that was: the transaction is aborted from then on.
 	pending []pendingWrite
 	err     error
+	// grouped is set on a transaction that runs callers' work together
+	// (batch.go): no caller's context may interrupt its statements.
+	grouped bool
 }
 
 // pendingWrite is a statement queued by write.
@@ -353,7 +365,7 @@ func (t *Tx) enqueue(job jobArgs) { t.jobs = append(t.jobs, job) }
 // whole transaction, which holds other callers' work (batch.go); the
 // caller's context ends its wait for the connection instead.
 func (t *Tx) stmtCtx(ctx context.Context) context.Context {
-	if t.db.engine == SQLite {
+	if t.grouped {
 		return context.WithoutCancel(ctx)
 	}
 	return ctx
@@ -505,6 +517,16 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 // jobs in turn (batch.go), so requests do not queue behind every running job.
 func (db *DB) inJobTx(ctx context.Context, fn func(*Tx) error) error {
 	return db.inTxAs(ctx, false, fn)
+}
+
+// inGroupedTx is inTx (request) or inJobTx for a short transaction that
+// locks at most one customer and writes no template nor webhook: on
+// PostgreSQL too it may run with others and share their commit (batch.go).
+func (db *DB) inGroupedTx(ctx context.Context, request bool, fn func(*Tx) error) error {
+	if db.engine == Postgres {
+		return db.inBatch(ctx, request, fn)
+	}
+	return db.inTxAs(ctx, request, fn)
 }
 
 func (db *DB) inTxAs(ctx context.Context, request bool, fn func(*Tx) error) error {

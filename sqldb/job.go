@@ -28,7 +28,7 @@ func (t *Tx) jobCustomer(ctx context.Context, id string, version int, status ten
 // org id and region, the headquarters calling location, package allocations,
 // the first customer admin and, for US/CA, the E911 provider.
 func (db *DB) ProvisionCustomer(ctx context.Context, job tenantry.ProvisionCustomerJob) error {
-	return db.inJobTx(ctx, func(tx *Tx) error {
+	return db.inGroupedTx(ctx, false, func(tx *Tx) error {
 		c, err := tx.jobCustomer(ctx, job.CustomerID, job.Version, tenantry.StatusProvisioning)
 		if c == nil || err != nil {
 			return err
@@ -87,7 +87,7 @@ func (t *Tx) provisionOrg(ctx context.Context, c *tenantry.Customer) error {
 
 // FinishCustomerUpdate settles an accepted update.
 func (db *DB) FinishCustomerUpdate(ctx context.Context, job tenantry.UpdateCustomerJob) error {
-	return db.inJobTx(ctx, func(tx *Tx) error {
+	return db.inGroupedTx(ctx, false, func(tx *Tx) error {
 		c, err := tx.jobCustomer(ctx, job.CustomerID, job.Version, tenantry.StatusUpdating)
 		if c == nil || err != nil {
 			return err
@@ -116,7 +116,7 @@ func (db *DB) FinishCustomerUpdate(ctx context.Context, job tenantry.UpdateCusto
 // FinishCustomerDeletion removes a customer that is deleting, with its
 // locations, admins and users.
 func (db *DB) FinishCustomerDeletion(ctx context.Context, job tenantry.DeleteCustomerJob) error {
-	return db.inJobTx(ctx, func(tx *Tx) error {
+	return db.inGroupedTx(ctx, false, func(tx *Tx) error {
 		c, err := tx.jobCustomer(ctx, job.CustomerID, job.Version, tenantry.StatusDeleting)
 		if c == nil || err != nil {
 			return err

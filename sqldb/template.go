@@ -199,7 +199,8 @@ func (db *DB) DeleteTemplate(ctx context.Context, a *tenantry.Actor, id string) 
 	return err
 }
 
-// templateByID reads a template by id, once per transaction.
+// templateByID reads a template by id, once per transaction. Templates are
+// cached by id and by what templateByProvisioningID was asked.
 func (t *Tx) templateByID(ctx context.Context, id string) (*tenantry.Template, error) {
 	if tpl, ok := t.templates[id]; ok {
 		return tpl, nil
@@ -219,6 +220,10 @@ func (t *Tx) templateByID(ctx context.Context, id string) (*tenantry.Template, e
 // (rule T1): it must be the actor's own, or its parent partner's when the
 // actor is a sub-partner.
 func (t *Tx) templateByProvisioningID(ctx context.Context, a *tenantry.Actor, pid string) (*tenantry.Template, error) {
+	key := "provisioning/" + pid + "/" + a.OrgID + "/" + a.PartnerID
+	if tpl, ok := t.templates[key]; ok {
+		return tpl, nil
+	}
 	tpl, err := scanTemplate(t.queryRow(ctx, `SELECT `+templateCols+` FROM templates WHERE provisioning_id = ? AND (partner_id = ? OR partner_id = ?)`, pid, a.OrgID, a.PartnerID))
 	if err != nil {
 		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
@@ -226,6 +231,10 @@ func (t *Tx) templateByProvisioningID(ctx context.Context, a *tenantry.Actor, pi
 		}
 		return nil, err
 	}
+	if t.templates == nil {
+		t.templates = map[string]*tenantry.Template{}
+	}
+	t.templates[key], t.templates[tpl.ID] = tpl, tpl
 	return tpl, nil
 }
 
