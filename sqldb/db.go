@@ -257,11 +257,18 @@ func (db *DB) rebind(q string) string {
 }
 
 // Tx is a transaction of the domain's tables that can also enqueue jobs.
+// On SQLite it is a database/sql transaction. On PostgreSQL it runs on a
+// pgx connection of its own, and its statements are pipelined: BEGIN, the
+// writes nobody reads back (write) and COMMIT are queued and go with the
+// next statement that must be answered, so that a transaction that reads
+// once takes two round trips (a round trip costs both processes more CPU
+// than most statements do).
 type Tx struct {
-	tx   *sql.Tx
-	db   *DB
-	conn *sql.Conn
-	pgx  *pgx.Conn // the connection under tx (PostgreSQL), for River
+	tx   *sql.Tx       // SQLite
+	db   *DB           //
+	pc   *pgxpool.Conn // PostgreSQL
+	pgx  *pgx.Conn     // pc's connection
+	sent bool          // something was sent on pgx (ROLLBACK is due)
 	jobs []jobArgs
 	// templates caches the templates read in this transaction: an import
 	// chunk reads its customer's template for every row's mail.
@@ -276,7 +283,7 @@ type Tx struct {
 	// free holds, for the emails of an import chunk, whether each is a
 	// free account (rule U3), read with one query for the chunk.
 	free map[string]bool
-	// pending holds writes not sent yet (PostgreSQL, see write), and err the
+	// pending holds statements not sent yet (PostgreSQL), and err the
 	// failure of one that was: the transaction is aborted from then on.
 	pending []pendingWrite
 	err     error
@@ -298,26 +305,16 @@ func (t *Tx) resetCaches() {
 	t.templates, t.hooks, t.locations, t.admins, t.free = nil, nil, nil, nil, nil
 }
 
-// begin starts a transaction. On PostgreSQL it pins a connection so that
-// River can insert jobs on the very transaction the domain writes in.
+// begin starts a transaction.
 func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	t := &Tx{db: db}
 	var err error
 	if db.engine == Postgres {
-		if t.conn, err = db.sql.Conn(ctx); err != nil {
+		if t.pc, err = db.pool.Acquire(ctx); err != nil {
 			return nil, err
 		}
-		err = t.conn.Raw(func(dc any) error {
-			t.pgx = dc.(*stdlib.Conn).Conn()
-			return nil
-		})
-		if err == nil {
-			t.tx, err = t.conn.BeginTx(ctx, nil)
-		}
-		if err != nil {
-			t.conn.Close()
-			return nil, err
-		}
+		t.pgx = t.pc.Conn()
+		t.pending = []pendingWrite{{q: "BEGIN"}}
 		return t, nil
 	}
 	if t.tx, err = db.sql.BeginTx(ctx, nil); err != nil {
@@ -326,44 +323,52 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	return t, nil
 }
 
-func (t *Tx) release() {
-	if t.conn != nil {
-		t.conn.Close()
-		t.conn = nil
+func (t *Tx) rollback() {
+	if t.pc == nil {
+		t.tx.Rollback()
+		return
 	}
+	if t.sent {
+		// A broken connection fails this too; the pool then drops it.
+		t.pgx.Exec(context.Background(), "ROLLBACK")
+	}
+	t.release()
 }
 
-func (t *Tx) rollback() {
-	t.tx.Rollback()
-	t.release()
+func (t *Tx) release() {
+	if t.pc != nil {
+		t.pc.Release()
+		t.pc, t.pgx = nil, nil
+	}
 }
 
 // commit inserts the jobs collected in the transaction and commits.
 func (t *Tx) commit(ctx context.Context) error {
-	defer t.release()
 	if len(t.jobs) > 0 {
 		if err := t.db.queue.insertTx(ctx, t, t.jobs); err != nil {
-			t.tx.Rollback()
+			t.rollback()
 			return err
 		}
 	}
+	if t.pc == nil {
+		return mapError(t.tx.Commit())
+	}
+	t.pending = append(t.pending, pendingWrite{q: "COMMIT"})
 	if err := t.flush(ctx); err != nil {
-		t.tx.Rollback()
+		t.rollback()
 		return err
 	}
-	if err := t.tx.Commit(); err != nil {
-		return mapError(err)
-	}
+	t.release()
 	return nil
 }
 
 // enqueue adds a job to be inserted when the transaction commits (in it).
 func (t *Tx) enqueue(job jobArgs) { t.jobs = append(t.jobs, job) }
 
-// stmtCtx is the context a statement of the transaction runs with. On
-// SQLite a statement interrupted by its context's end can roll back the
-// whole transaction, which holds other callers' work (batch.go); the
-// caller's context ends its wait for the connection instead.
+// stmtCtx is the context a statement of the transaction runs with. A
+// statement interrupted by its context's end can abort the whole
+// transaction, and a grouped one (batch.go) holds other callers' work; the
+// caller's context ends its wait for the batch instead.
 func (t *Tx) stmtCtx(ctx context.Context) context.Context {
 	if t.grouped {
 		return context.WithoutCancel(ctx)
@@ -373,28 +378,179 @@ func (t *Tx) stmtCtx(ctx context.Context) context.Context {
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	ctx = t.stmtCtx(ctx)
-	if err := t.flush(ctx); err != nil {
+	if t.pc == nil {
+		r, err := t.tx.ExecContext(ctx, q, args...)
+		return r, mapError(err)
+	}
+	br, err := t.send(ctx, t.db.rebind(q), args)
+	if err != nil {
 		return nil, err
 	}
-	r, err := t.tx.ExecContext(ctx, t.db.rebind(q), args...)
-	return r, mapError(err)
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return pgResult(tag), nil
 }
 
-func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+// pgResult is a PostgreSQL statement's outcome as database/sql tells it.
+type pgResult pgconn.CommandTag
+
+func (r pgResult) RowsAffected() (int64, error) { return pgconn.CommandTag(r).RowsAffected(), nil }
+func (r pgResult) LastInsertId() (int64, error) {
+	return 0, errors.New("sqldb: no LastInsertId on PostgreSQL")
+}
+
+// rows are the rows of a query, on either engine.
+type rows interface {
+	Next() bool
+	Scan(dst ...any) error
+	Close() error
+	Err() error
+}
+
+func (t *Tx) query(ctx context.Context, q string, args ...any) (rows, error) {
 	ctx = t.stmtCtx(ctx)
-	if err := t.flush(ctx); err != nil {
+	if t.pc == nil {
+		r, err := t.tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		return r, nil
+	}
+	br, err := t.send(ctx, t.db.rebind(q), args)
+	if err != nil {
 		return nil, err
 	}
-	r, err := t.tx.QueryContext(ctx, t.db.rebind(q), args...)
-	return r, mapError(err)
+	r, err := br.Query()
+	if err != nil {
+		r.Close()
+		br.Close()
+		return nil, mapError(err)
+	}
+	return &pgRows{Rows: r, br: br}, nil
 }
+
+// pgRows are the rows of a query sent in a batch; closing them closes it.
+type pgRows struct {
+	pgx.Rows
+	br pgx.BatchResults
+}
+
+func (r *pgRows) Close() error {
+	r.Rows.Close()
+	err := r.br.Close()
+	if rerr := r.Rows.Err(); rerr != nil {
+		err = rerr
+	}
+	return mapError(err)
+}
+
+func (r *pgRows) Err() error { return mapError(r.Rows.Err()) }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) row {
-	ctx = t.stmtCtx(ctx)
-	if err := t.flush(ctx); err != nil {
-		return row{err: err}
+	if t.pc == nil {
+		return row{r: t.tx.QueryRowContext(t.stmtCtx(ctx), q, args...)}
 	}
-	return row{r: t.tx.QueryRowContext(ctx, t.db.rebind(q), args...)}
+	r, err := t.query(ctx, q, args...)
+	return row{rows: r, err: err}
+}
+
+// row is the first row of a query: database/sql's own on SQLite, the first
+// of rows on PostgreSQL.
+type row struct {
+	r    *sql.Row
+	rows rows
+	err  error
+}
+
+func (r row) Scan(dst ...any) error {
+	switch {
+	case r.err != nil:
+		return r.err
+	case r.r != nil:
+		return r.r.Scan(dst...)
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := r.rows.Scan(dst...); err != nil {
+		return err
+	}
+	return r.rows.Close()
+}
+
+// write runs a statement whose outcome the caller does not read: an insert
+// or update that either works or fails the transaction. On PostgreSQL it
+// is queued and sent with the next statement that is answered, or at
+// commit; its failure surfaces there, mapped by onErr when given (to name
+// the field of a unique violation, say), and aborts the transaction. On
+// SQLite, a library call, it runs at once.
+func (t *Tx) write(ctx context.Context, onErr func(error) error, q string, args ...any) error {
+	if t.err != nil {
+		return t.err
+	}
+	if t.pc == nil {
+		_, err := t.tx.ExecContext(t.stmtCtx(ctx), q, args...)
+		if err = mapError(err); err != nil && onErr != nil {
+			err = onErr(err)
+		}
+		return err
+	}
+	t.pending = append(t.pending, pendingWrite{q: t.db.rebind(q), args: args, onErr: onErr})
+	return nil
+}
+
+// send sends what is queued and then q, when not empty, in one round trip
+// (PostgreSQL). The caller reads q's result and closes the batch.
+func (t *Tx) send(ctx context.Context, q string, args []any) (pgx.BatchResults, error) {
+	if t.err != nil {
+		return nil, t.err
+	}
+	ws := t.pending
+	t.pending = nil
+	var b pgx.Batch
+	for _, w := range ws {
+		b.Queue(w.q, w.args...)
+	}
+	if q != "" {
+		b.Queue(q, args...)
+	}
+	t.sent = true
+	br := t.pgx.SendBatch(ctx, &b)
+	for _, w := range ws {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			if err = mapError(err); w.onErr != nil {
+				err = w.onErr(err)
+			}
+			t.err = err
+			return nil, err
+		}
+	}
+	return br, nil
+}
+
+// flush sends what is queued (PostgreSQL).
+func (t *Tx) flush(ctx context.Context) error {
+	if t.pc == nil || t.err != nil || len(t.pending) == 0 {
+		return t.err
+	}
+	br, err := t.send(ctx, "", nil)
+	if err != nil {
+		return err
+	}
+	if err := br.Close(); err != nil {
+		t.err = mapError(err)
+	}
+	return t.err
 }
 
 // Savepoints, the same statements on both engines. Making and releasing
@@ -416,75 +572,11 @@ func (t *Tx) releaseSavepoint(ctx context.Context, name string) error {
 func (t *Tx) rollbackTo(ctx context.Context, name string) error {
 	t.flush(ctx) // the savepoint itself may still be queued
 	t.err = nil
-	_, err := t.tx.ExecContext(t.stmtCtx(ctx), "ROLLBACK TO SAVEPOINT "+name)
+	_, err := t.exec(ctx, "ROLLBACK TO SAVEPOINT "+name)
 	if err != nil {
 		t.err = err
 	}
 	return err
-}
-
-// row is a *sql.Row, or the error of the writes sent before it.
-type row struct {
-	r   *sql.Row
-	err error
-}
-
-func (r row) Scan(dst ...any) error {
-	if r.err != nil {
-		return r.err
-	}
-	return r.r.Scan(dst...)
-}
-
-// write runs a statement whose outcome the caller does not read: an insert
-// or update that either works or fails the transaction. On PostgreSQL it
-// is queued and sent with the others queued, in one round trip, before the
-// next statement that reads or at commit; a round trip costs both
-// processes more CPU than most statements do. Its failure surfaces there,
-// mapped by onErr when given (to name the field of a unique violation,
-// say), and aborts the transaction. On SQLite, a library call, it runs at
-// once.
-func (t *Tx) write(ctx context.Context, onErr func(error) error, q string, args ...any) error {
-	if t.err != nil {
-		return t.err
-	}
-	if t.pgx == nil {
-		_, err := t.tx.ExecContext(t.stmtCtx(ctx), q, args...)
-		if err = mapError(err); err != nil && onErr != nil {
-			err = onErr(err)
-		}
-		return err
-	}
-	t.pending = append(t.pending, pendingWrite{q: t.db.rebind(q), args: args, onErr: onErr})
-	return nil
-}
-
-// flush sends the queued writes (PostgreSQL) in one batch.
-func (t *Tx) flush(ctx context.Context) error {
-	if t.err != nil || len(t.pending) == 0 {
-		return t.err
-	}
-	ws := t.pending
-	t.pending = nil
-	var b pgx.Batch
-	for _, w := range ws {
-		b.Queue(w.q, w.args...)
-	}
-	br := t.pgx.SendBatch(ctx, &b)
-	for _, w := range ws {
-		if _, err := br.Exec(); err != nil {
-			br.Close()
-			if err = mapError(err); w.onErr != nil {
-				err = w.onErr(err)
-			}
-			t.err = err
-			return err
-		}
-	}
-	if err := br.Close(); err != nil {
-		t.err = mapError(err)
-	}
-	return t.err
 }
 
 // queryRow runs a one-row query outside any transaction.
@@ -493,8 +585,12 @@ func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 // query runs a query outside any transaction.
-func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.sql.QueryContext(ctx, db.rebind(q), args...)
+func (db *DB) query(ctx context.Context, q string, args ...any) (rows, error) {
+	r, err := db.sql.QueryContext(ctx, db.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // forUpdate is appended to a SELECT that reads a row the transaction will

@@ -55,7 +55,7 @@ func rowMarks(n, cols int) string {
 }
 
 // queryFunc runs a query in a transaction or outside one.
-type queryFunc func(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+type queryFunc func(ctx context.Context, q string, args ...any) (rows, error)
 
 // taken returns the problems of the items whose number exists already,
 // anywhere in the installation, at most maxProblems of them.

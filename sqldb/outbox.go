@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -247,7 +246,7 @@ func (db *DB) OutboxMessages(ctx context.Context, a *tenantry.Actor, f tenantry.
 	return out, total, err
 }
 
-func scanMessages(rows *sql.Rows) ([]*tenantry.Message, error) {
+func scanMessages(rows rows) ([]*tenantry.Message, error) {
 	out := []*tenantry.Message{}
 	for rows.Next() {
 		m, err := scanMessage(rows)

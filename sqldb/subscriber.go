@@ -38,7 +38,7 @@ func scanSubscriber(row interface{ Scan(...any) error }) (*tenantry.Subscriber, 
 
 // addOnReader is what reads add-ons: a transaction or the database.
 type addOnReader interface {
-	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	query(ctx context.Context, q string, args ...any) (rows, error)
 }
 
 // loadAddOns fills the add-ons of subscribers, in catalog order.
