@@ -82,12 +82,12 @@ func (db *DB) inBatch(ctx context.Context, request bool, fn func(*Tx) error) err
 		}
 	}
 	b.mu.Lock()
-	batch := append([]*txOp{op}, b.take(maxBatch-1, !request)...)
+	batch := append([]*txOp{op}, b.take(maxBatch-1, request)...)
 	b.mu.Unlock()
 	db.runBatch(batch)
 	b.mu.Lock()
-	if next := b.take(1, true); len(next) == 1 {
-		close(next[0].lead)
+	if next := b.next(); next != nil {
+		close(next.lead)
 	} else {
 		b.leads--
 	}
@@ -115,20 +115,46 @@ func (b *batcher) remove(op *txOp) bool {
 	return false
 }
 
-// take removes up to n waiters, alternating between requests and jobs
-// while both wait; requestFirst says which class the first one is from.
-func (b *batcher) take(n int, requestFirst bool) []*txOp {
+// take removes up to n waiters to run in a batch with its leader (a
+// request or a job): requests and jobs in turn, oldest first in each
+// class, so that neither starves. A batch a request leads takes no more
+// jobs than requests: a request's answer waits for its batch's commit, and
+// should not wait for a run of jobs too. A job's batch fills up with jobs.
+func (b *batcher) take(n int, requestLeads bool) []*txOp {
 	var out []*txOp
-	hiTurn := requestFirst
-	for len(out) < n && len(b.hi)+len(b.lo) > 0 {
-		if hiTurn && len(b.hi) > 0 || len(b.lo) == 0 {
+	reqs, jobs := 0, 0
+	if requestLeads {
+		reqs = 1
+	}
+	jobFits := func() bool { return len(b.lo) > 0 && (!requestLeads || jobs < reqs) }
+	hiTurn := !requestLeads
+	for len(out) < n {
+		switch {
+		case len(b.hi) > 0 && (hiTurn || !jobFits()):
 			out, b.hi = append(out, b.hi[0]), b.hi[1:]
-		} else {
+			reqs++
+		case jobFits():
 			out, b.lo = append(out, b.lo[0]), b.lo[1:]
+			jobs++
+		default:
+			return out
 		}
 		hiTurn = !hiTurn
 	}
 	return out
+}
+
+// next removes the waiter to lead the next batch: the oldest request, or
+// else the oldest job.
+func (b *batcher) next() *txOp {
+	var op *txOp
+	switch {
+	case len(b.hi) > 0:
+		op, b.hi = b.hi[0], b.hi[1:]
+	case len(b.lo) > 0:
+		op, b.lo = b.lo[0], b.lo[1:]
+	}
+	return op
 }
 
 // runBatch runs ops in one transaction and finishes each of them.

@@ -67,6 +67,8 @@ type DB struct {
 	// (PostgreSQL, where only inGroupedTx transactions are grouped).
 	sharedCaches bool
 	tokens       sync.Map // token hash → cachedPrincipal
+	// stopCheckpoints stops the SQLite checkpointer (sqlite.go).
+	stopCheckpoints func()
 }
 
 // Open opens (creating when needed) the database at url and brings its
@@ -118,7 +120,11 @@ func (db *DB) openSQLite(path string) error {
 	s.SetConnMaxLifetime(0)
 	db.sql, db.engine = s, SQLite
 	db.batch.max = 1
-	return s.Ping()
+	if err := s.Ping(); err != nil {
+		return err
+	}
+	db.stopCheckpoints, err = checkpointInBackground(dsn)
+	return err
 }
 
 func (db *DB) openPostgres(ctx context.Context, url string, opt Options) error {
@@ -157,6 +163,9 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 func (db *DB) Close() error {
 	if db.queue != nil {
 		db.queue.stop(context.Background())
+	}
+	if db.stopCheckpoints != nil {
+		db.stopCheckpoints()
 	}
 	err := db.sql.Close()
 	if db.pool != nil {
