@@ -2,21 +2,20 @@ package sqldb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
-
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Group commit. On SQLite, which has one connection and one writer, half of
 // a short transaction's time is its BEGIN and COMMIT: writing the pages it
 // changed to the WAL. On PostgreSQL, on a machine this size, the CPU goes
 // to round trips: every statement wakes both processes. So transactions
-// that wait run together, in one database transaction, each inside a
-// savepoint of its own: one that fails is rolled back to its savepoint and
-// the others go on, and none is told it succeeded before the one COMMIT.
-// Each caller still sees its own transaction succeed or fail as a whole.
+// that wait run together in one database transaction, and none is told it
+// succeeded before the one COMMIT. Each caller still sees its own
+// transaction succeed or fail as a whole: on SQLite each runs in a
+// savepoint of its own, and one that fails is rolled back to it while the
+// others go on; on PostgreSQL a failure rolls the batch back and each runs
+// again alone (runTogether).
 //
 // The first caller to find a free lead runs a batch of itself and whoever
 // waits, then hands the lead to the next waiter. When requests and jobs
@@ -24,7 +23,7 @@ import (
 // a request waits for at most one batch. SQLite has one lead and every
 // transaction is grouped; PostgreSQL has a few leads (connections work in
 // parallel) and groups only the short, hot transactions (inGroupedTx),
-// which lock at most one customer each.
+// which lock at most one customer each and can run twice.
 
 // maxBatch bounds a batch, and so the wait of the next one.
 const maxBatch = 16
@@ -167,36 +166,89 @@ func (db *DB) runBatch(ops []*txOp) {
 		}
 		live = append(live, op)
 	}
-	if len(live) == 0 {
-		return
+	switch {
+	case len(live) == 1:
+		live[0].finish(db.runAlone(live[0]))
+	case len(live) == 0:
+	case db.engine == Postgres:
+		db.runTogether(live)
+	default:
+		db.runSavepoints(live)
 	}
+}
+
+// runAlone runs op in a transaction of its own.
+func (db *DB) runAlone(op *txOp) error {
 	// The batch is not its callers': none of their contexts may end it.
-	ctx := context.WithoutCancel(live[0].ctx)
+	ctx := context.WithoutCancel(op.ctx)
 	tx, err := db.begin(ctx)
 	if err != nil {
-		for _, op := range live {
+		return mapError(err)
+	}
+	tx.grouped = true
+	if err := op.fn(tx); err != nil {
+		tx.rollback()
+		return err
+	}
+	return tx.commit(ctx)
+}
+
+// runTogether runs ops one after the other in one transaction, with no
+// savepoint between them (PostgreSQL): a savepoint costs two statements
+// and a subtransaction, and the writes of one op go in the round trip of
+// the next one's first read. Should any of them fail, or the commit, the
+// transaction is rolled back and each op runs again alone, where it fails
+// or succeeds on its own; this is why only inGroupedTx transactions, which
+// can run twice, are grouped on PostgreSQL. Two batches that deadlock end
+// the same way: PostgreSQL fails one, whose ops then run alone.
+func (db *DB) runTogether(ops []*txOp) {
+	ctx := context.WithoutCancel(ops[0].ctx)
+	err := func() error {
+		tx, err := db.begin(ctx)
+		if err != nil {
+			return err
+		}
+		tx.grouped = true
+		for _, op := range ops {
+			// The ops share the templates and webhooks read, which none
+			// of them writes, but not what they read of a customer.
+			tx.locations, tx.admins, tx.free = nil, nil, nil
+			if err := op.fn(tx); err != nil {
+				tx.rollback()
+				return err
+			}
+		}
+		return tx.commit(ctx)
+	}()
+	for _, op := range ops {
+		if err != nil {
+			op.finish(db.runAlone(op))
+		} else {
+			op.finish(nil)
+		}
+	}
+}
+
+// runSavepoints runs ops in one transaction, each in a savepoint of its own
+// (SQLite): one that fails is rolled back to its savepoint, and the others
+// go on.
+func (db *DB) runSavepoints(ops []*txOp) {
+	ctx := context.WithoutCancel(ops[0].ctx)
+	tx, err := db.begin(ctx)
+	if err != nil {
+		for _, op := range ops {
 			op.finish(mapError(err))
 		}
 		return
 	}
 	tx.grouped = true
-	if len(live) == 1 {
-		op := live[0]
-		if err := op.fn(tx); err != nil {
-			tx.rollback()
-			op.finish(err)
-			return
-		}
-		op.finish(tx.commit(ctx))
-		return
-	}
-	errs := make([]error, len(live))
-	for i, op := range live {
+	errs := make([]error, len(ops))
+	for i, op := range ops {
 		if err := tx.runSaved(ctx, op.fn, &errs[i]); err != nil {
 			// The transaction itself failed (SQLite rolled it back, say):
 			// nothing of the batch is kept.
 			tx.rollback()
-			for j, op := range live {
+			for j, op := range ops {
 				if errs[j] == nil {
 					errs[j] = fmt.Errorf("group commit: %w", err)
 				}
@@ -212,37 +264,9 @@ func (db *DB) runBatch(ops []*txOp) {
 			}
 		}
 	}
-	for i, op := range live {
-		if isDeadlock(errs[i]) {
-			// Its locks waited on another batch that waited on this one's
-			// (PostgreSQL): alone, as it would have run ungrouped, it
-			// waits for the other and goes on.
-			errs[i] = db.runAlone(op)
-		}
+	for i, op := range ops {
 		op.finish(errs[i])
 	}
-}
-
-// runAlone runs op in a transaction of its own.
-func (db *DB) runAlone(op *txOp) error {
-	ctx := context.WithoutCancel(op.ctx)
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return mapError(err)
-	}
-	tx.grouped = true
-	if err := op.fn(tx); err != nil {
-		tx.rollback()
-		return err
-	}
-	return tx.commit(ctx)
-}
-
-// isDeadlock reports whether PostgreSQL chose err's statement to break a
-// deadlock.
-func isDeadlock(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
 }
 
 // runSaved runs fn inside a savepoint, with the jobs it enqueues, and sets
@@ -250,12 +274,8 @@ func isDeadlock(err error) bool {
 // transaction's own: the savepoint could not be made or undone.
 func (t *Tx) runSaved(ctx context.Context, fn func(*Tx) error, opErr *error) error {
 	// Each caller starts with empty caches, as in a transaction of its own:
-	// a write of one caller must never be read from another's cache. Only
-	// the grouped transactions of PostgreSQL, which never write what is
-	// cached, share what one of them read.
-	if !t.db.sharedCaches {
-		t.resetCaches()
-	}
+	// a write of one caller must never be read from another's cache.
+	t.resetCaches()
 	t.jobs = nil
 	if err := t.savepoint(ctx, "op"); err != nil {
 		return err
@@ -272,7 +292,6 @@ func (t *Tx) runSaved(ctx context.Context, fn func(*Tx) error, opErr *error) err
 		}
 	}
 	*opErr = err
-	t.resetCaches()
 	if err := t.rollbackTo(ctx, "op"); err != nil {
 		return err
 	}

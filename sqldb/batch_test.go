@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -266,9 +267,9 @@ func TestBatchTakesTurns(t *testing.T) {
 }
 
 // TestBatchDeadlockVictimRunsAlone: two batches that lock the same two rows
-// in opposite orders deadlock on PostgreSQL; the member PostgreSQL picks to
-// break it runs again alone once its batch has committed, and every caller
-// succeeds, as each would have on its own.
+// in opposite orders deadlock on PostgreSQL; the batch PostgreSQL picks to
+// break it is rolled back and its members run again, each alone, and every
+// caller succeeds, as each would have on its own.
 func TestBatchDeadlockVictimRunsAlone(t *testing.T) {
 	// SQLite has one writer: its batches never wait on each other.
 	ran := false
@@ -292,15 +293,16 @@ func TestBatchDeadlockVictimRunsAlone(t *testing.T) {
 			return err
 		}
 		aHasX, bHasY := make(chan struct{}), make(chan struct{})
+		var aOnce, bOnce sync.Once // the ops of the batch rolled back run twice
 		op := func(fn func(*Tx) error) *txOp {
 			return &txOp{ctx: ctx, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
 		}
 		a := []*txOp{
-			op(func(tx *Tx) error { defer close(aHasX); return bump(tx, "x@x.example") }),
+			op(func(tx *Tx) error { defer aOnce.Do(func() { close(aHasX) }); return bump(tx, "x@x.example") }),
 			op(func(tx *Tx) error { <-bHasY; return bump(tx, "y@x.example") }),
 		}
 		b := []*txOp{
-			op(func(tx *Tx) error { defer close(bHasY); return bump(tx, "y@x.example") }),
+			op(func(tx *Tx) error { defer bOnce.Do(func() { close(bHasY) }); return bump(tx, "y@x.example") }),
 			op(func(tx *Tx) error { <-aHasX; return bump(tx, "x@x.example") }),
 		}
 		go db.runBatch(a)

@@ -63,10 +63,7 @@ type DB struct {
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
 	batch   batcher  // groups transactions into one commit (batch.go)
-	// sharedCaches lets the members of a batch share what they read
-	// (PostgreSQL, where only inGroupedTx transactions are grouped).
-	sharedCaches bool
-	tokens       sync.Map // token hash → cachedPrincipal
+	tokens  sync.Map // token hash → cachedPrincipal
 	// stopCheckpoints stops the SQLite checkpointer (sqlite.go).
 	stopCheckpoints func()
 }
@@ -145,7 +142,7 @@ func (db *DB) openPostgres(ctx context.Context, url string, opt Options) error {
 		return fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	db.pool, db.sql, db.engine = pool, stdlib.OpenDBFromPool(pool), Postgres
-	db.batch.max, db.sharedCaches = pgGroupLeads, true
+	db.batch.max = pgGroupLeads
 	return nil
 }
 
@@ -625,8 +622,10 @@ func (db *DB) inJobTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // inGroupedTx is inTx (request) or inJobTx for a short transaction that
-// locks at most one customer and writes no template nor webhook: on
-// PostgreSQL too it may run with others and share their commit (batch.go).
+// locks at most one customer, writes no template nor webhook (its batch
+// shares what it reads) and may run twice (fn must start from what it
+// reads, not from what an earlier run left): on PostgreSQL too it may run
+// with others and share their commit (batch.go).
 func (db *DB) inGroupedTx(ctx context.Context, request bool, fn func(*Tx) error) error {
 	if db.engine == Postgres {
 		return db.inBatch(ctx, request, fn)
