@@ -24,26 +24,35 @@ const customerCols = `id, partner_id, org_id, external_id, name, primary_email, 
 
 func scanCustomer(row interface{ Scan(...any) error }) (*tenantry.Customer, error) {
 	var c tenantry.Customer
+	dst, finish := customerScan(&c)
+	if err := row.Scan(dst...); err != nil {
+		return nil, mapError(err)
+	}
+	return &c, finish()
+}
+
+// customerScan returns where the columns of customerCols are read into and
+// what completes c once they are.
+func customerScan(c *tenantry.Customer) ([]any, func() error) {
 	var address, packages, calling, errs string
 	var quantities, e911 int
 	var created, updated int64
-	err := row.Scan(&c.ID, &c.PartnerID, &c.OrgID, &c.ExternalID, &c.Name, &c.PrimaryEmail, &c.Language, &c.TemplateID,
+	dst := []any{&c.ID, &c.PartnerID, &c.OrgID, &c.ExternalID, &c.Name, &c.PrimaryEmail, &c.Language, &c.TemplateID,
 		&address, &c.Region, &c.Status, &packages, &quantities, &calling, &c.MeetingsTimeZone, &c.SubPartnerAdminEmail,
-		&e911, &errs, &c.Version, &created, &updated)
-	if err != nil {
-		return nil, mapError(err)
+		&e911, &errs, &c.Version, &created, &updated}
+	return dst, func() error {
+		var sp []storedPackage
+		if err := unmarshalAll([]string{address, packages, calling, errs}, &c.Address, &sp, &c.Calling, &c.Errors); err != nil {
+			return err
+		}
+		c.Packages = make([]tenantry.CustomerPackage, len(sp))
+		for i, p := range sp {
+			c.Packages[i] = tenantry.CustomerPackage(p)
+		}
+		c.Quantities, c.E911Enabled = quantities == 1, e911 == 1
+		c.Created, c.Updated = fromMicro(created), fromMicro(updated)
+		return nil
 	}
-	var sp []storedPackage
-	if err := unmarshalAll([]string{address, packages, calling, errs}, &c.Address, &sp, &c.Calling, &c.Errors); err != nil {
-		return nil, err
-	}
-	c.Packages = make([]tenantry.CustomerPackage, len(sp))
-	for i, p := range sp {
-		c.Packages[i] = tenantry.CustomerPackage(p)
-	}
-	c.Quantities, c.E911Enabled = quantities == 1, e911 == 1
-	c.Created, c.Updated = fromMicro(created), fromMicro(updated)
-	return &c, nil
 }
 
 func unmarshalAll(docs []string, dst ...any) error {

@@ -601,7 +601,14 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (rows, error) {
 
 // forUpdate is appended to a SELECT that reads a row the transaction will
 // change: PostgreSQL locks it; SQLite's write transaction already excludes
-// every other writer.
+// every other writer. forUpdateOf locks the rows of one table of a join.
+func (db *DB) forUpdateOf(table string) string {
+	if db.engine == Postgres {
+		return " FOR UPDATE OF " + table
+	}
+	return ""
+}
+
 func (db *DB) forUpdate() string {
 	if db.engine == Postgres {
 		return " FOR UPDATE"

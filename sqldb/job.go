@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"strings"
 
 	"github.com/tenantry/tenantry"
 )
@@ -12,16 +13,48 @@ import (
 // crash or a rescue, changes nothing the second time.
 
 // jobCustomer loads the customer a job is about, or nil when the job is
-// stale.
+// stale. The one statement also reads the customer's template and the
+// webhooks its events go to, which the job's mail and event need: it is
+// the job's only read, so that on PostgreSQL the job takes two round trips,
+// this read (with BEGIN) and its writes (with COMMIT).
 func (t *Tx) jobCustomer(ctx context.Context, id string, version int, status tenantry.CustomerStatus) (*tenantry.Customer, error) {
-	c, err := t.lockCustomer(ctx, "", id)
+	var c tenantry.Customer
+	var tpl tenantry.Template
+	var hooks string
+	cd, finishCustomer := customerScan(&c)
+	td, finishTemplate := templateScan(&tpl)
+	q := `SELECT ` + columnsOf("c", customerCols) + `, ` + columnsOf("t", templateCols) + `, ` + t.db.hooksJSON("c.partner_id") + `
+		FROM customers c JOIN templates t ON t.id = c.template_id WHERE c.id = ?` + t.db.forUpdateOf("c")
+	err := mapError(t.queryRow(ctx, q, id).Scan(append(append(cd, td...), &hooks)...))
 	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
 		return nil, nil
 	}
-	if err != nil || c.Status != status || c.Version != version {
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	if err := finishCustomer(); err != nil {
+		return nil, err
+	}
+	finishTemplate()
+	t.cacheTemplate(&tpl)
+	hs, err := parseHooks(hooks)
+	if err != nil {
+		return nil, err
+	}
+	t.cacheHooks(c.PartnerID, hs)
+	if c.Status != status || c.Version != version {
+		return nil, nil
+	}
+	return &c, nil
+}
+
+// columnsOf qualifies each column of the list cols with the table alias.
+func columnsOf(alias, cols string) string {
+	out := strings.Split(cols, ",")
+	for i, c := range out {
+		out[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(out, ", ")
 }
 
 // ProvisionCustomer creates the organization of an accepted customer: its

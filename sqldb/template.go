@@ -13,20 +13,29 @@ const templateCols = `id, partner_id, provisioning_id, name, country, sp_admin_i
 
 func scanTemplate(row interface{ Scan(...any) error }) (*tenantry.Template, error) {
 	var t tenantry.Template
+	dst, finish := templateScan(&t)
+	if err := row.Scan(dst...); err != nil {
+		return nil, mapError(err)
+	}
+	finish()
+	return &t, nil
+}
+
+// templateScan returns where the columns of templateCols are read into and
+// what completes t once they are.
+func templateScan(t *tenantry.Template) ([]any, func()) {
 	var allow, w2w int
 	var offers string
 	var created, updated int64
-	err := row.Scan(&t.ID, &t.PartnerID, &t.ProvisioningID, &t.Name, &t.Country, &t.ServiceProviderAdminID, &t.SubscriptionID,
-		&t.EmailLanguage, &t.PSTNVendor, &t.Auth.Method, &t.Auth.IdPEntityID, &t.Auth.IdPName, &t.BrandName, &allow, &offers, &w2w, &created, &updated)
-	if err != nil {
-		return nil, mapError(err)
+	dst := []any{&t.ID, &t.PartnerID, &t.ProvisioningID, &t.Name, &t.Country, &t.ServiceProviderAdminID, &t.SubscriptionID,
+		&t.EmailLanguage, &t.PSTNVendor, &t.Auth.Method, &t.Auth.IdPEntityID, &t.Auth.IdPName, &t.BrandName, &allow, &offers, &w2w, &created, &updated}
+	return dst, func() {
+		t.AllowAdminInviteEmails, t.WebexToWebexCalling = allow == 1, w2w == 1
+		for _, o := range strings.Fields(offers) {
+			t.OfferTypes = append(t.OfferTypes, tenantry.OfferType(o))
+		}
+		t.Created, t.Updated = fromMicro(created), fromMicro(updated)
 	}
-	t.AllowAdminInviteEmails, t.WebexToWebexCalling = allow == 1, w2w == 1
-	for _, o := range strings.Fields(offers) {
-		t.OfferTypes = append(t.OfferTypes, tenantry.OfferType(o))
-	}
-	t.Created, t.Updated = fromMicro(created), fromMicro(updated)
-	return &t, nil
 }
 
 func offerString(os []tenantry.OfferType) string {
@@ -199,6 +208,14 @@ func (db *DB) DeleteTemplate(ctx context.Context, a *tenantry.Actor, id string) 
 	return err
 }
 
+// cacheTemplate keeps tpl as read in this transaction.
+func (t *Tx) cacheTemplate(tpl *tenantry.Template) {
+	if t.templates == nil {
+		t.templates = map[string]*tenantry.Template{}
+	}
+	t.templates[tpl.ID] = tpl
+}
+
 // templateByID reads a template by id, once per transaction. Templates are
 // cached by id and by what templateByProvisioningID was asked.
 func (t *Tx) templateByID(ctx context.Context, id string) (*tenantry.Template, error) {
@@ -209,10 +226,7 @@ func (t *Tx) templateByID(ctx context.Context, id string) (*tenantry.Template, e
 	if err != nil {
 		return nil, err
 	}
-	if t.templates == nil {
-		t.templates = map[string]*tenantry.Template{}
-	}
-	t.templates[id] = tpl
+	t.cacheTemplate(tpl)
 	return tpl, nil
 }
 
@@ -231,10 +245,8 @@ func (t *Tx) templateByProvisioningID(ctx context.Context, a *tenantry.Actor, pi
 		}
 		return nil, err
 	}
-	if t.templates == nil {
-		t.templates = map[string]*tenantry.Template{}
-	}
-	t.templates[key], t.templates[tpl.ID] = tpl, tpl
+	t.cacheTemplate(tpl)
+	t.templates[key] = tpl
 	return tpl, nil
 }
 

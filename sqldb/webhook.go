@@ -196,8 +196,7 @@ func (t *Tx) activeWebhooks(ctx context.Context, partnerID string) ([]*tenantry.
 	if hooks, ok := t.hooks[partnerID]; ok {
 		return hooks, nil
 	}
-	rows, err := t.query(ctx, `SELECT `+webhookCols+` FROM webhooks
-		WHERE active = 1 AND (partner_id = ? OR partner_id = (SELECT parent_id FROM partners WHERE id = ?))`, partnerID, partnerID)
+	rows, err := t.query(ctx, `SELECT `+webhookCols+` FROM webhooks w WHERE `+activeHooksOf("?"), partnerID, partnerID)
 	if err != nil {
 		return nil, err
 	}
@@ -213,10 +212,48 @@ func (t *Tx) activeWebhooks(ctx context.Context, partnerID string) ([]*tenantry.
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	t.cacheHooks(partnerID, hooks)
+	return hooks, nil
+}
+
+func (t *Tx) cacheHooks(partnerID string, hooks []*tenantry.Webhook) {
 	if t.hooks == nil {
 		t.hooks = map[string][]*tenantry.Webhook{}
 	}
 	t.hooks[partnerID] = hooks
+}
+
+// activeHooksOf is the condition on webhooks w that selects those receiving
+// the events of the partner whose id is the SQL expression partner: the
+// active webhooks of the partner and of its parent.
+func activeHooksOf(partner string) string {
+	return `w.active = 1 AND (w.partner_id = ` + partner + ` OR w.partner_id = (SELECT parent_id FROM partners WHERE id = ` + partner + `))`
+}
+
+// hooksJSON is a subquery giving, as a JSON array of [id, events] pairs,
+// the webhooks activeHooksOf(partner) selects: what emitEvent needs of
+// them, read with another statement.
+func (db *DB) hooksJSON(partner string) string {
+	agg := `json_group_array(json_array(w.id, w.events))`
+	if db.engine == Postgres {
+		agg = `COALESCE(json_agg(json_build_array(w.id, w.events)), '[]')::text`
+	}
+	return `(SELECT ` + agg + ` FROM webhooks w WHERE ` + activeHooksOf(partner) + `)`
+}
+
+// parseHooks reads what hooksJSON gives.
+func parseHooks(doc string) ([]*tenantry.Webhook, error) {
+	var pairs [][2]string
+	if err := json.Unmarshal([]byte(doc), &pairs); err != nil {
+		return nil, err
+	}
+	hooks := make([]*tenantry.Webhook, len(pairs))
+	for i, p := range pairs {
+		hooks[i] = &tenantry.Webhook{ID: p[0], Active: true}
+		if err := json.Unmarshal([]byte(p[1]), &hooks[i].Events); err != nil {
+			return nil, err
+		}
+	}
 	return hooks, nil
 }
 

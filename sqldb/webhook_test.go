@@ -522,3 +522,55 @@ func TestCreateWebhooksConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// TestProvisioningEmitsEvents: the provisioning job, which reads the
+// webhooks with its customer, queues its event for every active webhook
+// subscribed to it, of the customer's partner and of its parent, and for no
+// other.
+func TestProvisioningEmitsEvents(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		ctx := t.Context()
+		wants := webhook(t, f.db, f.actor, "https://acme.example/provisioned", tenantry.EventCustomerProvisioned)
+		other := webhook(t, f.db, f.actor, "https://acme.example/deleted", tenantry.EventCustomerDeleted)
+		inactive := &tenantry.Webhook{URL: "https://acme.example/paused", Events: []string{tenantry.EventCustomerProvisioned}}
+		if err := f.db.CreateWebhook(ctx, f.actor, inactive); err != nil {
+			t.Fatal(err)
+		}
+		tpl := f.template(t, "Standard")
+		c := f.provisioned(t, tpl, "ext-1")
+		if c.Status != tenantry.StatusProvisioned {
+			t.Fatalf("status %s, want provisioned", c.Status)
+		}
+		if got := deliveryJobs(t, f.db, wants.ID); len(got) != 1 {
+			t.Errorf("the subscribed webhook has %d jobs, want 1", len(got))
+		}
+		if n, m := len(deliveryJobs(t, f.db, other.ID)), len(deliveryJobs(t, f.db, inactive.ID)); n != 0 || m != 0 {
+			t.Errorf("unsubscribed and inactive webhooks have %d and %d jobs, want none", n, m)
+		}
+
+		// A sub-partner's customer: the parent's webhook hears of it too.
+		sp, err := f.db.CreateSubPartner(ctx, f.boot.Partner.ID, "Reseller")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.db.Authenticate(ctx, f.boot.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obo, err := f.db.ResolveActor(ctx, p, sp.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := f.db.CreateCustomer(ctx, obo, customerInput(tpl, "sub-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.ProvisionCustomer(ctx, tenantry.ProvisionCustomerJob{CustomerID: sc.ID, Version: sc.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if got := deliveryJobs(t, f.db, wants.ID); len(got) != 2 {
+			t.Errorf("the parent's webhook has %d jobs after its sub-partner's customer, want 2", len(got))
+		}
+	})
+}
