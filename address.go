@@ -62,7 +62,7 @@ func hasWord(list, w string) bool {
 	if w == "" {
 		return false
 	}
-	for _, x := range strings.Fields(list) {
+	for x := range strings.FieldsSeq(list) {
 		if x == w {
 			return true
 		}
