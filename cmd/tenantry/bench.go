@@ -39,6 +39,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	n := fs.Int("n", 2000, "customers to provision")
 	conc := fs.Int("c", 16, "concurrent HTTP clients")
+	offer := fs.Float64("rate", 0, "customers offered per second, whichever client is free sending the next (0: each client sends its next as soon as its last is answered)")
 	workers := fs.Int("workers", 0, "background workers (0: the default of serve)")
 	cooldown := fs.Duration("fetch-cooldown", 0, "least time between two fetches of jobs (0: the default of serve)")
 	poll := fs.Duration("fetch-poll", 0, "how often idle workers look for jobs (0: the default of serve)")
@@ -112,22 +113,41 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var tpl struct{ ProvisioningID string }
 	json.Unmarshal(body, &tpl)
 
-	fmt.Fprintf(stdout, "bench customers: n=%d concurrency=%d engine=%s\n", *n, *conc, db.Engine())
+	offered := "as fast as answered"
+	if *offer > 0 {
+		offered = fmt.Sprintf("%.0f/s", *offer)
+	}
+	fmt.Fprintf(stdout, "bench customers: n=%d concurrency=%d offered=%s engine=%s\n", *n, *conc, offered, db.Engine())
 	latencies := make([]time.Duration, *n)
-	var next atomic.Int64
 	var failed atomic.Int64
 	start := time.Now()
+	// Each customer is due at a time: at once in a closed loop, or on the
+	// offered rate's schedule. Latency counts from that time, so that a
+	// customer waiting for a free client counts its wait: an open loop that
+	// ignored it would hide the very queueing it is there to show.
+	dueAt := func(i int) time.Time {
+		return start.Add(time.Duration(float64(i) / *offer * float64(time.Second)))
+	}
+	due := make(chan int, *n)
+	go func() {
+		defer close(due)
+		for i := 0; i < *n; i++ {
+			if *offer > 0 {
+				time.Sleep(time.Until(dueAt(i)))
+			}
+			due <- i
+		}
+	}()
 	var wg sync.WaitGroup
 	for w := 0; w < *conc; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= *n {
-					return
-				}
+			for i := range due {
 				t0 := time.Now()
+				if *offer > 0 {
+					t0 = dueAt(i)
+				}
 				resp, _, err := call("POST", "/v1/wholesale/customers", benchCustomer(tpl.ProvisioningID, i))
 				latencies[i] = time.Since(t0)
 				if err != nil || resp.StatusCode != http.StatusAccepted {
