@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
@@ -55,14 +53,11 @@ func (c *QueueConfig) defaults() {
 	}
 }
 
-// queue holds River's clients: one that only inserts (always there, so that
-// commands that never work jobs can still accept changes) and, once Work is
-// called, one that works. On SQLite both share the *sql.Tx type; on
-// PostgreSQL inserts go through the pgx connection under the transaction.
+// queue is River's job queue in the database: River's tables, the jobs
+// transactions insert (insertTx, with our own statement) and, once Work is
+// called, the River client that works them.
 type queue struct {
 	db       *DB
-	sqlite   *river.Client[*sql.Tx]
-	pg       *river.Client[pgx.Tx]
 	stopWork func(context.Context) error
 	maxTries int
 	// notified is when this process last notified the workers of new jobs
@@ -74,8 +69,6 @@ type queue struct {
 func newQueue(ctx context.Context, db *DB) (*queue, error) {
 	q := &queue{db: db, maxTries: 10}
 	q.cooldown.Store(int64(5 * time.Millisecond))
-	cfg := &river.Config{}
-	var err error
 	switch db.engine {
 	case SQLite:
 		m, merr := rivermigrate.New(riversqlite.New(db.sql), nil)
@@ -85,7 +78,6 @@ func newQueue(ctx context.Context, db *DB) (*queue, error) {
 		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 			return nil, fmt.Errorf("river migrate: %w", err)
 		}
-		q.sqlite, err = river.NewClient(riversqlite.New(db.sql), cfg)
 	case Postgres:
 		m, merr := rivermigrate.New(riverpgxv5.New(db.pool), nil)
 		if merr != nil {
@@ -94,9 +86,8 @@ func newQueue(ctx context.Context, db *DB) (*queue, error) {
 		if err := q.migratePostgres(ctx, m); err != nil {
 			return nil, err
 		}
-		q.pg, err = river.NewClient(riverpgxv5.New(db.pool), cfg)
 	}
-	return q, err
+	return q, nil
 }
 
 // migratePostgres runs River's migrations under an advisory lock, so that
@@ -232,34 +223,3 @@ func (q *queue) stop(ctx context.Context) error {
 	}
 	return err
 }
-
-// pgxTx presents the connection under a database/sql transaction as the
-// pgx.Tx River inserts with. River only runs statements on it; beginning,
-// committing and rolling back stay with the database/sql transaction.
-type pgxTx struct{ c *pgx.Conn }
-
-var errNested = errors.New("sqldb: nested transactions are not supported here")
-
-func (t pgxTx) Begin(ctx context.Context) (pgx.Tx, error) { return nil, errNested }
-func (t pgxTx) Commit(ctx context.Context) error          { return errNested }
-func (t pgxTx) Rollback(ctx context.Context) error        { return errNested }
-func (t pgxTx) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
-	return t.c.CopyFrom(ctx, table, cols, src)
-}
-func (t pgxTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	return t.c.SendBatch(ctx, b)
-}
-func (t pgxTx) LargeObjects() pgx.LargeObjects { return pgx.LargeObjects{} }
-func (t pgxTx) Prepare(ctx context.Context, name, sql string) (*pgconn.StatementDescription, error) {
-	return t.c.Prepare(ctx, name, sql)
-}
-func (t pgxTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	return t.c.Exec(ctx, sql, args...)
-}
-func (t pgxTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	return t.c.Query(ctx, sql, args...)
-}
-func (t pgxTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return t.c.QueryRow(ctx, sql, args...)
-}
-func (t pgxTx) Conn() *pgx.Conn { return t.c }
