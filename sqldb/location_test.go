@@ -497,19 +497,7 @@ func TestLocationPartnerIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		onBehalf := func() *tenantry.Actor {
-			t.Helper()
-			p, err := f.db.Authenticate(ctx, f.boot.Token)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := f.db.ResolveActor(ctx, p, sp.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return a
-		}
-		obo := onBehalf()
+		obo := f.onBehalfOf(t, sp.ID)
 		sc, err := f.db.CreateCustomer(ctx, obo, customerInput(f.template(t, "For resellers"), "sub-1"))
 		if err != nil {
 			t.Fatal(err)
@@ -530,7 +518,7 @@ func TestLocationPartnerIsolation(t *testing.T) {
 		if err := f.db.SetSubPartnerState(ctx, f.boot.Partner.ID, sp.ID, tenantry.PartnerSuspended); err != nil {
 			t.Fatal(err)
 		}
-		obo = onBehalf()
+		obo = f.onBehalfOf(t, sp.ID)
 		_, err = f.db.CreateLocation(ctx, obo, sc.ID, branchInput("While suspended"))
 		wantError(t, err, tenantry.EFORBIDDEN, tenantry.ReasonSubPartnerSuspended)
 		_, err = f.db.UpdateLocation(ctx, obo, sc.ID, sb.ID, branchInput("Renamed"))

@@ -81,6 +81,22 @@ func addPartner(t *testing.T, db *sqldb.DB, name string) (*tenantry.BootstrapRes
 	return res, a
 }
 
+// onBehalfOf is the actor of the fixture's partner acting for its
+// sub-partner, as a request with onBehalfOfSubPartnerOrgId resolves it; it
+// sees the sub-partner's state as it is now.
+func (f *fixture) onBehalfOf(t *testing.T, subPartnerID string) *tenantry.Actor {
+	t.Helper()
+	p, err := f.db.Authenticate(t.Context(), f.boot.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.db.ResolveActor(t.Context(), p, subPartnerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // templateFor is a valid template of the bootstrapped partner.
 func templateFor(boot *tenantry.BootstrapResult, name string) *tenantry.Template {
 	return &tenantry.Template{Name: name, Country: "US", ServiceProviderAdminID: boot.Admin.ID, SubscriptionID: boot.Subscription.ID}

@@ -554,15 +554,7 @@ func TestProvisioningEmitsEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := f.db.Authenticate(ctx, f.boot.Token)
-		if err != nil {
-			t.Fatal(err)
-		}
-		obo, err := f.db.ResolveActor(ctx, p, sp.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc, err := f.db.CreateCustomer(ctx, obo, customerInput(tpl, "sub-1"))
+		sc, err := f.db.CreateCustomer(ctx, f.onBehalfOf(t, sp.ID), customerInput(tpl, "sub-1"))
 		if err != nil {
 			t.Fatal(err)
 		}
