@@ -107,7 +107,8 @@ type CustomerService interface {
 
 // CustomerJobs is what the background pipeline does to customers. Every
 // method is idempotent: a job that runs twice, or for an outdated version,
-// changes nothing the second time.
+// changes nothing the second time. When ctx carries the queue's id of the
+// job (WithJobID), the job is finished in the same transaction as its work.
 type CustomerJobs interface {
 	// ProvisionCustomer provisions the customer if it is still provisioning
 	// at version.
@@ -158,3 +159,18 @@ type IdempotencyStore interface {
 
 // Clock tells the time; tests inject a fixed one.
 type Clock func() time.Time
+
+type jobIDKey struct{}
+
+// WithJobID tells the work done with ctx that it is the queued job id: a
+// store finishes the job (removes it from the queue) in the transaction that
+// commits the work, so that the work and the job's end commit together.
+func WithJobID(ctx context.Context, id int64) context.Context {
+	return context.WithValue(ctx, jobIDKey{}, id)
+}
+
+// JobID returns the id WithJobID gave ctx.
+func JobID(ctx context.Context) (int64, bool) {
+	id, ok := ctx.Value(jobIDKey{}).(int64)
+	return id, ok
+}

@@ -62,7 +62,7 @@ type worker[T river.JobArgs] struct {
 // Work runs one attempt. A failure is recorded on the customer before River
 // retries it with backoff; the last failure leaves the customer in error.
 func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) error {
-	err := w.attempt(ctx, job)
+	err := w.attempt(tenantry.WithJobID(ctx, job.ID), job)
 	if err == nil {
 		return nil
 	}

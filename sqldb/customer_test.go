@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -588,6 +589,59 @@ func TestCustomerListPlaceholders(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+// TestJobFinishedWithItsWork: a provisioning job told its queue id
+// (tenantry.WithJobID) is finished in the transaction of its work on
+// SQLite, where River would otherwise complete it in a long transaction of
+// its own; on PostgreSQL River completes it. A job whose work does not
+// commit keeps its row for River to retry.
+func TestJobFinishedWithItsWork(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		ctx := t.Context()
+		c := f.customer(t, f.template(t, "Standard"), "ext-1")
+		var id int64
+		if err := f.db.SQL().QueryRowContext(ctx, rebind(f.db, `SELECT id FROM river_job WHERE kind = 'provision_customer' AND `+jobArg(f.db)+` = ?`), c.ID).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		// As River's fetch leaves it while a worker runs it.
+		if _, err := f.db.SQL().ExecContext(ctx, rebind(f.db, `UPDATE river_job SET state = 'running' WHERE id = ?`), id); err != nil {
+			t.Fatal(err)
+		}
+		jobCtx := tenantry.WithJobID(ctx, id)
+		if err := f.db.ProvisionCustomer(jobCtx, tenantry.ProvisionCustomerJob{CustomerID: c.ID, Version: c.Version + 1}); err != nil {
+			t.Fatal(err) // a stale job: nothing to do, and done
+		}
+		if err := f.db.ProvisionCustomer(jobCtx, tenantry.ProvisionCustomerJob{CustomerID: c.ID, Version: c.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.get(t, c.ID).Status; got != tenantry.StatusProvisioned {
+			t.Fatalf("status %s, want provisioned", got)
+		}
+		want := 0
+		if e.Name == sqldb.Postgres {
+			want = 1
+		}
+		if n := jobs(t, f.db, "provision_customer", c.ID); n != want {
+			t.Errorf("%d queue rows left for the finished job, want %d", n, want)
+		}
+
+		// A job whose work does not commit (its worker gave up) is left to
+		// River.
+		d := f.customer(t, f.template(t, "Other"), "ext-2")
+		if _, err := f.db.SQL().ExecContext(ctx, rebind(f.db, `UPDATE river_job SET state = 'running' WHERE kind = 'provision_customer' AND `+jobArg(f.db)+` = ?`), d.ID); err != nil {
+			t.Fatal(err)
+		}
+		canceled, cancel := context.WithCancel(jobCtx)
+		cancel()
+		if err := f.db.ProvisionCustomer(canceled, tenantry.ProvisionCustomerJob{CustomerID: d.ID, Version: d.Version}); err == nil {
+			t.Fatal("a cancelled job's work committed")
+		}
+		if n := jobs(t, f.db, "provision_customer", d.ID); n != 1 {
+			t.Errorf("%d queue rows for the failed job, want 1", n)
 		}
 	})
 }

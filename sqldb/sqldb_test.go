@@ -753,12 +753,19 @@ func TestWorkerFailureIsVisible(t *testing.T) {
 		if got := f.get(t, c.ID); len(got.Errors) != 0 {
 			t.Errorf("errors once provisioned = %+v, want none", got.Errors)
 		}
+		// The job ends completed after its second attempt; on SQLite it is
+		// removed with its work instead (sqldb/job.go: inCustomerJob).
 		waitFor(t, 10*time.Second, "the job completed", func() bool {
+			if e.Name == "sqlite" {
+				return jobs(t, f.db, "provision_customer", c.ID) == 0
+			}
 			state, _ := jobState(t, f.db, "provision_customer", c.ID)
 			return state == "completed"
 		})
-		if _, attempt := jobState(t, f.db, "provision_customer", c.ID); attempt != 2 {
-			t.Errorf("job attempts = %d, want 2", attempt)
+		if e.Name != "sqlite" {
+			if _, attempt := jobState(t, f.db, "provision_customer", c.ID); attempt != 2 {
+				t.Errorf("job attempts = %d, want 2", attempt)
+			}
 		}
 		if got := actions(t, f.db, f.boot.Partner.ID, "customer", c.ID); !slices.Equal(got, []string{"customer.create", "customer.provisioned"}) {
 			t.Errorf("audit = %v, want provisioned exactly once", got)
