@@ -332,9 +332,12 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 }
 
 func (t *Tx) rollback() {
-	if t.pc == nil {
+	if t.tx != nil {
 		t.tx.Rollback()
 		return
+	}
+	if t.pc == nil {
+		return // committed or rolled back already
 	}
 	if t.sent {
 		// A broken connection fails this too; the pool then drops it.
