@@ -196,36 +196,39 @@ func (db *DB) runAlone(op *txOp) error {
 // runTogether runs ops one after the other in one transaction, with no
 // savepoint between them (PostgreSQL): a savepoint costs two statements
 // and a subtransaction, and the writes of one op go in the round trip of
-// the next one's first read. Should any of them fail, or the commit, the
+// the next one's first read. An op that fails before any of its writes
+// reached the database (a check refused it) is dropped from the batch with
+// its queued writes. Should an op fail otherwise, or the commit, the
 // transaction is rolled back and each op runs again alone, where it fails
 // or succeeds on its own; this is why only inGroupedTx transactions, which
 // can run twice, are grouped on PostgreSQL. Two batches that deadlock end
 // the same way: PostgreSQL fails one, whose ops then run alone.
 func (db *DB) runTogether(ops []*txOp) {
 	ctx := context.WithoutCancel(ops[0].ctx)
+	errs := make([]error, len(ops))
 	err := func() error {
 		tx, err := db.begin(ctx)
 		if err != nil {
 			return err
 		}
 		tx.grouped = true
-		for _, op := range ops {
+		for i, op := range ops {
 			// The ops share the templates and webhooks read, which none
 			// of them writes, but not what they read of a customer.
 			tx.locations, tx.admins, tx.free = nil, nil, nil
-			if err := op.fn(tx); err != nil {
+			m := tx.mark()
+			if errs[i] = op.fn(tx); errs[i] != nil && !tx.undo(m) {
 				tx.rollback()
-				return err
+				return errs[i]
 			}
 		}
 		return tx.commit(ctx)
 	}()
-	for _, op := range ops {
+	for i, op := range ops {
 		if err != nil {
-			op.finish(db.runAlone(op))
-		} else {
-			op.finish(nil)
+			errs[i] = db.runAlone(op)
 		}
+		op.finish(errs[i])
 	}
 }
 

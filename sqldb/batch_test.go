@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -315,6 +316,87 @@ func TestBatchDeadlockVictimRunsAlone(t *testing.T) {
 		}
 		if n := countRows(t, db, `SELECT SUM(created) FROM free_accounts`); n != 4 {
 			t.Errorf("%d updates kept, want 4", n)
+		}
+	}
+	if !ran {
+		t.Skip("needs PostgreSQL (TENANTRY_TEST_POSTGRES_URL)")
+	}
+}
+
+// TestBatchDropsARefusedMember: on PostgreSQL, where a batch has no
+// savepoints, a member refused before any of its writes reached the
+// database is dropped with its queued writes, and the others commit
+// without running again; one refused after a write was sent makes the
+// batch roll back and every member run again alone. Either way each
+// caller gets its own answer and only the accepted rows are kept.
+func TestBatchDropsARefusedMember(t *testing.T) {
+	ran := false
+	for _, e := range sqldbtest.Engines(t) {
+		if e.Name != Postgres {
+			continue // SQLite batches roll a refused member back to its savepoint
+		}
+		ran = true
+		db := openBatchDB(t, e)
+		ctx := t.Context()
+		errRefused := errors.New("refused")
+		var mu sync.Mutex
+		runs := map[string]int{}
+		member := func(email string, refuse, afterSend bool) *txOp {
+			return &txOp{ctx: ctx, done: make(chan struct{}), lead: make(chan struct{}), fn: func(tx *Tx) error {
+				mu.Lock()
+				runs[email]++
+				mu.Unlock()
+				var n int
+				if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM free_accounts`).Scan(&n); err != nil {
+					return err
+				}
+				if err := tx.write(ctx, nil, `INSERT INTO free_accounts (email, created) VALUES (?, 1)`, email); err != nil {
+					return err
+				}
+				tx.enqueue(tenantry.ProvisionCustomerJob{CustomerID: email, Version: 1})
+				if afterSend {
+					// A read sends the queued insert before the refusal.
+					if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM free_accounts`).Scan(&n); err != nil {
+						return err
+					}
+				}
+				if refuse {
+					return errRefused
+				}
+				return nil
+			}}
+		}
+		// Runs of each member: in the batch (a member after the refused
+		// one is not reached when the batch is rolled back), then alone.
+		for _, c := range []struct {
+			name      string
+			afterSend bool
+			wantRuns  []int
+		}{{"refused before its writes were sent", false, []int{1, 1, 1}}, {"refused after a write was sent", true, []int{2, 2, 1}}} {
+			mu.Lock()
+			clear(runs)
+			mu.Unlock()
+			jobsBefore := countRows(t, db, `SELECT COUNT(*) FROM river_job`)
+			p := strings.ReplaceAll(c.name, " ", "-")
+			ops := []*txOp{member("a-"+p+"@x.example", false, false), member("b-"+p+"@x.example", true, c.afterSend), member("c-"+p+"@x.example", false, false)}
+			db.runBatch(ops)
+			for i, op := range ops {
+				<-op.done
+				if want := i == 1; (op.err != nil) != want || (want && !errors.Is(op.err, errRefused)) {
+					t.Errorf("%s: member %d: err %v", c.name, i, op.err)
+				}
+			}
+			for i, name := range []string{"a", "b", "c"} {
+				if n := runs[name+"-"+p+"@x.example"]; n != c.wantRuns[i] {
+					t.Errorf("%s: member %s ran %d times, want %d", c.name, name, n, c.wantRuns[i])
+				}
+			}
+			if n := countRows(t, db, `SELECT COUNT(*) FROM free_accounts WHERE email LIKE ?`, "%-"+p+"@x.example"); n != 2 {
+				t.Errorf("%s: %d rows kept, want the two accepted", c.name, n)
+			}
+			if n := countRows(t, db, `SELECT COUNT(*) FROM river_job`) - jobsBefore; n != 2 {
+				t.Errorf("%s: %d jobs kept, want the two accepted", c.name, n)
+			}
 		}
 	}
 	if !ran {

@@ -298,6 +298,34 @@ type Tx struct {
 	// grouped is set on a transaction that runs callers' work together
 	// (batch.go): no caller's context may interrupt its statements.
 	grouped bool
+	// queued counts the writes ever queued, sentQueued those sent, and
+	// execs the statements exec sent at once (PostgreSQL): what mark and
+	// undo need to know whether some work reached the database.
+	queued, sentQueued, execs int
+}
+
+// txMark is where a transaction was when mark was called.
+type txMark struct{ queued, execs, jobs int }
+
+// mark notes where the transaction is, for undo.
+func (t *Tx) mark() txMark {
+	return txMark{queued: t.queued, execs: t.execs, jobs: len(t.jobs)}
+}
+
+// undo forgets every write queued and job enqueued since m, and reports
+// whether that undid all that happened since m: none of those writes was
+// sent, exec sent nothing (reads are all that reached the database, and
+// no statement here reads with RETURNING), and the transaction has not
+// failed (PostgreSQL).
+func (t *Tx) undo(m txMark) bool {
+	if t.pc == nil || t.err != nil || t.execs != m.execs || t.sentQueued > m.queued || t.pgx.PgConn().TxStatus() == 'E' {
+		return false
+	}
+	// None of the writes queued since m was sent: they are the last ones
+	// pending (a send since m took only earlier ones).
+	t.pending = t.pending[:len(t.pending)-(t.queued-m.queued)]
+	t.queued, t.jobs = m.queued, t.jobs[:m.jobs]
+	return true
 }
 
 // pendingWrite is a statement queued by write.
@@ -393,6 +421,7 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 		r, err := t.tx.ExecContext(ctx, q, args...)
 		return r, mapError(err)
 	}
+	t.execs++
 	br, err := t.send(ctx, t.db.rebind(q), args)
 	if err != nil {
 		return nil, err
@@ -516,6 +545,7 @@ func (t *Tx) write(ctx context.Context, onErr func(error) error, q string, args 
 		return err
 	}
 	t.pending = append(t.pending, pendingWrite{q: t.db.rebind(q), args: args, onErr: onErr})
+	t.queued++
 	return nil
 }
 
@@ -535,6 +565,7 @@ func (t *Tx) send(ctx context.Context, q string, args []any) (pgx.BatchResults, 
 		b.Queue(q, args...)
 	}
 	t.sent = true
+	t.sentQueued = t.queued
 	br := t.pgx.SendBatch(ctx, &b)
 	for _, w := range ws {
 		if _, err := br.Exec(); err != nil {
