@@ -215,7 +215,7 @@ func (db *DB) runTogether(ops []*txOp) {
 		for i, op := range ops {
 			// The ops share the templates and webhooks read, which none
 			// of them writes, but not what they read of a customer.
-			tx.locations, tx.admins, tx.free = nil, nil, nil
+			tx.forgetRows()
 			m := tx.mark()
 			if errs[i] = op.fn(tx); errs[i] != nil && !tx.undo(m) {
 				tx.rollback()

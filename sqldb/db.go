@@ -338,7 +338,14 @@ type pendingWrite struct {
 // resetCaches forgets what the transaction has read: a caller sharing it
 // with others (batch.go) starts as in a transaction of its own.
 func (t *Tx) resetCaches() {
-	t.templates, t.hooks, t.locations, t.admins, t.free = nil, nil, nil, nil, nil
+	t.templates, t.hooks = nil, nil
+	t.forgetRows()
+}
+
+// forgetRows forgets what the transaction has read of customers' rows
+// (locations, admins, free accounts), keeping templates and webhooks.
+func (t *Tx) forgetRows() {
+	t.locations, t.admins, t.free = nil, nil, nil
 }
 
 // begin starts a transaction.
@@ -639,18 +646,16 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (rows, error) {
 // change: PostgreSQL locks it; SQLite's write transaction already excludes
 // every other writer. forUpdateOf locks the rows of one table of a join.
 func (db *DB) forUpdateOf(table string) string {
-	if db.engine == Postgres {
-		return " FOR UPDATE OF " + table
+	if db.engine != Postgres {
+		return ""
 	}
-	return ""
-}
-
-func (db *DB) forUpdate() string {
-	if db.engine == Postgres {
+	if table == "" {
 		return " FOR UPDATE"
 	}
-	return ""
+	return " FOR UPDATE OF " + table
 }
+
+func (db *DB) forUpdate() string { return db.forUpdateOf("") }
 
 // inTx runs fn in a transaction for a request, committing when it returns
 // nil.

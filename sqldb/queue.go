@@ -68,7 +68,9 @@ type queue struct {
 
 func newQueue(ctx context.Context, db *DB) (*queue, error) {
 	q := &queue{db: db, maxTries: 10}
-	q.cooldown.Store(int64(5 * time.Millisecond))
+	var cfg QueueConfig
+	cfg.defaults()
+	q.cooldown.Store(int64(cfg.FetchCooldown))
 	switch db.engine {
 	case SQLite:
 		m, merr := rivermigrate.New(riversqlite.New(db.sql), nil)
