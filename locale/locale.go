@@ -2,9 +2,13 @@
 // into the languages the hub speaks, and picks one of them from a browser's
 // Accept-Language header.
 //
-// The catalogs are JSON files under messages/, one per language, embedded in
-// the binary and parsed once by New. Each maps a reason id to a sentence whose
-// placeholders, written {name}, are filled from the error's Params.
+// The catalogs are JSON files under messages/, embedded in the binary and
+// parsed once by New: messages/LANG.json holds the domain's reasons, and
+// messages/TOPIC/LANG.json the strings of one topic (the hub's pages, the
+// link pages, …), so that work on one topic never edits another's file. All
+// files of a language are merged into one catalog; a key defined twice is an
+// error. Each maps a message id to a sentence whose placeholders, written
+// {name}, are filled from the error's Params.
 package locale
 
 import (
@@ -12,6 +16,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
+	"path"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -21,7 +27,7 @@ import (
 // the fallback for anything the others do not cover.
 var Languages = []string{"en", "pt-BR", "es", "sv", "ko", "ar"}
 
-//go:embed messages/*.json
+//go:embed messages
 var messages embed.FS
 
 // Translator holds the parsed catalogs and a language matcher. It is safe for
@@ -44,7 +50,41 @@ func New() (*Translator, error) {
 			return nil, fmt.Errorf("locale: language %q: %w", lang, err)
 		}
 		tags[i] = tag
-		name := "messages/" + lang + ".json"
+		cat, err := loadCatalog(lang)
+		if err != nil {
+			return nil, err
+		}
+		t.catalogs[lang] = cat
+	}
+	t.matcher = language.NewMatcher(tags)
+	return t, nil
+}
+
+// catalogFiles returns the paths of every catalog file of lang: the reasons
+// file first, then one per topic directory, in name order.
+func catalogFiles(lang string) ([]string, error) {
+	files := []string{"messages/" + lang + ".json"}
+	entries, err := fs.ReadDir(messages, "messages")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			files = append(files, path.Join("messages", e.Name(), lang+".json"))
+		}
+	}
+	return files, nil
+}
+
+// loadCatalog merges every catalog file of lang. A topic directory that
+// lacks the language's file is an error, as is a key defined in two files.
+func loadCatalog(lang string) (map[string]string, error) {
+	files, err := catalogFiles(lang)
+	if err != nil {
+		return nil, fmt.Errorf("locale: %w", err)
+	}
+	merged := make(map[string]string)
+	for _, name := range files {
 		f, err := messages.Open(name)
 		if err != nil {
 			return nil, fmt.Errorf("locale: %w", err)
@@ -54,10 +94,24 @@ func New() (*Translator, error) {
 		if err != nil {
 			return nil, fmt.Errorf("locale: %s: %w", name, err)
 		}
-		t.catalogs[lang] = cat
+		for k, v := range cat {
+			if _, dup := merged[k]; dup {
+				return nil, fmt.Errorf("locale: %s: key %q is defined in another file too", name, k)
+			}
+			merged[k] = v
+		}
 	}
-	t.matcher = language.NewMatcher(tags)
-	return t, nil
+	return merged, nil
+}
+
+// Has reports whether the catalog of lang (or of its closest match) has key.
+func (t *Translator) Has(lang, key string) bool {
+	cat, ok := t.catalogs[lang]
+	if !ok {
+		cat = t.catalogs[t.Match(lang)]
+	}
+	_, ok = cat[key]
+	return ok
 }
 
 // parseCatalog reads a flat JSON object of strings. It walks the tokens

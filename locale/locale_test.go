@@ -1,7 +1,6 @@
 package locale
 
 import (
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,7 +19,7 @@ func newTranslator(t *testing.T) *Translator {
 	return tr
 }
 
-func TestCatalogsHaveEveryReasonAndNoOther(t *testing.T) {
+func TestCatalogsHaveEveryReason(t *testing.T) {
 	tr := newTranslator(t)
 	if len(tr.catalogs) != len(Languages) {
 		t.Fatalf("got %d catalogs, want %d", len(tr.catalogs), len(Languages))
@@ -36,7 +35,23 @@ func TestCatalogsHaveEveryReasonAndNoOther(t *testing.T) {
 				t.Errorf("%s: %q is empty", lang, r)
 			}
 		}
-		for _, k := range slices.Sorted(maps.Keys(cat)) {
+	}
+}
+
+// TestReasonsFileHasOnlyReasons keeps messages/LANG.json to the domain's
+// reasons; other strings belong in a topic directory.
+func TestReasonsFileHasOnlyReasons(t *testing.T) {
+	for _, lang := range Languages {
+		f, err := messages.Open("messages/" + lang + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat, err := parseCatalog(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range cat {
 			if !slices.Contains(tenantry.AllReasons, k) {
 				t.Errorf("%s: %q is not a reason in tenantry.AllReasons", lang, k)
 			}
@@ -44,7 +59,54 @@ func TestCatalogsHaveEveryReasonAndNoOther(t *testing.T) {
 	}
 }
 
-var placeholder = regexp.MustCompile(`\{([a-z]+)\}`)
+// TestEveryLanguageHasEnglishKeys fails when a locale lacks a key English
+// has, or has one English lacks, in any catalog file.
+func TestEveryLanguageHasEnglishKeys(t *testing.T) {
+	tr := newTranslator(t)
+	en := tr.catalogs["en"]
+	for _, lang := range Languages[1:] {
+		cat := tr.catalogs[lang]
+		for k := range en {
+			if v, ok := cat[k]; !ok {
+				t.Errorf("%s: missing %q", lang, k)
+			} else if strings.TrimSpace(v) == "" {
+				t.Errorf("%s: %q is empty", lang, k)
+			}
+		}
+		for k := range cat {
+			if _, ok := en[k]; !ok {
+				t.Errorf("%s: %q is not in English", lang, k)
+			}
+		}
+	}
+}
+
+// TestTopicPlaceholdersMatchEnglish checks every key, not only reasons: a
+// translation must use exactly the placeholders of its English sentence.
+func TestTopicPlaceholdersMatchEnglish(t *testing.T) {
+	tr := newTranslator(t)
+	for k, msg := range tr.catalogs["en"] {
+		want, ok := placeholders(msg)
+		if !ok {
+			t.Errorf("en %s: stray brace in %q", k, msg)
+		}
+		for _, lang := range Languages[1:] {
+			other, ok := tr.catalogs[lang][k]
+			if !ok {
+				continue
+			}
+			got, ok := placeholders(other)
+			if !ok {
+				t.Errorf("%s %s: stray brace in %q", lang, k, other)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s %s: placeholders %v, English has %v", lang, k, got, want)
+			}
+		}
+	}
+}
+
+var placeholder = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
 
 // placeholders returns the sorted, distinct placeholder names in msg, and
 // whether every brace in msg belongs to one (a "{field" typo does not).
@@ -120,7 +182,8 @@ func TestTranslationsAreTranslated(t *testing.T) {
 func TestScripts(t *testing.T) {
 	tr := newTranslator(t)
 	for lang, script := range map[string]*unicode.RangeTable{"ko": unicode.Hangul, "ar": unicode.Arabic} {
-		for r, msg := range tr.catalogs[lang] {
+		for _, r := range tenantry.AllReasons {
+			msg := tr.catalogs[lang][r]
 			if !strings.ContainsFunc(msg, func(c rune) bool { return unicode.Is(script, c) }) {
 				t.Errorf("%s %s: %q has no letter of its script", lang, r, msg)
 			}
