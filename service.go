@@ -22,6 +22,11 @@ type CustomerFilter struct {
 	ExternalID string
 	OrgID      string
 	Statuses   []CustomerStatus
+	// Search, when set, keeps the customers whose company name contains it
+	// (any part, case-insensitive, in any script), or whose external id or
+	// admin email equals it (case-insensitive). The hub's customer list and
+	// the API's search parameter both use it.
+	Search string
 	Page
 }
 
