@@ -56,7 +56,7 @@ func newLinkTTLs(opt Options) linkTTLs {
 
 // linkExpired is the error of a decision through a link past its lifetime.
 func linkExpired(expires time.Time) error {
-	return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonLinkExpired, "expired", expires.UTC().Format(time.RFC3339))
+	return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonLinkExpired, "value", expires.UTC().Format(time.RFC3339))
 }
 
 // customerMailLanguage is the language mail about customer c is written in
