@@ -89,7 +89,11 @@ type LinkService interface {
 	// ConsentRequest reads what the consent link with token asks, and where
 	// it stands. ENOTFOUND (unknown token).
 	ConsentRequest(ctx context.Context, token string) (*ConsentRequest, error)
-	// DecideConsentByToken accepts or rejects through the link, as
-	// ConsentService says; ECONFLICT with ReasonLinkExpired too.
+	// DecideConsentByToken records the owner's decision for the user whose
+	// consent email carried token. Accepting provisions the user (and
+	// queues its welcome); rejecting leaves it pending. Every link of the
+	// user is used up either way. ENOTFOUND (unknown token), ECONFLICT
+	// (ReasonConsentLinkUsed; ReasonSubscriberNotPending when the user is
+	// no longer pending; ReasonLinkExpired).
 	DecideConsentByToken(ctx context.Context, token string, d ConsentDecision) (*ConsentResult, error)
 }

@@ -125,5 +125,3 @@ func (db *DB) DecideConsentByToken(ctx context.Context, token string, d tenantry
 	}
 	return out, nil
 }
-
-var _ tenantry.ConsentService = (*DB)(nil)
