@@ -26,9 +26,7 @@ func (s *Server) adminRoutes() []route {
 		{"DELETE", admin, cw, s.removeCustomerAdmin},
 		{"GET", appr, cr, s.getApproval},
 		{"POST", appr, cw, s.decideApproval},
-		// The link in the invitation: the customer admin has no token; the
-		// link's own unguessable, single-use token is the credential.
-		{"GET", "/v1/approvals/{token}", "", s.approvalLink},
+		// The links in the invitation lead to pages (linkpage.go).
 	}
 }
 
@@ -185,23 +183,4 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.accepted(w, r, c.ID)
-}
-
-// approvalLink is where the invitation's approve and reject links lead.
-func (s *Server) approvalLink(w http.ResponseWriter, r *http.Request) error {
-	var approve bool
-	switch d := r.URL.Query().Get("decision"); d {
-	case "approve":
-		approve = true
-	case "reject":
-	case "":
-		return tenantry.FieldError(tenantry.EINVALID, "decision", tenantry.ReasonRequired)
-	default:
-		return tenantry.FieldError(tenantry.EINVALID, "decision", tenantry.ReasonInvalidEnum, "value", d, "allowed", "approve, reject")
-	}
-	st, err := s.svc.Admins.DecideApprovalByToken(r.Context(), r.PathValue("token"), approve)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, toApprovalJSON(st))
 }

@@ -221,6 +221,13 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, en *env)) {
 // the handler built the way cmd/tenantry's serve builds it.
 func newEnv(t testing.TB, e sqldbtest.Engine) *env {
 	t.Helper()
+	return newEnvOpts(t, e, sqldb.Options{})
+}
+
+// newEnvOpts is newEnv with the database opened with opt (a clock, link
+// lifetimes).
+func newEnvOpts(t testing.TB, e sqldbtest.Engine, opt sqldb.Options) *env {
+	t.Helper()
 	sp, err := loadSpecs()
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +239,7 @@ func newEnv(t testing.TB, e sqldbtest.Engine) *env {
 	t.Cleanup(lw.stop) // last: nothing logs to t after the test
 	log := slog.New(slog.NewTextHandler(lw, nil))
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, e.URL(t), sqldb.Options{})
+	db, err := sqldb.Open(ctx, e.URL(t), opt)
 	if err != nil {
 		t.Fatalf("open %s database: %v", e.Name, err)
 	}

@@ -89,7 +89,6 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.webhookRoutes()...)
 	routes = append(routes, s.importRoutes()...)
 	routes = append(routes, s.adminRoutes()...)
-	routes = append(routes, s.consentRoutes()...)
 	return routes
 }
 
@@ -105,6 +104,9 @@ func (s *Server) Handler() http.Handler {
 			h = s.authorize(rt.scope, h)
 		}
 		mux.Handle(rt.method+" "+rt.path, s.adapt(h))
+	}
+	for _, rt := range s.linkRoutes() { // pages of the mailed links (linkpage.go)
+		mux.Handle(rt.method+" "+rt.path, s.linkHandler(rt.h))
 	}
 	mux.Handle("/v1/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		// Nothing matched: a 405 when the path has other methods, else a 404.

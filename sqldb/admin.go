@@ -313,15 +313,21 @@ func (t *Tx) attachOrg(ctx context.Context, c *tenantry.Customer) error {
 	var raw [32]byte
 	rand.Read(raw[:])
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
-	if _, err := t.exec(ctx, `INSERT INTO approval_tokens (token_hash, customer_id, created) VALUES (?, ?, ?)`,
-		hashToken(token), c.ID, t.db.now().UnixMicro()); err != nil {
+	lang, err := t.customerMailLanguage(ctx, c)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO approval_tokens (token_hash, customer_id, created, language) VALUES (?, ?, ?, ?)`,
+		hashToken(token), c.ID, t.db.now().UnixMicro(), lang); err != nil {
 		return err
 	}
 	base := t.db.public
 	if base == "" {
 		base = DefaultPublicURL
 	}
-	link := strings.TrimRight(base, "/") + "/v1/approvals/" + token + "?decision="
+	// Both links open the same page, which asks again: the decision in
+	// the query only says which button the recipient chose in the mail.
+	link := strings.TrimRight(base, "/") + approvalPath + token + "?decision="
 	d := tenantry.MailData{ApproveURL: link + "approve", RejectURL: link + "reject"}
 	return t.queueCustomerMail(ctx, c, tenantry.MailAdminInvitation, c.PrimaryEmail, "provisioning/"+c.ID+"/"+string(tenantry.MailAdminInvitation), d)
 }
@@ -375,7 +381,8 @@ func (db *DB) DecideApproval(ctx context.Context, a *tenantry.Actor, customerID 
 }
 
 // DecideApprovalByToken approves or rejects a pending attachment for the
-// customer admin who follows a link of the invitation. A link works once.
+// customer admin who follows a link of the invitation. A link works once,
+// and not after its lifetime (Options.ApprovalLinkTTL).
 func (db *DB) DecideApprovalByToken(ctx context.Context, token string, approve bool) (tenantry.Approval, error) {
 	var out tenantry.Approval
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -396,16 +403,19 @@ func (db *DB) DecideApprovalByToken(ctx context.Context, token string, approve b
 		if err != nil {
 			return err
 		}
-		var used int64
-		if err := tx.queryRow(ctx, `SELECT used FROM approval_tokens WHERE token_hash = ?`, hashToken(token)).Scan(&used); err != nil {
+		var created, used int64
+		if err := tx.queryRow(ctx, `SELECT created, used FROM approval_tokens WHERE token_hash = ?`, hashToken(token)).Scan(&created, &used); err != nil {
 			return mapError(err)
 		}
-		if used != 0 {
+		switch tenantry.LinkStateAt(fromMicro(created), usedAt(used), db.links.approval, db.now()) {
+		case tenantry.LinkUsed:
 			state, err := tx.approval(ctx, c.ID)
 			if err != nil {
 				return err
 			}
 			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonApprovalNotPending, "status", approvalName(state))
+		case tenantry.LinkExpired:
+			return linkExpired(fromMicro(created).Add(db.links.approval))
 		}
 		if err := tx.decide(ctx, c, approve, "customer_admin"); err != nil {
 			return err

@@ -14,7 +14,8 @@ import (
 // to a free account elsewhere waits in pending_user_migration; each consent
 // request (on creation, and each resend) mails its owner a fresh link, as
 // the approval of an attached organization does (rule C7): a 256-bit random
-// token of which only the SHA-256 is stored, usable once.
+// token of which only the SHA-256 is stored, usable once, for
+// Options.ConsentLinkTTL (link.go).
 
 // consentPath is where a consent link leads, under the public URL.
 const consentPath = "/v1/consents/"
@@ -27,8 +28,12 @@ func (t *Tx) queueConsentMail(ctx context.Context, c *tenantry.Customer, s *tena
 	var raw [32]byte
 	rand.Read(raw[:])
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
-	if _, err := t.exec(ctx, `INSERT INTO consent_tokens (token_hash, subscriber_id, created) VALUES (?, ?, ?)`,
-		hashToken(token), s.ID, t.db.now().UnixMicro()); err != nil {
+	lang, err := t.customerMailLanguage(ctx, c)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO consent_tokens (token_hash, subscriber_id, created, language) VALUES (?, ?, ?, ?)`,
+		hashToken(token), s.ID, t.db.now().UnixMicro(), lang); err != nil {
 		return err
 	}
 	base := t.db.public
@@ -37,7 +42,9 @@ func (t *Tx) queueConsentMail(ctx context.Context, c *tenantry.Customer, s *tena
 	}
 	d := tenantry.MailData{
 		RecipientName: strings.TrimSpace(s.FirstName + " " + s.LastName),
-		Link:          strings.TrimRight(base, "/") + consentPath + token + "?decision=" + string(tenantry.ConsentAccept),
+		// The link opens a page that asks; the query is kept so that links
+		// mailed before read the same.
+		Link: strings.TrimRight(base, "/") + consentPath + token + "?decision=" + string(tenantry.ConsentAccept),
 	}
 	key := "consent/" + s.ID + "/" + strconv.Itoa(request)
 	return t.queueCustomerMail(ctx, c, tenantry.MailConsent, s.Email, key, d)
@@ -47,7 +54,8 @@ func (t *Tx) queueConsentMail(ctx context.Context, c *tenantry.Customer, s *tena
 // link of a consent email. Accepting provisions the user (acceptConsent,
 // as AcceptConsent does); rejecting leaves it pending. Either way every
 // link the user was sent is used up, and the decision is kept on the link
-// followed and in the audit log.
+// followed and in the audit log. A link past its lifetime
+// (Options.ConsentLinkTTL) decides nothing.
 func (db *DB) DecideConsentByToken(ctx context.Context, token string, d tenantry.ConsentDecision) (*tenantry.ConsentResult, error) {
 	if d != tenantry.ConsentAccept && d != tenantry.ConsentReject {
 		return nil, tenantry.FieldError(tenantry.EINVALID, "decision", tenantry.ReasonInvalidEnum, "value", string(d), "allowed", "accept, reject")
@@ -72,10 +80,13 @@ func (db *DB) DecideConsentByToken(ctx context.Context, token string, d tenantry
 		if err != nil {
 			return err
 		}
-		var used int64
+		var created, used int64
 		var decided string
-		if err := tx.queryRow(ctx, `SELECT used, decision FROM consent_tokens WHERE token_hash = ?`, hash).Scan(&used, &decided); err != nil {
+		if err := tx.queryRow(ctx, `SELECT created, used, decision FROM consent_tokens WHERE token_hash = ?`, hash).Scan(&created, &used, &decided); err != nil {
 			return mapError(err)
+		}
+		if tenantry.LinkStateAt(fromMicro(created), usedAt(used), db.links.consent, db.now()) == tenantry.LinkExpired {
+			return linkExpired(fromMicro(created).Add(db.links.consent))
 		}
 		if used != 0 {
 			state := "superseded" // used up by another link's decision
@@ -114,5 +125,3 @@ func (db *DB) DecideConsentByToken(ctx context.Context, token string, d tenantry
 	}
 	return out, nil
 }
-
-var _ tenantry.ConsentService = (*DB)(nil)

@@ -14,7 +14,8 @@ import (
 
 var consentLink = regexp.MustCompile(`(\S+)/v1/consents/([A-Za-z0-9_-]+)\?decision=accept`)
 
-// consentMails returns the consent emails queued for to, oldest first.
+// consentMails returns the consent emails queued for to, oldest first, as
+// the sender sends them.
 func (f *subFixture) consentMails(t *testing.T, to string) []*tenantry.Message {
 	t.Helper()
 	ms, _, err := f.db.OutboxMessages(t.Context(), f.actor, tenantry.OutboxFilter{CustomerID: f.cust.ID, Page: tenantry.Page{Max: 100}})
@@ -24,7 +25,16 @@ func (f *subFixture) consentMails(t *testing.T, to string) []*tenantry.Message {
 	var out []*tenantry.Message
 	for _, m := range ms {
 		if m.To == to && m.Kind == tenantry.MailConsent {
-			out = append(out, m)
+			// The outbox shows the link without its token; the sender
+			// gets the mail with it.
+			if !strings.Contains(m.Text+m.HTML, "/v1/consents/…") {
+				t.Errorf("outbox shows the consent link unredacted:\n%s", m.Text)
+			}
+			sendable, err := f.db.MessageToSend(t.Context(), m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, sendable)
 		}
 	}
 	slices.Reverse(out) // the outbox lists newest first

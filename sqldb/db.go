@@ -50,6 +50,10 @@ type Options struct {
 	// PublicURL is where the server is reached from outside, for links in
 	// mail; DefaultPublicURL when empty.
 	PublicURL string
+	// ApprovalLinkTTL and ConsentLinkTTL are how long the links of approval
+	// (rule C7) and consent (rule U3) mails work; tenantry's defaults when
+	// zero.
+	ApprovalLinkTTL, ConsentLinkTTL time.Duration
 }
 
 // DB is a Tenantry database: the domain's tables and River's.
@@ -60,6 +64,7 @@ type DB struct {
 	now    tenantry.Clock
 	queue  *queue
 	public string // Options.PublicURL
+	links  linkTTLs
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
 	batch   batcher  // groups transactions into one commit (batch.go)
@@ -73,7 +78,7 @@ type DB struct {
 // anything else is a SQLite file path (optionally prefixed "sqlite:" or
 // "file:").
 func Open(ctx context.Context, url string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now, public: opt.PublicURL}
+	db := &DB{now: opt.Now, public: opt.PublicURL, links: newLinkTTLs(opt)}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -26,28 +26,94 @@ const messageCols = `id, partner_id, customer_id, kind, recipient, language, fro
 	status, attempts, last_error, next_attempt, created, sent, data`
 
 func scanMessage(row interface{ Scan(...any) error }) (*tenantry.Message, error) {
+	m, data, _, err := scanMessageData(row, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := renderData(m, data); err != nil {
+		return nil, err
+	}
+	// What a partner reads never holds a link's token: mail queued since
+	// links are sealed has none in its data, and this covers mail queued
+	// before (whose bodies or data may still hold one) too.
+	m.Subject, m.Text, m.HTML = redactLinks(m.Subject), redactLinks(m.Text), redactLinks(m.HTML)
+	return m, nil
+}
+
+// scanMessageData scans messageCols (and sealed, when withSealed) without
+// rendering: the message, its data and its sealed data.
+func scanMessageData(row interface{ Scan(...any) error }, withSealed bool) (*tenantry.Message, string, string, error) {
 	var m tenantry.Message
 	var next, created, sent int64
-	var data string
-	err := row.Scan(&m.ID, &m.PartnerID, &m.CustomerID, &m.Kind, &m.To, &m.Language, &m.FromName, &m.Subject, &m.Text, &m.HTML,
-		&m.Status, &m.Attempts, &m.LastError, &next, &created, &sent, &data)
-	if err != nil {
-		return nil, mapError(err)
+	var data, sealed string
+	dest := []any{&m.ID, &m.PartnerID, &m.CustomerID, &m.Kind, &m.To, &m.Language, &m.FromName, &m.Subject, &m.Text, &m.HTML,
+		&m.Status, &m.Attempts, &m.LastError, &next, &created, &sent, &data}
+	if withSealed {
+		dest = append(dest, &sealed)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return nil, "", "", mapError(err)
 	}
 	m.NextAttempt, m.Created = fromMicro(next), fromMicro(created)
 	if sent != 0 {
 		m.Sent = fromMicro(sent)
 	}
-	if data != "" {
-		var d tenantry.MailData
-		if err := json.Unmarshal([]byte(data), &d); err != nil {
-			return nil, fmt.Errorf("message %s: %w", m.ID, err)
-		}
-		if m.Subject, m.Text, m.HTML, err = mail.Render(m.Kind, m.Language, d); err != nil {
-			return nil, fmt.Errorf("message %s: %w", m.ID, err)
-		}
+	return &m, data, sealed, nil
+}
+
+// renderData renders m from its stored data; a row from before data was
+// stored keeps its rendered bodies.
+func renderData(m *tenantry.Message, data string) error {
+	if data == "" {
+		return nil
 	}
-	return &m, nil
+	var d tenantry.MailData
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		return fmt.Errorf("message %s: %w", m.ID, err)
+	}
+	return renderWith(m, d)
+}
+
+func renderWith(m *tenantry.Message, d tenantry.MailData) error {
+	var err error
+	if m.Subject, m.Text, m.HTML, err = mail.Render(m.Kind, m.Language, d); err != nil {
+		return fmt.Errorf("message %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// renderSendable renders m as its sender sends it: from its sealed data,
+// with the real links, when it has one. key holds the server key once read.
+func (t *Tx) renderSendable(ctx context.Context, m *tenantry.Message, data, sealed string, key *[]byte) error {
+	if sealed == "" {
+		return renderData(m, data)
+	}
+	if *key == nil {
+		k, err := t.webhookKey(ctx)
+		if err != nil {
+			return err
+		}
+		*key = k
+	}
+	d, err := openMailData(*key, m.ID, sealed)
+	if err != nil {
+		return err
+	}
+	return renderWith(m, d)
+}
+
+// scanSendable reads one row of messageCols and sealed, rendered for its
+// sender.
+func (t *Tx) scanSendable(ctx context.Context, row interface{ Scan(...any) error }) (*tenantry.Message, error) {
+	m, data, sealed, err := scanMessageData(row, true)
+	if err != nil {
+		return nil, err
+	}
+	var key []byte
+	if err := t.renderSendable(ctx, m, data, sealed, &key); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // queueMail queues a mail of msg.Kind from d in msg.Language (or the
@@ -79,7 +145,16 @@ func (t *Tx) queueAllowedMails(ctx context.Context, msgs []*tenantry.Message, d 
 	if len(msgs) == 0 {
 		return nil
 	}
-	q, args, err := t.mailInsert(msgs, d)
+	// A mail whose links carry a token is stored without it, and sealed
+	// with it for the sender: the server key is read only for those.
+	var key []byte
+	if _, secret := redactMailData(d); secret {
+		var err error
+		if key, err = t.webhookKey(ctx); err != nil {
+			return err
+		}
+	}
+	q, args, err := t.mailInsert(msgs, d, key)
 	if err != nil {
 		return err
 	}
@@ -108,11 +183,13 @@ func (t *Tx) queueAllowedMails(ctx context.Context, msgs []*tenantry.Message, d 
 }
 
 // mailInsert is the statement that queues msgs, filling their ids, status
-// and times; a message whose Key was queued before is left out by it.
-func (t *Tx) mailInsert(msgs []*tenantry.Message, d tenantry.MailData) (string, []any, error) {
+// and times; a message whose Key was queued before is left out by it. Data
+// whose links carry a token is stored redacted and sealed under key (the
+// server key), which it then needs.
+func (t *Tx) mailInsert(msgs []*tenantry.Message, d tenantry.MailData, key []byte) (string, []any, error) {
 	now := t.db.now().UTC()
 	var q strings.Builder
-	q.WriteString(`INSERT INTO outbox (` + messageCols + `, dedupe_key) VALUES `)
+	q.WriteString(`INSERT INTO outbox (` + messageCols + `, dedupe_key, sealed) VALUES `)
 	args := make([]any, 0, 15*len(msgs))
 	for i, msg := range msgs {
 		if !tenantry.ValidEmail(msg.To) {
@@ -129,24 +206,36 @@ func (t *Tx) mailInsert(msgs []*tenantry.Message, d tenantry.MailData) (string, 
 		if err := mail.Check(msg.Kind, md); err != nil {
 			return "", nil, err
 		}
-		data, err := json.Marshal(md)
+		msg.ID = newID("MESSAGE")
+		stored, secret := redactMailData(md)
+		sealed := ""
+		if secret {
+			if key == nil {
+				return "", nil, fmt.Errorf("queue mail: a %s mail with a link token needs the server key", msg.Kind)
+			}
+			var err error
+			if sealed, err = sealMailData(key, msg.ID, md); err != nil {
+				return "", nil, err
+			}
+		}
+		data, err := json.Marshal(stored)
 		if err != nil {
 			return "", nil, err
 		}
 		// A microsecond apart, the mails list in the order they were queued.
 		at := now.Add(time.Duration(i) * time.Microsecond)
-		msg.ID, msg.Status, msg.Attempts, msg.LastError = newID("MESSAGE"), tenantry.MailQueued, 0, ""
+		msg.Status, msg.Attempts, msg.LastError = tenantry.MailQueued, 0, ""
 		msg.NextAttempt, msg.Created, msg.Sent = at, at, time.Time{}
-		var key any // NULL: no key, and NULLs never collide
+		var dedupe any // NULL: no key, and NULLs never collide
 		if msg.Key != "" {
-			key = msg.Key
+			dedupe = msg.Key
 		}
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?, ?, ?, ?, ?, ?)`)
+		q.WriteString(`(?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		args = append(args, msg.ID, msg.PartnerID, msg.CustomerID, msg.Kind, msg.To, msg.Language, msg.FromName,
-			msg.Status, 0, "", at.UnixMicro(), at.UnixMicro(), 0, string(data), key)
+			msg.Status, 0, "", at.UnixMicro(), at.UnixMicro(), 0, string(data), dedupe, sealed)
 	}
 	q.WriteString(` ON CONFLICT DO NOTHING`)
 	return q.String(), args, nil
@@ -201,7 +290,7 @@ func (t *Tx) queueProvisioningMail(ctx context.Context, c *tenantry.Customer) er
 	if len(msgs) == 0 {
 		return nil
 	}
-	q, args, err := t.mailInsert(msgs, tenantry.MailData{BrandName: brand, CustomerName: c.Name})
+	q, args, err := t.mailInsert(msgs, tenantry.MailData{BrandName: brand, CustomerName: c.Name}, nil)
 	if err != nil {
 		return err
 	}
@@ -285,15 +374,33 @@ func (db *DB) ClaimMail(ctx context.Context, max int, lease time.Duration) ([]*t
 	var out []*tenantry.Message
 	err := db.inTx(ctx, func(tx *Tx) error {
 		now := db.now().UTC()
-		rows, err := tx.query(ctx, `SELECT `+messageCols+` FROM outbox WHERE status = 'queued' AND next_attempt <= ?
+		rows, err := tx.query(ctx, `SELECT `+messageCols+`, sealed FROM outbox WHERE status = 'queued' AND next_attempt <= ?
 			ORDER BY next_attempt, id LIMIT ?`+db.skipLocked(), now.UnixMicro(), max)
 		if err != nil {
 			return err
 		}
-		out, err = scanMessages(rows)
+		// The rows are read first: opening sealed data may read the key,
+		// which the open rows would block (one connection).
+		type claimed struct{ data, sealed string }
+		var raw []claimed
+		for rows.Next() {
+			m, data, sealed, err := scanMessageData(rows, true)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out, raw = append(out, m), append(raw, claimed{data, sealed})
+		}
 		rows.Close()
-		if err != nil {
+		if err := rows.Err(); err != nil {
 			return err
+		}
+		// The sender gets the real links: only here are they opened.
+		var key []byte
+		for i, m := range out {
+			if err := tx.renderSendable(ctx, m, raw[i].data, raw[i].sealed, &key); err != nil {
+				return err
+			}
 		}
 		until := now.Add(lease)
 		for _, m := range out {

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/mail"
 )
 
@@ -98,7 +99,9 @@ type Config struct {
 	JobTimeout      time.Duration
 	RescueAfter     time.Duration
 	ShutdownTimeout time.Duration
-	PublicURL       string // where the server is reached from outside: links in mail
+	PublicURL       string        // where the server is reached from outside: links in mail
+	ApprovalLinkTTL time.Duration // how long an approval link works (rule C7)
+	ConsentLinkTTL  time.Duration // how long a consent link works (rule U3)
 	Mail            mail.Config
 }
 
@@ -136,6 +139,8 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 	}
 	fs.StringVar(&c.Addr, "addr", env("TENANTRY_ADDR", "127.0.0.1:8080"), "address to listen on (TENANTRY_ADDR)")
 	fs.StringVar(&c.PublicURL, "public-url", env("TENANTRY_PUBLIC_URL", "http://127.0.0.1:8080"), "URL the server is reached at from outside, for links in mail (TENANTRY_PUBLIC_URL)")
+	fs.DurationVar(&c.ApprovalLinkTTL, "approval-link-ttl", envDuration("TENANTRY_APPROVAL_LINK_TTL", tenantry.DefaultApprovalLinkTTL), "how long the approval links of attach mails work, e.g. 336h (TENANTRY_APPROVAL_LINK_TTL)")
+	fs.DurationVar(&c.ConsentLinkTTL, "consent-link-ttl", envDuration("TENANTRY_CONSENT_LINK_TTL", tenantry.DefaultConsentLinkTTL), "how long the links of consent mails work, e.g. 720h (TENANTRY_CONSENT_LINK_TTL)")
 	fs.IntVar(&c.Workers, "workers", envInt("TENANTRY_WORKERS", 100), "background jobs run at once; 0 runs none (TENANTRY_WORKERS)")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", envDuration("TENANTRY_JOB_TIMEOUT", 30*time.Second), "longest one job attempt may run (TENANTRY_JOB_TIMEOUT)")
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", envDuration("TENANTRY_JOB_RESCUE_AFTER", 45*time.Second), "when a job whose process died is taken over (TENANTRY_JOB_RESCUE_AFTER)")

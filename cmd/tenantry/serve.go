@@ -35,7 +35,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	if u, err := url.Parse(cfg.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("--public-url %q: want an http or https URL", cfg.PublicURL)
 	}
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL})
+	if cfg.ApprovalLinkTTL <= 0 || cfg.ConsentLinkTTL <= 0 {
+		return fmt.Errorf("--approval-link-ttl and --consent-link-ttl must be positive")
+	}
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL,
+		ApprovalLinkTTL: cfg.ApprovalLinkTTL, ConsentLinkTTL: cfg.ConsentLinkTTL})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
