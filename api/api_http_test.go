@@ -724,8 +724,13 @@ func TestSubPartners(t *testing.T) {
 			OrgID, Name, SubscriptionID, ProvisioningState string
 		}
 		listSubs := func(query string) []subPartner {
-			var l struct{ Items []subPartner }
+			var l struct{ Items, SubPartners []subPartner }
 			p.do(t, "GET", withQuery("/v1/wholesale/subPartners", query), nil, nil).wantStatus(t, 200).decode(t, &l)
+			// The reference's schema says items, its example subPartners:
+			// both carry the same page.
+			if l.Items == nil || !cmp.Equal(l.Items, l.SubPartners) {
+				t.Errorf("items %v and subPartners %v differ", l.Items, l.SubPartners)
+			}
 			return l.Items
 		}
 		want := []subPartner{{OrgID: sp.ID, Name: "Reseller", SubscriptionID: sp.SubscriptionID, ProvisioningState: "active"}}

@@ -40,7 +40,10 @@ func (s *Server) listSubPartners(w http.ResponseWriter, r *http.Request) error {
 		items[i] = subPartnerJSON{OrgID: sp.ID, Name: sp.Name, SubscriptionID: sp.SubscriptionID, ProvisioningState: sp.ProvisioningState, Created: sp.Created, BillingStartDate: sp.BillingStartDate}
 	}
 	setLinks(w, r, p, total)
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	// The reference's schema names the list `items`, its own example and
+	// the public Postman collection `subPartners`: both carry the page, so
+	// that clients written against either read it.
+	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "subPartners": items})
 }
 
 func (s *Server) listAdmins(w http.ResponseWriter, r *http.Request) error {
