@@ -119,7 +119,7 @@ type Event struct {
 	ID        string          `json:"id"`
 	Type      string          `json:"type"`
 	PartnerID string          `json:"partnerId"`
-	Created   time.Time       `json:"created"`
+	Created   Timestamp       `json:"created"`
 	Data      json.RawMessage `json:"data"`
 }
 

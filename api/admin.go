@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/tenantry/tenantry"
 )
@@ -34,16 +33,16 @@ func (s *Server) adminRoutes() []route {
 
 // adminJSON is a customer admin on the wire.
 type adminJSON struct {
-	ID         string    `json:"id"`
-	CustomerID string    `json:"customerId"`
-	Email      string    `json:"email"`
-	Role       string    `json:"role"`
-	Package    string    `json:"package"`
-	Created    time.Time `json:"created"`
+	ID         string             `json:"id"`
+	CustomerID string             `json:"customerId"`
+	Email      string             `json:"email"`
+	Role       string             `json:"role"`
+	Package    string             `json:"package"`
+	Created    tenantry.Timestamp `json:"created"`
 }
 
 func toAdminJSON(a *tenantry.CustomerAdmin) adminJSON {
-	return adminJSON{ID: a.ID, CustomerID: a.CustomerID, Email: a.Email, Role: string(a.Role), Package: string(a.Package), Created: a.Created}
+	return adminJSON{ID: a.ID, CustomerID: a.CustomerID, Email: a.Email, Role: string(a.Role), Package: string(a.Package), Created: tenantry.Timestamp(a.Created)}
 }
 
 // adminRequest adds an admin; adminUpdate changes one (its address never

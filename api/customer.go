@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/tenantry/tenantry"
 )
@@ -73,19 +72,19 @@ func (q *customerRequest) input() *tenantry.CustomerInput {
 
 // customerJSON is the wholesale Customer, with Tenantry's additions.
 type customerJSON struct {
-	ID              string            `json:"id"`
-	OrgID           string            `json:"orgId,omitempty"`
-	ExternalID      string            `json:"externalId"`
-	Address         tenantry.Address  `json:"address"`
-	Status          string            `json:"status"`
-	Packages        []string          `json:"packages"`
-	ResourceDetails resourceDetails   `json:"resourceDetails"`
-	Errors          []tenantry.Notice `json:"errors,omitempty"`
-	CustomerInfo    customerInfo      `json:"customerInfo"`
-	DataRegion      string            `json:"dataRegion"`
-	E911Enabled     bool              `json:"e911Enabled"`
-	Created         time.Time         `json:"created"`
-	Updated         time.Time         `json:"updated"`
+	ID              string             `json:"id"`
+	OrgID           string             `json:"orgId,omitempty"`
+	ExternalID      string             `json:"externalId"`
+	Address         tenantry.Address   `json:"address"`
+	Status          string             `json:"status"`
+	Packages        []string           `json:"packages"`
+	ResourceDetails resourceDetails    `json:"resourceDetails"`
+	Errors          []tenantry.Notice  `json:"errors,omitempty"`
+	CustomerInfo    customerInfo       `json:"customerInfo"`
+	DataRegion      string             `json:"dataRegion"`
+	E911Enabled     bool               `json:"e911Enabled"`
+	Created         tenantry.Timestamp `json:"created"`
+	Updated         tenantry.Timestamp `json:"updated"`
 }
 
 type resourceDetails struct {
@@ -106,7 +105,7 @@ func toCustomerJSON(c *tenantry.Customer, licenses bool) customerJSON {
 		ID: c.ID, OrgID: c.OrgID, ExternalID: c.ExternalID, Address: c.Address, Status: string(c.Status),
 		Packages: []string{}, Errors: c.Errors, DataRegion: string(c.Region), E911Enabled: c.E911Enabled,
 		CustomerInfo: customerInfo{Name: c.Name, PrimaryEmail: c.PrimaryEmail, Language: c.Language},
-		Created:      c.Created, Updated: c.Updated,
+		Created:      tenantry.Timestamp(c.Created), Updated: tenantry.Timestamp(c.Updated),
 	}
 	out.ResourceDetails.Packages = []packageJSON{}
 	for _, p := range c.Packages {

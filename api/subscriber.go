@@ -69,18 +69,18 @@ func (q *subscriberRequest) input() *tenantry.SubscriberInput {
 // subscriberJSON is the wholesale Subscriber, with Tenantry's additions
 // (provisioningParameters as the request gives them, updated).
 type subscriberJSON struct {
-	ID                     string           `json:"id"`
-	PersonID               string           `json:"personId,omitempty"`
-	Email                  string           `json:"email"`
-	CustomerID             string           `json:"customerId"`
-	ExternalCustomerID     string           `json:"externalCustomerId"`
-	Package                string           `json:"package,omitempty"`
-	Packages               []string         `json:"packages"`
-	Status                 string           `json:"status"`
-	ProvisioningParameters subscriberParams `json:"provisioningParameters"`
-	Created                time.Time        `json:"created"`
-	Updated                time.Time        `json:"updated"`
-	LastStatusChange       time.Time        `json:"lastStatusChange"`
+	ID                     string             `json:"id"`
+	PersonID               string             `json:"personId,omitempty"`
+	Email                  string             `json:"email"`
+	CustomerID             string             `json:"customerId"`
+	ExternalCustomerID     string             `json:"externalCustomerId"`
+	Package                string             `json:"package,omitempty"`
+	Packages               []string           `json:"packages"`
+	Status                 string             `json:"status"`
+	ProvisioningParameters subscriberParams   `json:"provisioningParameters"`
+	Created                tenantry.Timestamp `json:"created"`
+	Updated                tenantry.Timestamp `json:"updated"`
+	LastStatusChange       tenantry.Timestamp `json:"lastStatusChange"`
 }
 
 // legacyPackageField are the packages the deprecated `package` field of a
@@ -93,7 +93,7 @@ var legacyPackageField = []tenantry.Package{
 func toSubscriberJSON(sub *tenantry.Subscriber) subscriberJSON {
 	out := subscriberJSON{
 		ID: sub.ID, PersonID: sub.PersonID, Email: sub.Email, CustomerID: sub.CustomerID, ExternalCustomerID: sub.ExternalCustomerID,
-		Status: string(sub.Status), Created: sub.Created, Updated: sub.Updated, LastStatusChange: sub.LastStatusChange,
+		Status: string(sub.Status), Created: tenantry.Timestamp(sub.Created), Updated: tenantry.Timestamp(sub.Updated), LastStatusChange: tenantry.Timestamp(sub.LastStatusChange),
 		ProvisioningParameters: subscriberParams{
 			FirstName: sub.FirstName, LastName: sub.LastName, PrimaryPhoneNumber: sub.PrimaryPhoneNumber,
 			Extension: sub.Extension, LocationID: sub.LocationID,
@@ -272,7 +272,11 @@ func subscriberFilter(q url.Values) (tenantry.SubscriberFilter, error) {
 		if !ok {
 			bad(t.name, tenantry.ReasonInvalidTime, "value", v)
 		}
-		*t.dst = at
+		// Times are shown to the millisecond (tenantry.TimeLayout) and
+		// stored to the microsecond: "after" a time a client read means
+		// after that whole millisecond, or a subscriber would come after
+		// the time shown as its own.
+		*t.dst = at.Truncate(time.Millisecond).Add(time.Millisecond - time.Microsecond)
 	}
 	switch v := q.Get("sortBy"); v {
 	case "", "created", "userCreationTimestamp": // the reference's example uses the latter

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/tenantry/tenantry"
 )
@@ -23,8 +22,8 @@ type templateJSON struct {
 	AllowAdminInviteEmails bool                     `json:"allowAdminInviteEmails"`
 	OfferTypes             []tenantry.OfferType     `json:"offerTypes,omitempty"`
 	WebexToWebexCalling    bool                     `json:"webexToWebexCalling"`
-	Created                *time.Time               `json:"created,omitempty"`
-	Updated                *time.Time               `json:"updated,omitempty"`
+	Created                tenantry.Timestamp       `json:"created,omitzero"`
+	Updated                tenantry.Timestamp       `json:"updated,omitzero"`
 }
 
 // templateInput is the writable part of a template.
@@ -60,7 +59,7 @@ func toTemplateJSON(t *tenantry.Template) templateJSON {
 		ID: t.ID, ProvisioningID: t.ProvisioningID, Name: t.Name, Country: t.Country, ServiceProviderAdminID: t.ServiceProviderAdminID,
 		SubscriptionID: t.SubscriptionID, EmailLanguage: t.EmailLanguage, PSTNVendor: t.PSTNVendor, Authentication: &auth,
 		BrandName: t.BrandName, AllowAdminInviteEmails: t.AllowAdminInviteEmails, OfferTypes: t.OfferTypes,
-		WebexToWebexCalling: t.WebexToWebexCalling, Created: &t.Created, Updated: &t.Updated,
+		WebexToWebexCalling: t.WebexToWebexCalling, Created: tenantry.Timestamp(t.Created), Updated: tenantry.Timestamp(t.Updated),
 	}
 }
 
