@@ -63,12 +63,9 @@ func adminsURL(r *http.Request, customerID string) string {
 }
 
 func (s *Server) listCustomerAdmins(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	p, err := page(r.URL.Query())
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	as, total, err := s.svc.Admins.CustomerAdmins(r.Context(), a, r.PathValue("customerId"), p)
@@ -79,12 +76,9 @@ func (s *Server) listCustomerAdmins(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) addCustomerAdmin(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q adminRequest
-	if err := decode(r, &q, true); err != nil {
+	if err := collect(aerr, decode(r, &q, true)); err != nil {
 		return err
 	}
 	in := &tenantry.CustomerAdminInput{Email: q.Email, Role: tenantry.AdminRole(q.Role), Package: tenantry.Package(q.Package)}
@@ -109,12 +103,9 @@ func (s *Server) getCustomerAdmin(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) updateCustomerAdmin(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q adminUpdate
-	if err := decode(r, &q, true); err != nil {
+	if err := collect(aerr, decode(r, &q, true)); err != nil {
 		return err
 	}
 	in := &tenantry.CustomerAdminInput{Role: tenantry.AdminRole(q.Role), Package: tenantry.Package(q.Package)}

@@ -2,14 +2,20 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/api"
 	"github.com/tenantry/tenantry/locale"
 	"github.com/tenantry/tenantry/provision"
@@ -144,5 +150,202 @@ func TestTimestampsOneFormat(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+// unquote strips the literal quote characters the reference's examples put
+// inside their strings (`"\"US\""`, `"'en'"`), leaving every other byte of
+// the example as it is.
+func unquote(v any) any {
+	switch x := v.(type) {
+	case string:
+		return strings.Trim(x, `"'`)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = unquote(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = unquote(e)
+		}
+		return out
+	}
+	return v
+}
+
+// TestReferenceLimitsIgnored: both public customer examples send a quantity
+// for every package while ordering one; those quantities are accepted,
+// ignored and reported as warnings, never refused.
+func TestReferenceLimitsIgnored(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *env) {
+		p := en.bootstrap(t, "Partner A")
+		tpl := p.createTemplate(t, "Standard")
+		create := refExample(t, en.specs, "/wholesale/customers", "post")
+		update := refExample(t, en.specs, "/wholesale/customers/{customerId}", "put")
+		ignored := []string{"attendant_console", "cx_essentials", "webex_calling", "webex_calling_standard", "webex_meetings", "webex_suite", "webex_voice"}
+		limits := "provisioningParameters.packages.limits"
+		var wantFields []string
+		for _, k := range ignored {
+			wantFields = append(wantFields, limits+"."+k)
+		}
+
+		// The exact bodies are refused for their quoted values, and for
+		// nothing about the quantities.
+		for _, tt := range []struct {
+			method, path string
+			body         json.RawMessage
+		}{
+			{"POST", "/v1/wholesale/customers", create},
+			{"POST", "/v1/wholesale/customers/validate", create},
+		} {
+			r := p.do(t, tt.method, tt.path, tt.body, nil)
+			if r.Status != 400 {
+				t.Fatalf("%s %s: status %d, want 400 for the quoted values; %s", tt.method, tt.path, r.Status, r.Body)
+			}
+			for _, e := range r.errorDoc(t).Errors {
+				if strings.HasPrefix(e.Field, limits) || e.ErrorCode == api.ErrorCodeOf(tenantry.ReasonQuantityUnknown) {
+					t.Errorf("%s %s: the example's quantities are refused: %+v", tt.method, tt.path, e)
+				}
+			}
+		}
+
+		// The same bodies without the quotes (and with our template, and
+		// no existing organization to attach) are accepted with a warning
+		// per ignored quantity.
+		var body map[string]any
+		if err := json.Unmarshal(create, &body); err != nil {
+			t.Fatal(err)
+		}
+		body = unquote(body).(map[string]any)
+		body["provisioningId"] = tpl.ProvisioningID
+		delete(body, "orgId")
+		type accepted struct {
+			URL      string
+			Warnings []errorEntry
+		}
+		checkWarnings := func(what string, ws []errorEntry) {
+			t.Helper()
+			var got []string
+			for _, w := range ws {
+				got = append(got, w.Field)
+				if w.ErrorCode != api.ErrorCodeOf(tenantry.ReasonQuantityIgnored) || !strings.Contains(w.Description, w.Field) {
+					t.Errorf("%s: warning %+v", what, w)
+				}
+			}
+			if !cmp.Equal(got, wantFields) {
+				t.Errorf("%s: warnings on %v, want %v", what, got, wantFields)
+			}
+		}
+		var pre struct{ Warnings []errorEntry }
+		p.do(t, "POST", "/v1/wholesale/customers/validate", body, nil).wantStatus(t, 200).decode(t, &pre)
+		checkWarnings("precheck", pre.Warnings)
+
+		var a accepted
+		r := p.do(t, "POST", "/v1/wholesale/customers", body, nil).wantStatus(t, 202)
+		r.decode(t, &a)
+		checkWarnings("create", a.Warnings)
+		id := acceptedID(t, en, r)
+		c := p.waitStatus(t, id, "provisioned")
+		if pk := c.pkg("common_area_calling"); !cmp.Equal(c.Packages, []string{"common_area_calling"}) || pk == nil || pk.Quantity != 50 {
+			t.Errorf("customer = %+v, want common_area_calling with 50", c)
+		}
+
+		r = p.do(t, "PUT", "/v1/wholesale/customers/"+id, update, nil)
+		if r.Status != 400 {
+			t.Fatalf("PUT of the exact example: status %d, want 400 for the quoted values; %s", r.Status, r.Body)
+		}
+		for _, e := range r.errorDoc(t).Errors {
+			if strings.HasPrefix(e.Field, limits) || e.ErrorCode == api.ErrorCodeOf(tenantry.ReasonQuantityUnknown) {
+				t.Errorf("PUT: the example's quantities are refused: %+v", e)
+			}
+		}
+		if err := json.Unmarshal(update, &body); err != nil {
+			t.Fatal(err)
+		}
+		body = unquote(body).(map[string]any)
+		a = accepted{}
+		p.do(t, "PUT", "/v1/wholesale/customers/"+id, body, map[string]string{"Accept-Language": "sv"}).wantStatus(t, 202).decode(t, &a)
+		checkWarnings("update", a.Warnings)
+		if len(a.Warnings) > 0 && a.Warnings[0].Description != en.tr.Message("sv", tenantry.ReasonQuantityIgnored, map[string]string{"field": a.Warnings[0].Field, "package": "attendant_console"}) {
+			t.Errorf("warning not in Swedish: %q", a.Warnings[0].Description)
+		}
+		p.waitStatus(t, id, "provisioned")
+
+		// A name that is no package at all is still refused.
+		bad := set(customerBody(tpl.ProvisioningID, "lim-bad", "US", "webex_calling"), limits, map[string]any{"webex_calling": 5, "webex_fax": 5})
+		p.do(t, "POST", "/v1/wholesale/customers", bad, nil).wantField(t, 400, limits+".webex_fax")
+	})
+}
+
+// TestValidationReportsEverything: one answer lists every problem of a
+// request: a refused onBehalfOfSubPartnerOrgId with the body's problems,
+// every mistyped field by its path, and query parameters together.
+func TestValidationReportsEverything(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		t.Parallel()
+		en := newCompatEnv(t, e)
+		p := en.bootstrap(t, "Partner A")
+		tpl := p.createTemplate(t, "Standard")
+		sp, err := en.db.CreateSubPartner(t.Context(), p.ID, "Reseller")
+		if err != nil {
+			t.Fatal(err)
+		}
+		obo := "onBehalfOfSubPartnerOrgId"
+		wantFields := func(r *response, fields ...string) {
+			t.Helper()
+			if r.Status != 400 {
+				t.Fatalf("%s %s: status %d, want 400; %s", r.Method, r.Path, r.Status, r.Body)
+			}
+			got := r.errorDoc(t).fields()
+			for _, f := range fields {
+				if !slices.Contains(got, f) {
+					t.Errorf("%s %s: no error on %s; errors on %v", r.Method, r.Path, f, got)
+				}
+			}
+		}
+
+		// A bad sub-partner and the body's own problems, in one answer.
+		body := set(set(customerBody(tpl.ProvisioningID, "all-1", "US", "webex_meetings"), "address.country", "ZZ"), "customerInfo.primaryEmail", "nope")
+		for _, path := range []string{"/v1/wholesale/customers", "/v1/wholesale/customers/validate"} {
+			wantFields(p.do(t, "POST", path+"?"+obo+"=no-such-org", body, nil), obo, "address.country", "customerInfo.primaryEmail")
+		}
+
+		// Every mistyped field, each by its path, with the sub-partner.
+		typed := customerBody(tpl.ProvisioningID, "all-2", "US", "webex_calling")
+		typed = set(typed, "packages", []any{"webex_calling", 7})
+		typed = set(typed, "address.city", 12)
+		typed = set(typed, "customerInfo.name", true)
+		typed = set(typed, "provisioningParameters.packages.limits", map[string]any{"webex_calling": "10", "webex_meetings": 1.5})
+		r := p.do(t, "POST", "/v1/wholesale/customers?"+obo+"=no-such-org", typed, nil)
+		wantFields(r, obo, "packages[1]", "address.city", "customerInfo.name",
+			"provisioningParameters.packages.limits.webex_calling", "provisioningParameters.packages.limits.webex_meetings")
+		for _, e := range r.errorDoc(t).Errors {
+			if e.Field != obo && e.ErrorCode != api.ErrorCodeOf(tenantry.ReasonWrongType) {
+				t.Errorf("unexpected error %+v", e)
+			}
+		}
+
+		// Query parameters together: the sub-partner, paging and a filter.
+		wantFields(p.do(t, "GET", "/v1/wholesale/customers?"+obo+"=nope&max=0&status=bogus", nil, nil), obo, "max", "status")
+
+		// Closed bodies: every unknown field.
+		wantFields(p.do(t, "POST", "/v1/wholesale/templates", set(set(p.templateBody("T2"), "colour", "red"), "size", 3), nil), "colour", "size")
+
+		// onBehalfOfSubPartnerOrgId in the body is refused, not ignored:
+		// nothing is created under the partner itself.
+		inBody := set(customerBody(tpl.ProvisioningID, "all-3", "US", "webex_meetings"), obo, sp.ID)
+		p.do(t, "POST", "/v1/wholesale/customers", inBody, nil).wantField(t, 400, obo)
+		if l, _ := p.listCustomers(t, ""); len(l.Items) != 0 {
+			t.Errorf("a refused request created %v", l.ids())
+		}
+		if l, _ := p.listCustomers(t, obo+"="+url.QueryEscape(sp.ID)); len(l.Items) != 0 {
+			t.Errorf("a refused request created %v for the sub-partner", l.ids())
+		}
+		// In the query it acts for the sub-partner, as before.
+		p.createCustomer(t, customerBody(tpl.ProvisioningID, "all-3", "US", "webex_meetings"), obo+"="+url.QueryEscape(sp.ID))
 	})
 }

@@ -126,36 +126,36 @@ func (s *Server) customerURL(r *http.Request, id string) string {
 }
 
 func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
+	a, in, err := s.customerRequestOf(r, tenantry.ModeCreate)
 	if err != nil {
 		return err
 	}
-	var q customerRequest
-	if err := decode(r, &q, false); err != nil {
-		return err
-	}
-	c, err := s.svc.Customers.CreateCustomer(r.Context(), a, q.input())
+	c, err := s.svc.Customers.CreateCustomer(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return s.accepted(w, r, c.ID)
+	return s.accepted(w, r, c.ID, in.LimitWarnings()...)
 }
 
 // accepted answers an asynchronous customer operation: 202, the Location
-// of the customer and the same URL in the body.
-func (s *Server) accepted(w http.ResponseWriter, r *http.Request, id string) error {
+// of the customer and the same URL in the body, with the warnings of what
+// the request sent that was ignored, if any.
+func (s *Server) accepted(w http.ResponseWriter, r *http.Request, id string, warnings ...tenantry.Problem) error {
 	u := s.customerURL(r, id)
 	w.Header().Set("Location", u)
-	return writeJSON(w, http.StatusAccepted, map[string]string{"url": u})
+	return writeJSON(w, http.StatusAccepted, acceptedJSON{URL: u, Warnings: s.warnings(r, warnings)})
+}
+
+// acceptedJSON is the reference's ResourceURL with Tenantry's warnings.
+type acceptedJSON struct {
+	URL      string       `json:"url"`
+	Warnings []errorEntry `json:"warnings,omitempty"`
 }
 
 func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	licenses, err := boolParam(r, "includePackageLicenseInfo")
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	c, err := s.svc.Customers.Customer(r.Context(), a, r.PathValue("customerId"))
@@ -177,23 +177,22 @@ func boolParam(r *http.Request, name string) (bool, error) {
 }
 
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	q := r.URL.Query()
-	p, err := page(q)
-	if err != nil {
-		return err
-	}
+	p, perr := page(q)
 	f := tenantry.CustomerFilter{ExternalID: q.Get("externalId"), OrgID: q.Get("orgId"), Page: p}
+	var ps []tenantry.Problem
 	for _, v := range q["status"] {
 		for _, st := range splitComma(v) {
 			if !slices.Contains(tenantry.CustomerStatuses, tenantry.CustomerStatus(st)) {
-				return tenantry.FieldError(tenantry.EINVALID, "status", tenantry.ReasonInvalidEnum, "value", st, "allowed", statusList())
+				ps = append(ps, tenantry.Problem{Field: "status", Reason: tenantry.ReasonInvalidEnum, Params: map[string]string{"value": st, "allowed": statusList()}})
+				continue
 			}
 			f.Statuses = append(f.Statuses, tenantry.CustomerStatus(st))
 		}
+	}
+	if err := collect(aerr, perr, tenantry.Invalid(ps)); err != nil {
+		return err
 	}
 	cs, total, err := s.svc.Customers.Customers(r.Context(), a, f)
 	if err != nil {
@@ -228,19 +227,15 @@ func splitComma(v string) []string {
 }
 
 func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
+	a, in, err := s.customerRequestOf(r, tenantry.ModeUpdate)
 	if err != nil {
 		return err
 	}
-	var q customerRequest
-	if err := decode(r, &q, false); err != nil {
-		return err
-	}
-	c, err := s.svc.Customers.UpdateCustomer(r.Context(), a, r.PathValue("customerId"), q.input())
+	c, err := s.svc.Customers.UpdateCustomer(r.Context(), a, r.PathValue("customerId"), in)
 	if err != nil {
 		return err
 	}
-	return s.accepted(w, r, c.ID)
+	return s.accepted(w, r, c.ID, in.LimitWarnings()...)
 }
 
 func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request) error {
@@ -259,26 +254,27 @@ func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request) error {
 const PrecheckInfoCode = 100
 
 func (s *Server) precheckCustomer(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
+	a, in, err := s.customerRequestOf(r, tenantry.ModePrecheck)
 	if err != nil {
 		return err
 	}
-	var q customerRequest
-	if err := decode(r, &q, false); err != nil {
+	if err := s.svc.Customers.PrecheckCustomer(r.Context(), a, in); err != nil {
 		return err
 	}
-	if err := s.svc.Customers.PrecheckCustomer(r.Context(), a, q.input()); err != nil {
-		return err
-	}
-	return s.precheckOK(w, r)
+	return s.precheckOK(w, r, in.LimitWarnings()...)
 }
 
 // precheckOK answers a precheck that found nothing wrong, in the caller's
-// language.
-func (s *Server) precheckOK(w http.ResponseWriter, r *http.Request) error {
+// language, with the warnings of what the request sent that would be
+// ignored, if any.
+func (s *Server) precheckOK(w http.ResponseWriter, r *http.Request, warnings ...tenantry.Problem) error {
 	lang := s.tr.Match(r.Header.Get("Accept-Language"))
-	return writeJSON(w, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"message": "success",
 		"info":    []map[string]any{{"infoCode": PrecheckInfoCode, "description": s.tr.Message(lang, tenantry.ReasonPrecheckOK, nil)}},
-	})
+	}
+	if ws := s.warnings(r, warnings); ws != nil {
+		body["warnings"] = ws
+	}
+	return writeJSON(w, http.StatusOK, body)
 }

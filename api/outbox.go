@@ -51,13 +51,10 @@ func toMessageJSON(m *tenantry.Message) messageJSON {
 }
 
 func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	q := r.URL.Query()
 	p, err := page(q)
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	f := tenantry.OutboxFilter{Status: tenantry.MailStatus(q.Get("status")), CustomerID: q.Get("customerId"), Page: p}

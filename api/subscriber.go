@@ -116,12 +116,10 @@ func (s *Server) subscriberURL(r *http.Request, id string) string {
 // the address belongs to a free account elsewhere and the user waits for
 // its owner's consent (pending_user_migration), as the reference does.
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q subscriberRequest
-	if err := decode(r, &q, false); err != nil {
+	derr := decode(r, &q, false)
+	if err := withRules(aerr, derr, func() []tenantry.Problem { return q.input().Validate(tenantry.ModeCreate) }); err != nil {
 		return err
 	}
 	sub, err := s.svc.Subscribers.CreateSubscriber(r.Context(), a, q.input())
@@ -151,12 +149,10 @@ func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateSubscriber(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q subscriberRequest
-	if err := decode(r, &q, false); err != nil {
+	derr := decode(r, &q, false)
+	if err := withRules(aerr, derr, func() []tenantry.Problem { return q.input().Validate(tenantry.ModeUpdate) }); err != nil {
 		return err
 	}
 	sub, err := s.svc.Subscribers.UpdateSubscriber(r.Context(), a, r.PathValue("subscriberId"), q.input())
@@ -180,12 +176,10 @@ func (s *Server) deleteSubscriber(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) precheckSubscriber(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q subscriberRequest
-	if err := decode(r, &q, false); err != nil {
+	derr := decode(r, &q, false)
+	if err := withRules(aerr, derr, func() []tenantry.Problem { return q.input().Validate(tenantry.ModePrecheck) }); err != nil {
 		return err
 	}
 	if err := s.svc.Subscribers.PrecheckSubscriber(r.Context(), a, q.input()); err != nil {
@@ -217,17 +211,11 @@ const (
 )
 
 func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	q := r.URL.Query()
-	p, err := pageOf(q, SubscriberPageDefault, SubscriberPageLimit, true)
-	if err != nil {
-		return err
-	}
-	f, err := subscriberFilter(q)
-	if err != nil {
+	p, perr := pageOf(q, SubscriberPageDefault, SubscriberPageLimit, true)
+	f, ferr := subscriberFilter(q)
+	if err := collect(aerr, perr, ferr); err != nil {
 		return err
 	}
 	f.Page = p

@@ -64,12 +64,9 @@ func toTemplateJSON(t *tenantry.Template) templateJSON {
 }
 
 func (s *Server) createTemplate(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var in templateInput
-	if err := decode(r, &in, true); err != nil {
+	if err := collect(aerr, decode(r, &in, true)); err != nil {
 		return err
 	}
 	t := in.template()
@@ -93,12 +90,9 @@ func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	p, err := page(r.URL.Query())
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	ts, total, err := s.svc.Templates.Templates(r.Context(), a, p)
@@ -109,12 +103,9 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateTemplate(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var in templateInput
-	if err := decode(r, &in, true); err != nil {
+	if err := collect(aerr, decode(r, &in, true)); err != nil {
 		return err
 	}
 	t := in.template()

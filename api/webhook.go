@@ -64,12 +64,9 @@ type deliveryJSON struct {
 }
 
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var in webhookRequest
-	if err := decode(r, &in, true); err != nil {
+	if err := collect(aerr, decode(r, &in, true)); err != nil {
 		return err
 	}
 	wh := &tenantry.Webhook{URL: in.URL, Events: in.Events, Active: in.Active == nil || *in.Active}
@@ -117,12 +114,9 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	p, err := page(r.URL.Query())
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	whs, total, err := s.svc.Webhooks.Webhooks(r.Context(), a, p)
@@ -145,12 +139,9 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listWebhookDeliveries(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	p, err := page(r.URL.Query())
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	ds, total, err := s.svc.Webhooks.WebhookDeliveries(r.Context(), a, r.PathValue("webhookId"), p)
