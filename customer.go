@@ -52,9 +52,15 @@ const (
 )
 
 // Notice is an error or a warning recorded while a job worked on a customer.
+// Reason and Params say what happened, for each reader to read in their own
+// language (the edges translate them as they do errors); Description is the
+// English text, which receivers of webhook events get and which notices
+// stored before reasons were kept have alone (see Resolved).
 type Notice struct {
-	Code        int    `json:"errorCode"`
-	Description string `json:"description"`
+	Code        int               `json:"errorCode"`
+	Description string            `json:"description"`
+	Reason      string            `json:"reason,omitempty"`
+	Params      map[string]string `json:"params,omitempty"`
 }
 
 // CustomerPackage is one package of a customer with its own state (rule C6)

@@ -9,7 +9,7 @@ const (
 	ReasonQueryParamInBody  = "query_parameter_in_body"    // {field}
 	ReasonCallingNotOffered = "notice_calling_unavailable" // {country}
 	ReasonMeetingsUTC       = "notice_meetings_timezone"
-	ReasonAttachRejected    = "notice_attach_rejected" // {orgId}
+	ReasonAttachRejected    = "notice_attach_rejected" // {id}
 )
 
 func init() {

@@ -349,3 +349,81 @@ func TestValidationReportsEverything(t *testing.T) {
 		p.createCustomer(t, customerBody(tpl.ProvisioningID, "all-3", "US", "webex_meetings"), obo+"="+url.QueryEscape(sp.ID))
 	})
 }
+
+// TestNoticesInReadersLanguage: a notice a provisioning job recorded is
+// stored as a reason with its params and read in the reader's language,
+// the country by its name; a notice stored as English text before reasons
+// were kept reads the same way.
+func TestNoticesInReadersLanguage(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *env) {
+		p := en.bootstrap(t, "Partner A")
+		tpl := p.createTemplate(t, "Standard")
+		id := p.createCustomer(t, customerBody(tpl.ProvisioningID, "ar-1", "AR", "webex_calling", "webex_meetings"), "")
+		p.waitStatus(t, id, "provisioned_with_errors")
+
+		callingError := func(lang string) string {
+			t.Helper()
+			var c customerDoc
+			p.do(t, "GET", "/v1/wholesale/customers/"+id, nil, map[string]string{"Accept-Language": lang}).wantStatus(t, 200).decode(t, &c)
+			pk := c.pkg("webex_calling")
+			if pk == nil || len(pk.Errors) != 1 || pk.Errors[0].ErrorCode != tenantry.NoticeCallingUnavailable {
+				t.Fatalf("webex_calling = %+v, want the calling notice", pk)
+			}
+			return pk.Errors[0].Description
+		}
+		want := map[string]string{"en": "Argentina", "ko": "아르헨티나", "ar": "الأرجنتين", "es": "Argentina"}
+		check := func(when string) {
+			t.Helper()
+			for lang, name := range want {
+				got := callingError(lang)
+				if got != en.tr.Message(lang, tenantry.ReasonCallingNotOffered, map[string]string{"country": "AR"}) || !strings.Contains(got, name) {
+					t.Errorf("%s, %s: %q, want the notice naming %s", when, lang, got, name)
+				}
+			}
+		}
+		check("stored as a reason")
+
+		// The row keeps the reason and its params, not only the text.
+		q := `SELECT packages FROM customers WHERE id = ?`
+		upd := `UPDATE customers SET packages = ? WHERE id = ?`
+		if en.engine == "postgres" {
+			q, upd = strings.Replace(q, "?", "$1", 1), `UPDATE customers SET packages = $1 WHERE id = $2`
+		}
+		var raw string
+		if err := en.db.SQL().QueryRowContext(t.Context(), q, id).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(raw, tenantry.ReasonCallingNotOffered) || !strings.Contains(raw, `"country":"AR"`) {
+			t.Fatalf("stored packages %s: no reason and params", raw)
+		}
+
+		// A row written before: notices as English text only, and one
+		// notice Tenantry cannot recognise (a failed attempt's error).
+		var pkgs []map[string]any
+		if err := json.Unmarshal([]byte(raw), &pkgs); err != nil {
+			t.Fatal(err)
+		}
+		for _, pk := range pkgs {
+			for _, k := range []string{"errors", "warnings"} {
+				ns, _ := pk[k].([]any)
+				for _, n := range ns {
+					delete(n.(map[string]any), "reason")
+					delete(n.(map[string]any), "params")
+				}
+			}
+			if pk["name"] == "webex_meetings" {
+				pk["errors"] = []any{map[string]any{"errorCode": 2570, "description": "upstream timeout"}}
+			}
+		}
+		legacy, _ := json.Marshal(pkgs)
+		if _, err := en.db.SQL().ExecContext(t.Context(), upd, string(legacy), id); err != nil {
+			t.Fatal(err)
+		}
+		check("stored as English text")
+		var c customerDoc
+		p.do(t, "GET", "/v1/wholesale/customers/"+id, nil, map[string]string{"Accept-Language": "ko"}).wantStatus(t, 200).decode(t, &c)
+		if pk := c.pkg("webex_meetings"); pk == nil || len(pk.Errors) != 1 || pk.Errors[0].Description != "upstream timeout" {
+			t.Errorf("an unrecognised stored notice: %+v, want its text", pk)
+		}
+	})
+}

@@ -79,7 +79,7 @@ type customerJSON struct {
 	Status          string             `json:"status"`
 	Packages        []string           `json:"packages"`
 	ResourceDetails resourceDetails    `json:"resourceDetails"`
-	Errors          []tenantry.Notice  `json:"errors,omitempty"`
+	Errors          []noticeJSON       `json:"errors,omitempty"`
 	CustomerInfo    customerInfo       `json:"customerInfo"`
 	DataRegion      string             `json:"dataRegion"`
 	E911Enabled     bool               `json:"e911Enabled"`
@@ -94,16 +94,48 @@ type resourceDetails struct {
 type packageJSON struct {
 	Name       string            `json:"name"`
 	Status     string            `json:"status"`
-	Warnings   []tenantry.Notice `json:"warnings,omitempty"`
-	Errors     []tenantry.Notice `json:"errors,omitempty"`
+	Warnings   []noticeJSON `json:"warnings,omitempty"`
+	Errors     []noticeJSON `json:"errors,omitempty"`
 	LicenseIDs []string          `json:"licenseIds,omitempty"`
 	Quantity   int               `json:"quantity,omitempty"`
 }
 
-func toCustomerJSON(c *tenantry.Customer, licenses bool) customerJSON {
+// noticeJSON is a notice on the wire: the wholesale Error, its description
+// in the reader's language.
+type noticeJSON struct {
+	ErrorCode   int    `json:"errorCode"`
+	Description string `json:"description"`
+}
+
+// notices renders notices in lang: a notice with a reason is translated,
+// one stored before reasons were kept is recognised if Tenantry wrote it
+// (tenantry.Notice.Resolved), and any other keeps its stored text.
+func (s *Server) notices(lang string, ns []tenantry.Notice) []noticeJSON {
+	if len(ns) == 0 {
+		return nil
+	}
+	out := make([]noticeJSON, len(ns))
+	for i, n := range ns {
+		n = n.Resolved()
+		out[i] = noticeJSON{ErrorCode: n.Code, Description: n.Description}
+		if n.Reason != "" {
+			out[i].Description = s.tr.Message(lang, n.Reason, n.Params)
+		}
+	}
+	return out
+}
+
+// customerJSON renders c for the reader of r: its notices in the reader's
+// language.
+func (s *Server) customerJSON(r *http.Request, c *tenantry.Customer, licenses bool) customerJSON {
+	lang := s.tr.Match(r.Header.Get("Accept-Language"))
+	return toCustomerJSON(c, licenses, func(ns []tenantry.Notice) []noticeJSON { return s.notices(lang, ns) })
+}
+
+func toCustomerJSON(c *tenantry.Customer, licenses bool, notices func([]tenantry.Notice) []noticeJSON) customerJSON {
 	out := customerJSON{
 		ID: c.ID, OrgID: c.OrgID, ExternalID: c.ExternalID, Address: c.Address, Status: string(c.Status),
-		Packages: []string{}, Errors: c.Errors, DataRegion: string(c.Region), E911Enabled: c.E911Enabled,
+		Packages: []string{}, Errors: notices(c.Errors), DataRegion: string(c.Region), E911Enabled: c.E911Enabled,
 		CustomerInfo: customerInfo{Name: c.Name, PrimaryEmail: c.PrimaryEmail, Language: c.Language},
 		Created:      tenantry.Timestamp(c.Created), Updated: tenantry.Timestamp(c.Updated),
 	}
@@ -112,7 +144,7 @@ func toCustomerJSON(c *tenantry.Customer, licenses bool) customerJSON {
 		if p.Status != tenantry.PackageDeleting || c.Status == tenantry.StatusDeleting {
 			out.Packages = append(out.Packages, string(p.Name))
 		}
-		pj := packageJSON{Name: string(p.Name), Status: string(p.Status), Warnings: p.Warnings, Errors: p.Errors, Quantity: p.Quantity}
+		pj := packageJSON{Name: string(p.Name), Status: string(p.Status), Warnings: notices(p.Warnings), Errors: notices(p.Errors), Quantity: p.Quantity}
 		if licenses {
 			pj.LicenseIDs = p.LicenseIDs
 		}
@@ -162,7 +194,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, toCustomerJSON(c, licenses))
+	return writeJSON(w, http.StatusOK, s.customerJSON(r, c, licenses))
 }
 
 func boolParam(r *http.Request, name string) (bool, error) {
@@ -198,7 +230,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writePage(w, r, p, total, cs, func(c *tenantry.Customer) customerJSON { return toCustomerJSON(c, false) })
+	return writePage(w, r, p, total, cs, func(c *tenantry.Customer) customerJSON { return s.customerJSON(r, c, false) })
 }
 
 func statusList() string {
