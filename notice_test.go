@@ -11,7 +11,9 @@ import (
 // TestNoticeResolved: notices stored as English text before reasons were
 // kept get their reason back; others stay as they are.
 func TestNoticeResolved(t *testing.T) {
-	plain := func(n tenantry.Notice) tenantry.Notice { return tenantry.Notice{Code: n.Code, Description: n.Description} }
+	plain := func(n tenantry.Notice) tenantry.Notice {
+		return tenantry.Notice{Code: n.Code, Description: n.Description}
+	}
 	for _, n := range []tenantry.Notice{
 		tenantry.CallingUnavailableNotice("AR"), tenantry.MeetingsTimeZoneNotice(), tenantry.AttachRejectedNotice("org-1"),
 	} {

@@ -92,12 +92,12 @@ type resourceDetails struct {
 }
 
 type packageJSON struct {
-	Name       string            `json:"name"`
-	Status     string            `json:"status"`
+	Name       string       `json:"name"`
+	Status     string       `json:"status"`
 	Warnings   []noticeJSON `json:"warnings,omitempty"`
 	Errors     []noticeJSON `json:"errors,omitempty"`
-	LicenseIDs []string          `json:"licenseIds,omitempty"`
-	Quantity   int               `json:"quantity,omitempty"`
+	LicenseIDs []string     `json:"licenseIds,omitempty"`
+	Quantity   int          `json:"quantity,omitempty"`
 }
 
 // noticeJSON is a notice on the wire: the wholesale Error, its description
