@@ -427,3 +427,42 @@ func TestNoticesInReadersLanguage(t *testing.T) {
 		}
 	})
 }
+
+// TestMailLanguageFallback: a customer whose language Tenantry does not
+// write mail in gets mail in its template's email language, then English;
+// one whose language it writes gets that.
+func TestMailLanguageFallback(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		t.Parallel()
+		en := newCompatEnv(t, e)
+		p := en.bootstrap(t, "Partner A")
+		var sv, plain templateDoc
+		p.do(t, "POST", "/v1/wholesale/templates", set(p.templateBody("Svensk"), "emailLanguage", "sv"), nil).wantStatus(t, 201).decode(t, &sv)
+		p.do(t, "POST", "/v1/wholesale/templates", p.templateBody("Plain"), nil).wantStatus(t, 201).decode(t, &plain)
+		for _, tt := range []struct {
+			name, pid, language, want string
+		}{
+			{"de-sv", sv.ProvisioningID, "de", "sv"},
+			{"ja-sv", sv.ProvisioningID, "ja", "sv"},
+			{"ko-sv", sv.ProvisioningID, "ko", "ko"},
+			{"ptbr-sv", sv.ProvisioningID, "pt_BR", "pt-BR"},
+			{"de-plain", plain.ProvisioningID, "de", "en"},
+		} {
+			id := p.createCustomer(t, set(customerBody(tt.pid, tt.name, "US", "webex_calling"), "customerInfo.language", tt.language), "")
+			p.waitStatus(t, id, "provisioned")
+			var box struct {
+				Items []struct{ Kind, Language, To string }
+			}
+			p.do(t, "GET", "/v1/partner/outbox?customerId="+url.QueryEscape(id), nil, nil).wantStatus(t, 200).decode(t, &box)
+			if len(box.Items) == 0 {
+				t.Fatalf("%s: no mail queued", tt.name)
+			}
+			for _, m := range box.Items {
+				if m.Language != tt.want {
+					t.Errorf("customer language %s, template %s: %s mail in %s, want %s", tt.language, tt.pid, m.Kind, m.Language, tt.want)
+				}
+			}
+		}
+	})
+}
