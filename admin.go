@@ -169,7 +169,7 @@ const NoticeAttachRejected = 2572
 // nothing is provisioned, and the customer is in error with a notice.
 func RejectAttachment(c *Customer) {
 	c.Status = StatusError
-	n := []Notice{{Code: NoticeAttachRejected, Description: "The customer admin rejected attaching organization " + c.OrgID + "; nothing was provisioned."}}
+	n := []Notice{AttachRejectedNotice(c.OrgID)}
 	c.Errors = n
 	for i := range c.Packages {
 		c.Packages[i].Status, c.Packages[i].Errors = PackageError, n

@@ -52,9 +52,15 @@ const (
 )
 
 // Notice is an error or a warning recorded while a job worked on a customer.
+// Reason and Params say what happened, for each reader to read in their own
+// language (the edges translate them as they do errors); Description is the
+// English text, which receivers of webhook events get and which notices
+// stored before reasons were kept have alone (see Resolved).
 type Notice struct {
-	Code        int    `json:"errorCode"`
-	Description string `json:"description"`
+	Code        int               `json:"errorCode"`
+	Description string            `json:"description"`
+	Reason      string            `json:"reason,omitempty"`
+	Params      map[string]string `json:"params,omitempty"`
 }
 
 // CustomerPackage is one package of a customer with its own state (rule C6)
@@ -280,6 +286,10 @@ func validateLimits(pkgs []Package, limits map[string]int, ps *problems) {
 	for _, k := range keys {
 		p, f := Package(k), FieldLimits+"."+k
 		switch {
+		case !slices.Contains(pkgs, p) && p.Known():
+			// A quantity for a package the request does not order: the
+			// reference's own examples send one for every package. It is
+			// ignored (LimitWarnings says so), never stored.
 		case !slices.Contains(pkgs, p):
 			ps.add(f, ReasonQuantityUnknown, "package", k)
 		case !p.TakesQuantity():
@@ -301,6 +311,29 @@ func validateLimits(pkgs []Package, limits map[string]int, ps *problems) {
 	if missing > 0 && missing < countQuantified(pkgs) {
 		ps.add(FieldLimits, ReasonQuantityMixed)
 	}
+}
+
+// LimitWarnings lists the quantities of the request that are ignored: those
+// given for known packages the request does not order. The wholesale API's
+// public examples send a quantity for every package whatever they order, so
+// such entries are accepted, and the caller is told that they had no effect.
+func (in *CustomerInput) LimitWarnings() []Problem {
+	var pkgs []Package
+	for _, p := range in.Packages {
+		pkgs = append(pkgs, Package(p))
+	}
+	keys := make([]string, 0, len(in.Limits))
+	for k := range in.Limits {
+		if p := Package(k); p.Known() && !slices.Contains(pkgs, p) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var ps problems
+	for _, k := range keys {
+		ps.add(FieldLimits+"."+k, ReasonQuantityIgnored, "package", k)
+	}
+	return ps
 }
 
 func countQuantified(pkgs []Package) int {

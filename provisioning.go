@@ -92,7 +92,7 @@ func settlePackages(c *Customer, licenseID func(Package) string) {
 		switch {
 		case (p.Name.Calling() || p.Name.AddOn()) && !CallingAvailable(c.Address.Country):
 			p.Status = PackageError
-			p.Errors = []Notice{{Code: NoticeCallingUnavailable, Description: "Calling is not available in " + c.Address.Country + "."}}
+			p.Errors = []Notice{CallingUnavailableNotice(c.Address.Country)}
 			failed++
 		default:
 			p.Status = PackageProvisioned
@@ -101,7 +101,7 @@ func settlePackages(c *Customer, licenseID func(Package) string) {
 			}
 		}
 		if p.Name == WebexMeetings && c.Calling == nil && c.MeetingsTimeZone == "" {
-			p.Warnings = []Notice{{Code: NoticeMeetingsTimeZone, Description: "No meetings time zone was given; the site uses UTC."}}
+			p.Warnings = []Notice{MeetingsTimeZoneNotice()}
 		}
 	}
 	c.Errors = nil

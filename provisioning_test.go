@@ -104,7 +104,8 @@ func TestProvision(t *testing.T) {
 						t.Errorf("%s provisioned with errors %v", p.Name, p.Errors)
 					}
 				case tenantry.PackageError:
-					want := []tenantry.Notice{{Code: tenantry.NoticeCallingUnavailable, Description: "Calling is not available in " + c.Address.Country + "."}}
+					want := []tenantry.Notice{{Code: tenantry.NoticeCallingUnavailable, Description: "Calling is not available in " + c.Address.Country + ".",
+						Reason: tenantry.ReasonCallingNotOffered, Params: map[string]string{"country": c.Address.Country}}}
 					if diff := cmp.Diff(want, p.Errors); diff != "" {
 						t.Errorf("%s errors (-want +got):\n%s", p.Name, diff)
 					}
@@ -153,7 +154,7 @@ func TestProvisionMeetingsTimeZone(t *testing.T) {
 		{"given", &tenantry.CallingLocation{TimeZone: "Europe/Berlin"}, "Europe/Paris", "Europe/Paris", nil},
 		{"given without calling", nil, "Asia/Tokyo", "Asia/Tokyo", nil},
 		{"defaulted with a warning", nil, "", "",
-			[]tenantry.Notice{{Code: tenantry.NoticeMeetingsTimeZone, Description: "No meetings time zone was given; the site uses UTC."}}},
+			[]tenantry.Notice{{Code: tenantry.NoticeMeetingsTimeZone, Description: "No meetings time zone was given; the site uses UTC.", Reason: tenantry.ReasonMeetingsUTC}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,7 +223,8 @@ func TestApplyUpdate(t *testing.T) {
 			},
 			[]tenantry.CustomerPackage{
 				{Name: wm, Status: tenantry.PackageProvisioned, LicenseIDs: []string{"old-wm"}},
-				{Name: wc, Status: tenantry.PackageError, Errors: []tenantry.Notice{{Code: tenantry.NoticeCallingUnavailable, Description: "Calling is not available in AR."}}},
+				{Name: wc, Status: tenantry.PackageError, Errors: []tenantry.Notice{{Code: tenantry.NoticeCallingUnavailable, Description: "Calling is not available in AR.",
+					Reason: tenantry.ReasonCallingNotOffered, Params: map[string]string{"country": "AR"}}}},
 			},
 			tenantry.StatusProvisionedWithErrors},
 		{"a past error clears once settled", "US",

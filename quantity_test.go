@@ -1,6 +1,7 @@
 package tenantry_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -50,9 +51,9 @@ func TestValidateLimits(t *testing.T) {
 		{"Q8 all zero", nil, map[string]int{"webex_calling": 0, "webex_meetings": 0},
 			[]string{limits + ".webex_calling: quantity_positive", limits + ".webex_meetings: quantity_positive"}},
 
-		// Limits for packages not in the request.
-		{"package not asked for", nil, map[string]int{"webex_calling": 5, "webex_meetings": 5, "webex_suite": 5},
-			[]string{limits + ".webex_suite: quantity_unknown_package"}},
+		// Limits for packages not in the request: a known package's is
+		// ignored (LimitWarnings reports it), an unknown name refused.
+		{"package not asked for", nil, map[string]int{"webex_calling": 5, "webex_meetings": 5, "webex_suite": 5}, nil},
 		{"package not in the catalog", nil, map[string]int{"webex_calling": 5, "webex_meetings": 5, "bogus": 1},
 			[]string{limits + ".bogus: quantity_unknown_package"}},
 		{"only unknown limits", nil, map[string]int{"bogus": 1}, []string{
@@ -232,5 +233,20 @@ func TestCheckQuantitiesParams(t *testing.T) {
 		if diff := cmp.Diff(tt.params, p.Params); diff != "" {
 			t.Errorf("%s params (-want +got):\n%s", tt.reason, diff)
 		}
+	}
+}
+
+func TestLimitWarnings(t *testing.T) {
+	in := tenantry.CustomerInput{Packages: []string{"webex_calling"}, Limits: map[string]int{"webex_calling": 5, "webex_suite": 5, "bogus": 1, "attendant_console": 2}}
+	var got []string
+	for _, p := range in.LimitWarnings() {
+		got = append(got, p.Field+": "+p.Reason+" "+p.Params["package"])
+	}
+	want := []string{
+		tenantry.FieldLimits + ".attendant_console: quantity_ignored attendant_console",
+		tenantry.FieldLimits + ".webex_suite: quantity_ignored webex_suite",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings = %v, want %v", got, want)
 	}
 }

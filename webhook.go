@@ -119,7 +119,7 @@ type Event struct {
 	ID        string          `json:"id"`
 	Type      string          `json:"type"`
 	PartnerID string          `json:"partnerId"`
-	Created   time.Time       `json:"created"`
+	Created   Timestamp       `json:"created"`
 	Data      json.RawMessage `json:"data"`
 }
 
@@ -136,7 +136,13 @@ type CustomerEvent struct {
 
 // NewCustomerEvent is the event data of customer c as it is now.
 func NewCustomerEvent(c *Customer) CustomerEvent {
-	return CustomerEvent{CustomerID: c.ID, OrgID: c.OrgID, ExternalID: c.ExternalID, Status: c.Status, Packages: c.PackageNames(), Errors: c.Errors}
+	var errs []Notice
+	for _, n := range c.Errors {
+		// An event is read by a program with no language: its notices keep
+		// the shape of the wholesale Error, in English.
+		errs = append(errs, Notice{Code: n.Code, Description: n.Description})
+	}
+	return CustomerEvent{CustomerID: c.ID, OrgID: c.OrgID, ExternalID: c.ExternalID, Status: c.Status, Packages: c.PackageNames(), Errors: errs}
 }
 
 // ProvisioningEvent is the event type that announces how provisioning of a

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/tenantry/tenantry"
 )
@@ -32,16 +31,16 @@ func (s *Server) adminRoutes() []route {
 
 // adminJSON is a customer admin on the wire.
 type adminJSON struct {
-	ID         string    `json:"id"`
-	CustomerID string    `json:"customerId"`
-	Email      string    `json:"email"`
-	Role       string    `json:"role"`
-	Package    string    `json:"package"`
-	Created    time.Time `json:"created"`
+	ID         string             `json:"id"`
+	CustomerID string             `json:"customerId"`
+	Email      string             `json:"email"`
+	Role       string             `json:"role"`
+	Package    string             `json:"package"`
+	Created    tenantry.Timestamp `json:"created"`
 }
 
 func toAdminJSON(a *tenantry.CustomerAdmin) adminJSON {
-	return adminJSON{ID: a.ID, CustomerID: a.CustomerID, Email: a.Email, Role: string(a.Role), Package: string(a.Package), Created: a.Created}
+	return adminJSON{ID: a.ID, CustomerID: a.CustomerID, Email: a.Email, Role: string(a.Role), Package: string(a.Package), Created: tenantry.Timestamp(a.Created)}
 }
 
 // adminRequest adds an admin; adminUpdate changes one (its address never
@@ -62,12 +61,9 @@ func adminsURL(r *http.Request, customerID string) string {
 }
 
 func (s *Server) listCustomerAdmins(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	p, err := page(r.URL.Query())
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	as, total, err := s.svc.Admins.CustomerAdmins(r.Context(), a, r.PathValue("customerId"), p)
@@ -78,12 +74,9 @@ func (s *Server) listCustomerAdmins(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) addCustomerAdmin(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q adminRequest
-	if err := decode(r, &q, true); err != nil {
+	if err := collect(aerr, decode(r, &q, true)); err != nil {
 		return err
 	}
 	in := &tenantry.CustomerAdminInput{Email: q.Email, Role: tenantry.AdminRole(q.Role), Package: tenantry.Package(q.Package)}
@@ -108,12 +101,9 @@ func (s *Server) getCustomerAdmin(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) updateCustomerAdmin(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q adminUpdate
-	if err := decode(r, &q, true); err != nil {
+	if err := collect(aerr, decode(r, &q, true)); err != nil {
 		return err
 	}
 	in := &tenantry.CustomerAdminInput{Role: tenantry.AdminRole(q.Role), Package: tenantry.Package(q.Package)}

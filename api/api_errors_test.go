@@ -56,7 +56,7 @@ func TestErrors(t *testing.T) {
 				status: 400, field: "address", reason: tenantry.ReasonWrongType},
 			{name: "quantity as a string", method: "POST", path: "/v1/wholesale/customers",
 				body:   set(customerBody(tpl.ProvisioningID, "x", "US", "webex_calling"), "provisioningParameters.packages.limits", map[string]any{"webex_calling": "10"}),
-				status: 400, field: "provisioningParameters.packages.limits", reason: tenantry.ReasonWrongType},
+				status: 400, field: "provisioningParameters.packages.limits.webex_calling", reason: tenantry.ReasonWrongType},
 			{name: "quantity too large", method: "POST", path: "/v1/wholesale/customers",
 				body:   set(customerBody(tpl.ProvisioningID, "x", "US", "webex_calling"), "provisioningParameters.packages.limits", map[string]any{"webex_calling": 1e30}),
 				status: 400, reason: tenantry.ReasonWrongType},

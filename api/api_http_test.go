@@ -380,9 +380,17 @@ func TestQuantityRules(t *testing.T) {
 		b := body("q5", map[string]any{"webex_calling": 5, "webex_meetings": 5, "cisco_calling_plan": 5})
 		set(b, "packages", []string{"webex_calling", "webex_meetings", "cisco_calling_plan"})
 		p.do(t, "POST", "/v1/wholesale/customers", b, nil).wantField(t, 400, limits+".cisco_calling_plan")
-		// A quantity for a package the customer does not get.
-		p.do(t, "POST", "/v1/wholesale/customers", body("qx", map[string]any{"webex_calling": 5, "webex_meetings": 5, "webex_suite": 5}), nil).
-			wantField(t, 400, limits+".webex_suite")
+		// A quantity for a package the customer does not get is ignored,
+		// with a warning (the reference's examples send one for every
+		// package); one for a name that is no package is refused.
+		var ignored struct{ Warnings []errorEntry }
+		r := p.do(t, "POST", "/v1/wholesale/customers", body("qx", map[string]any{"webex_calling": 5, "webex_meetings": 5, "webex_suite": 5}), nil).wantStatus(t, 202)
+		r.decode(t, &ignored)
+		if len(ignored.Warnings) != 1 || ignored.Warnings[0].Field != limits+".webex_suite" {
+			t.Errorf("warnings = %+v, want one on %s.webex_suite", ignored.Warnings, limits)
+		}
+		p.do(t, "POST", "/v1/wholesale/customers", body("qy", map[string]any{"webex_calling": 5, "webex_meetings": 5, "webex_fax": 5}), nil).
+			wantField(t, 400, limits+".webex_fax")
 
 		// A customer with quantities.
 		qid := p.createCustomer(t, body("quantities", map[string]any{"webex_calling": 10, "webex_meetings": 20}), "")
@@ -724,8 +732,13 @@ func TestSubPartners(t *testing.T) {
 			OrgID, Name, SubscriptionID, ProvisioningState string
 		}
 		listSubs := func(query string) []subPartner {
-			var l struct{ Items []subPartner }
+			var l struct{ Items, SubPartners []subPartner }
 			p.do(t, "GET", withQuery("/v1/wholesale/subPartners", query), nil, nil).wantStatus(t, 200).decode(t, &l)
+			// The reference's schema says items, its example subPartners:
+			// both carry the same page.
+			if l.Items == nil || !cmp.Equal(l.Items, l.SubPartners) {
+				t.Errorf("items %v and subPartners %v differ", l.Items, l.SubPartners)
+			}
 			return l.Items
 		}
 		want := []subPartner{{OrgID: sp.ID, Name: "Reseller", SubscriptionID: sp.SubscriptionID, ProvisioningState: "active"}}

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/tenantry/tenantry"
 )
@@ -73,19 +72,19 @@ func (q *customerRequest) input() *tenantry.CustomerInput {
 
 // customerJSON is the wholesale Customer, with Tenantry's additions.
 type customerJSON struct {
-	ID              string            `json:"id"`
-	OrgID           string            `json:"orgId,omitempty"`
-	ExternalID      string            `json:"externalId"`
-	Address         tenantry.Address  `json:"address"`
-	Status          string            `json:"status"`
-	Packages        []string          `json:"packages"`
-	ResourceDetails resourceDetails   `json:"resourceDetails"`
-	Errors          []tenantry.Notice `json:"errors,omitempty"`
-	CustomerInfo    customerInfo      `json:"customerInfo"`
-	DataRegion      string            `json:"dataRegion"`
-	E911Enabled     bool              `json:"e911Enabled"`
-	Created         time.Time         `json:"created"`
-	Updated         time.Time         `json:"updated"`
+	ID              string             `json:"id"`
+	OrgID           string             `json:"orgId,omitempty"`
+	ExternalID      string             `json:"externalId"`
+	Address         tenantry.Address   `json:"address"`
+	Status          string             `json:"status"`
+	Packages        []string           `json:"packages"`
+	ResourceDetails resourceDetails    `json:"resourceDetails"`
+	Errors          []noticeJSON       `json:"errors,omitempty"`
+	CustomerInfo    customerInfo       `json:"customerInfo"`
+	DataRegion      string             `json:"dataRegion"`
+	E911Enabled     bool               `json:"e911Enabled"`
+	Created         tenantry.Timestamp `json:"created"`
+	Updated         tenantry.Timestamp `json:"updated"`
 }
 
 type resourceDetails struct {
@@ -93,27 +92,59 @@ type resourceDetails struct {
 }
 
 type packageJSON struct {
-	Name       string            `json:"name"`
-	Status     string            `json:"status"`
-	Warnings   []tenantry.Notice `json:"warnings,omitempty"`
-	Errors     []tenantry.Notice `json:"errors,omitempty"`
-	LicenseIDs []string          `json:"licenseIds,omitempty"`
-	Quantity   int               `json:"quantity,omitempty"`
+	Name       string       `json:"name"`
+	Status     string       `json:"status"`
+	Warnings   []noticeJSON `json:"warnings,omitempty"`
+	Errors     []noticeJSON `json:"errors,omitempty"`
+	LicenseIDs []string     `json:"licenseIds,omitempty"`
+	Quantity   int          `json:"quantity,omitempty"`
 }
 
-func toCustomerJSON(c *tenantry.Customer, licenses bool) customerJSON {
+// noticeJSON is a notice on the wire: the wholesale Error, its description
+// in the reader's language.
+type noticeJSON struct {
+	ErrorCode   int    `json:"errorCode"`
+	Description string `json:"description"`
+}
+
+// notices renders notices in lang: a notice with a reason is translated,
+// one stored before reasons were kept is recognised if Tenantry wrote it
+// (tenantry.Notice.Resolved), and any other keeps its stored text.
+func (s *Server) notices(lang string, ns []tenantry.Notice) []noticeJSON {
+	if len(ns) == 0 {
+		return nil
+	}
+	out := make([]noticeJSON, len(ns))
+	for i, n := range ns {
+		n = n.Resolved()
+		out[i] = noticeJSON{ErrorCode: n.Code, Description: n.Description}
+		if n.Reason != "" {
+			out[i].Description = s.tr.Message(lang, n.Reason, n.Params)
+		}
+	}
+	return out
+}
+
+// customerJSON renders c for the reader of r: its notices in the reader's
+// language.
+func (s *Server) customerJSON(r *http.Request, c *tenantry.Customer, licenses bool) customerJSON {
+	lang := s.tr.Match(r.Header.Get("Accept-Language"))
+	return toCustomerJSON(c, licenses, func(ns []tenantry.Notice) []noticeJSON { return s.notices(lang, ns) })
+}
+
+func toCustomerJSON(c *tenantry.Customer, licenses bool, notices func([]tenantry.Notice) []noticeJSON) customerJSON {
 	out := customerJSON{
 		ID: c.ID, OrgID: c.OrgID, ExternalID: c.ExternalID, Address: c.Address, Status: string(c.Status),
-		Packages: []string{}, Errors: c.Errors, DataRegion: string(c.Region), E911Enabled: c.E911Enabled,
+		Packages: []string{}, Errors: notices(c.Errors), DataRegion: string(c.Region), E911Enabled: c.E911Enabled,
 		CustomerInfo: customerInfo{Name: c.Name, PrimaryEmail: c.PrimaryEmail, Language: c.Language},
-		Created:      c.Created, Updated: c.Updated,
+		Created:      tenantry.Timestamp(c.Created), Updated: tenantry.Timestamp(c.Updated),
 	}
 	out.ResourceDetails.Packages = []packageJSON{}
 	for _, p := range c.Packages {
 		if p.Status != tenantry.PackageDeleting || c.Status == tenantry.StatusDeleting {
 			out.Packages = append(out.Packages, string(p.Name))
 		}
-		pj := packageJSON{Name: string(p.Name), Status: string(p.Status), Warnings: p.Warnings, Errors: p.Errors, Quantity: p.Quantity}
+		pj := packageJSON{Name: string(p.Name), Status: string(p.Status), Warnings: notices(p.Warnings), Errors: notices(p.Errors), Quantity: p.Quantity}
 		if licenses {
 			pj.LicenseIDs = p.LicenseIDs
 		}
@@ -127,43 +158,43 @@ func (s *Server) customerURL(r *http.Request, id string) string {
 }
 
 func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
+	a, in, err := s.customerRequestOf(r, tenantry.ModeCreate)
 	if err != nil {
 		return err
 	}
-	var q customerRequest
-	if err := decode(r, &q, false); err != nil {
-		return err
-	}
-	c, err := s.svc.Customers.CreateCustomer(r.Context(), a, q.input())
+	c, err := s.svc.Customers.CreateCustomer(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return s.accepted(w, r, c.ID)
+	return s.accepted(w, r, c.ID, in.LimitWarnings()...)
 }
 
 // accepted answers an asynchronous customer operation: 202, the Location
-// of the customer and the same URL in the body.
-func (s *Server) accepted(w http.ResponseWriter, r *http.Request, id string) error {
+// of the customer and the same URL in the body, with the warnings of what
+// the request sent that was ignored, if any.
+func (s *Server) accepted(w http.ResponseWriter, r *http.Request, id string, warnings ...tenantry.Problem) error {
 	u := s.customerURL(r, id)
 	w.Header().Set("Location", u)
-	return writeJSON(w, http.StatusAccepted, map[string]string{"url": u})
+	return writeJSON(w, http.StatusAccepted, acceptedJSON{URL: u, Warnings: s.warnings(r, warnings)})
+}
+
+// acceptedJSON is the reference's ResourceURL with Tenantry's warnings.
+type acceptedJSON struct {
+	URL      string       `json:"url"`
+	Warnings []errorEntry `json:"warnings,omitempty"`
 }
 
 func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	licenses, err := boolParam(r, "includePackageLicenseInfo")
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	c, err := s.svc.Customers.Customer(r.Context(), a, r.PathValue("customerId"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, toCustomerJSON(c, licenses))
+	return writeJSON(w, http.StatusOK, s.customerJSON(r, c, licenses))
 }
 
 func boolParam(r *http.Request, name string) (bool, error) {
@@ -178,29 +209,28 @@ func boolParam(r *http.Request, name string) (bool, error) {
 }
 
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	q := r.URL.Query()
-	p, err := page(q)
-	if err != nil {
-		return err
-	}
+	p, perr := page(q)
 	f := tenantry.CustomerFilter{ExternalID: q.Get("externalId"), OrgID: q.Get("orgId"), Page: p}
+	var ps []tenantry.Problem
 	for _, v := range q["status"] {
 		for _, st := range splitComma(v) {
 			if !slices.Contains(tenantry.CustomerStatuses, tenantry.CustomerStatus(st)) {
-				return tenantry.FieldError(tenantry.EINVALID, "status", tenantry.ReasonInvalidEnum, "value", st, "allowed", statusList())
+				ps = append(ps, tenantry.Problem{Field: "status", Reason: tenantry.ReasonInvalidEnum, Params: map[string]string{"value": st, "allowed": statusList()}})
+				continue
 			}
 			f.Statuses = append(f.Statuses, tenantry.CustomerStatus(st))
 		}
+	}
+	if err := collect(aerr, perr, tenantry.Invalid(ps)); err != nil {
+		return err
 	}
 	cs, total, err := s.svc.Customers.Customers(r.Context(), a, f)
 	if err != nil {
 		return err
 	}
-	return writePage(w, r, p, total, cs, func(c *tenantry.Customer) customerJSON { return toCustomerJSON(c, false) })
+	return writePage(w, r, p, total, cs, func(c *tenantry.Customer) customerJSON { return s.customerJSON(r, c, false) })
 }
 
 func statusList() string {
@@ -229,19 +259,15 @@ func splitComma(v string) []string {
 }
 
 func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
+	a, in, err := s.customerRequestOf(r, tenantry.ModeUpdate)
 	if err != nil {
 		return err
 	}
-	var q customerRequest
-	if err := decode(r, &q, false); err != nil {
-		return err
-	}
-	c, err := s.svc.Customers.UpdateCustomer(r.Context(), a, r.PathValue("customerId"), q.input())
+	c, err := s.svc.Customers.UpdateCustomer(r.Context(), a, r.PathValue("customerId"), in)
 	if err != nil {
 		return err
 	}
-	return s.accepted(w, r, c.ID)
+	return s.accepted(w, r, c.ID, in.LimitWarnings()...)
 }
 
 func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request) error {
@@ -260,26 +286,27 @@ func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request) error {
 const PrecheckInfoCode = 100
 
 func (s *Server) precheckCustomer(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
+	a, in, err := s.customerRequestOf(r, tenantry.ModePrecheck)
 	if err != nil {
 		return err
 	}
-	var q customerRequest
-	if err := decode(r, &q, false); err != nil {
+	if err := s.svc.Customers.PrecheckCustomer(r.Context(), a, in); err != nil {
 		return err
 	}
-	if err := s.svc.Customers.PrecheckCustomer(r.Context(), a, q.input()); err != nil {
-		return err
-	}
-	return s.precheckOK(w, r)
+	return s.precheckOK(w, r, in.LimitWarnings()...)
 }
 
 // precheckOK answers a precheck that found nothing wrong, in the caller's
-// language.
-func (s *Server) precheckOK(w http.ResponseWriter, r *http.Request) error {
+// language, with the warnings of what the request sent that would be
+// ignored, if any.
+func (s *Server) precheckOK(w http.ResponseWriter, r *http.Request, warnings ...tenantry.Problem) error {
 	lang := s.tr.Match(r.Header.Get("Accept-Language"))
-	return writeJSON(w, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"message": "success",
 		"info":    []map[string]any{{"infoCode": PrecheckInfoCode, "description": s.tr.Message(lang, tenantry.ReasonPrecheckOK, nil)}},
-	})
+	}
+	if ws := s.warnings(r, warnings); ws != nil {
+		body["warnings"] = ws
+	}
+	return writeJSON(w, http.StatusOK, body)
 }

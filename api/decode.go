@@ -9,6 +9,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,19 +48,196 @@ func decode(r *http.Request, v any, closed bool) error {
 	return decodeBytes(b, v, closed)
 }
 
-// decodeBytes is decode on a body already read.
+// decodeBytes is decode on a body already read. The body is first read into
+// a generic value and walked against v's type, so that every mistyped,
+// unknown (when closed) or misplaced field is reported in one answer, each
+// by its path; encoding/json alone would stop at the first.
 func decodeBytes(b []byte, v any, closed bool) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
-	if closed {
-		dec.DisallowUnknownFields()
-	}
-	if err := dec.Decode(v); err != nil {
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return tenantry.Errorf(tenantry.EINVALID, tenantry.ReasonMalformedJSON, "detail", "data after the JSON value")
 	}
+	if err := checkBody(raw, reflect.TypeOf(v).Elem(), closed); err != nil {
+		return err
+	}
+	dec = json.NewDecoder(bytes.NewReader(b))
+	if closed {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err) // the walk above should have found it first
+	}
 	return nil
+}
+
+// queryOnly are the query parameters a client may mistake for body fields.
+// Sent in a body they would be ignored (the request would then act for the
+// partner itself, not the sub-partner it names), so they are refused there.
+var queryOnly = []string{"onBehalfOfSubPartnerOrgId"}
+
+// checkBody reports every problem of the JSON value raw against type t.
+func checkBody(raw any, t reflect.Type, closed bool) error {
+	var ps []tenantry.Problem
+	if obj, ok := raw.(map[string]any); ok {
+		for _, name := range queryOnly {
+			for k := range obj {
+				if strings.EqualFold(k, name) && !hasField(t, k) {
+					ps = append(ps, tenantry.Problem{Field: name, Reason: tenantry.ReasonQueryParamInBody})
+					delete(obj, k)
+				}
+			}
+		}
+	}
+	walkJSON(raw, t, "", closed, &ps)
+	return tenantry.Invalid(ps)
+}
+
+// hasField reports whether struct type t (or what it points to) reads the
+// JSON key k.
+func hasField(t reflect.Type, k string) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	_, ok := jsonField(t, k)
+	return ok
+}
+
+var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+
+// walkJSON checks the JSON value raw (decoded with UseNumber) against type
+// t, the way encoding/json would read it, adding a problem for every value
+// of the wrong type and, when closed, every unknown object key. path is the
+// field path of raw ("" for the body itself).
+func walkJSON(raw any, t reflect.Type, path string, closed bool, ps *[]tenantry.Problem) {
+	if raw == nil {
+		return // null leaves any Go value as it is
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
+		return // the type reads itself; Unmarshal reports its errors
+	}
+	field := path
+	if field == "" {
+		field = "(body)"
+	}
+	wrong := func() {
+		*ps = append(*ps, tenantry.Problem{Field: field, Reason: tenantry.ReasonWrongType, Params: map[string]string{"type": jsonType(t.Kind().String())}})
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+	case reflect.String:
+		if _, ok := raw.(string); !ok {
+			wrong()
+		}
+	case reflect.Bool:
+		if _, ok := raw.(bool); !ok {
+			wrong()
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, ok := raw.(json.Number)
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		if !ok || err != nil || reflect.Zero(t).OverflowInt(i) {
+			wrong()
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, ok := raw.(json.Number)
+		i, err := strconv.ParseUint(string(n), 10, 64)
+		if !ok || err != nil || reflect.Zero(t).OverflowUint(i) {
+			wrong()
+		}
+	case reflect.Float32, reflect.Float64:
+		n, ok := raw.(json.Number)
+		if _, err := strconv.ParseFloat(string(n), 64); !ok || err != nil {
+			wrong()
+		}
+	case reflect.Slice, reflect.Array:
+		a, ok := raw.([]any)
+		if !ok {
+			wrong()
+			return
+		}
+		for i, e := range a {
+			walkJSON(e, t.Elem(), field+"["+strconv.Itoa(i)+"]", closed, ps)
+		}
+	case reflect.Map:
+		m, ok := raw.(map[string]any)
+		if !ok || t.Key().Kind() != reflect.String {
+			wrong()
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			walkJSON(m[k], t.Elem(), join(path, k), closed, ps)
+		}
+	case reflect.Struct:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			wrong()
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			f, ok := jsonField(t, k)
+			switch {
+			case ok:
+				walkJSON(m[k], f.Type, join(path, k), closed, ps)
+			case closed:
+				*ps = append(*ps, tenantry.Problem{Field: join(path, k), Reason: tenantry.ReasonUnknownField})
+			}
+		}
+	}
+}
+
+// jsonField finds the field of struct t that encoding/json fills from key
+// k: an exact name first, then one that differs only in case.
+func jsonField(t reflect.Type, k string) (reflect.StructField, bool) {
+	var fold *reflect.StructField
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || f.Anonymous && f.Type.Kind() == reflect.Struct {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = f.Name
+		}
+		if name == k {
+			return f, true
+		}
+		if fold == nil && strings.EqualFold(name, k) {
+			fold = &f
+		}
+	}
+	if fold != nil {
+		return *fold, true
+	}
+	return reflect.StructField{}, false
+}
+
+func join(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func decodeError(err error) error {

@@ -69,12 +69,9 @@ func locationsURL(r *http.Request, customerID string) string {
 }
 
 func (s *Server) listLocations(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	p, err := page(r.URL.Query())
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	ls, total, err := s.svc.Locations.Locations(r.Context(), a, r.PathValue("customerId"), p)
@@ -85,12 +82,9 @@ func (s *Server) listLocations(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createLocation(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q locationRequest
-	if err := decode(r, &q, true); err != nil {
+	if err := collect(aerr, decode(r, &q, true)); err != nil {
 		return err
 	}
 	l, err := s.svc.Locations.CreateLocation(r.Context(), a, r.PathValue("customerId"), q.input())
@@ -114,12 +108,9 @@ func (s *Server) getLocation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateLocation(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q locationRequest
-	if err := decode(r, &q, true); err != nil {
+	if err := collect(aerr, decode(r, &q, true)); err != nil {
 		return err
 	}
 	l, err := s.svc.Locations.UpdateLocation(r.Context(), a, r.PathValue("customerId"), r.PathValue("locationId"), q.input())
@@ -167,13 +158,10 @@ type numbersRequest struct {
 }
 
 func (s *Server) listNumbers(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	q := r.URL.Query()
 	p, err := page(q)
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	f := tenantry.NumberFilter{State: tenantry.NumberState(q.Get("state")), Page: p}
@@ -197,12 +185,9 @@ func numberStateList() string {
 }
 
 func (s *Server) addNumbers(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q numbersRequest
-	if err := decode(r, &q, true); err != nil {
+	if err := collect(aerr, decode(r, &q, true)); err != nil {
 		return err
 	}
 	in := &tenantry.NumbersInput{PhoneNumbers: q.PhoneNumbers}

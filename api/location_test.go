@@ -368,7 +368,7 @@ func TestPhoneNumbersAPI(t *testing.T) {
 			{"a range too long", map[string]any{"ranges": []map[string]string{{"start": "+14085550000", "end": "+14085570000"}}}, 400, []string{"ranges[0]"}},
 			{"nothing", map[string]any{}, 400, []string{"phoneNumbers"}},
 			{"unknown field", map[string]any{"numbers": []string{"+14085550199"}}, 400, []string{"numbers"}},
-			{"number not a string", map[string]any{"phoneNumbers": []any{14085550199}}, 400, []string{"phoneNumbers"}},
+			{"number not a string", map[string]any{"phoneNumbers": []any{14085550199}}, 400, []string{"phoneNumbers[0]"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/tenantry/tenantry"
 )
@@ -21,44 +20,41 @@ func (s *Server) outboxRoutes() []route {
 
 // messageJSON is an outbox message on the wire.
 type messageJSON struct {
-	ID          string     `json:"id"`
-	CustomerID  string     `json:"customerId,omitempty"`
-	Kind        string     `json:"kind"`
-	To          string     `json:"to"`
-	Language    string     `json:"language"`
-	Subject     string     `json:"subject"`
-	Text        string     `json:"text"`
-	HTML        string     `json:"html"`
-	Status      string     `json:"status"`
-	Attempts    int        `json:"attempts"`
-	LastError   string     `json:"lastError"`
-	NextAttempt *time.Time `json:"nextAttempt,omitempty"`
-	Created     time.Time  `json:"created"`
-	Sent        *time.Time `json:"sent,omitempty"`
+	ID          string             `json:"id"`
+	CustomerID  string             `json:"customerId,omitempty"`
+	Kind        string             `json:"kind"`
+	To          string             `json:"to"`
+	Language    string             `json:"language"`
+	Subject     string             `json:"subject"`
+	Text        string             `json:"text"`
+	HTML        string             `json:"html"`
+	Status      string             `json:"status"`
+	Attempts    int                `json:"attempts"`
+	LastError   string             `json:"lastError"`
+	NextAttempt tenantry.Timestamp `json:"nextAttempt,omitzero"`
+	Created     tenantry.Timestamp `json:"created"`
+	Sent        tenantry.Timestamp `json:"sent,omitzero"`
 }
 
 func toMessageJSON(m *tenantry.Message) messageJSON {
 	out := messageJSON{
 		ID: m.ID, CustomerID: m.CustomerID, Kind: string(m.Kind), To: m.To, Language: m.Language, Subject: m.Subject,
-		Text: m.Text, HTML: m.HTML, Status: string(m.Status), Attempts: m.Attempts, LastError: m.LastError, Created: m.Created,
+		Text: m.Text, HTML: m.HTML, Status: string(m.Status), Attempts: m.Attempts, LastError: m.LastError, Created: tenantry.Timestamp(m.Created),
 	}
 	if m.Status == tenantry.MailQueued {
-		out.NextAttempt = &m.NextAttempt
+		out.NextAttempt = tenantry.Timestamp(m.NextAttempt)
 	}
 	if !m.Sent.IsZero() {
-		out.Sent = &m.Sent
+		out.Sent = tenantry.Timestamp(m.Sent)
 	}
 	return out
 }
 
 func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	q := r.URL.Query()
 	p, err := page(q)
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	f := tenantry.OutboxFilter{Status: tenantry.MailStatus(q.Get("status")), CustomerID: q.Get("customerId"), Page: p}

@@ -2,18 +2,17 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/tenantry/tenantry"
 )
 
 type subPartnerJSON struct {
-	OrgID             string    `json:"orgId"`
-	Name              string    `json:"name"`
-	SubscriptionID    string    `json:"subscriptionId"`
-	ProvisioningState string    `json:"provisioningState"`
-	Created           time.Time `json:"created"`
-	BillingStartDate  time.Time `json:"billingStartDate"`
+	OrgID             string             `json:"orgId"`
+	Name              string             `json:"name"`
+	SubscriptionID    string             `json:"subscriptionId"`
+	ProvisioningState string             `json:"provisioningState"`
+	Created           tenantry.Timestamp `json:"created"`
+	BillingStartDate  tenantry.Timestamp `json:"billingStartDate"`
 }
 
 func (s *Server) principal(r *http.Request) *tenantry.Principal {
@@ -37,10 +36,13 @@ func (s *Server) listSubPartners(w http.ResponseWriter, r *http.Request) error {
 	}
 	items := make([]subPartnerJSON, len(ps))
 	for i, sp := range ps {
-		items[i] = subPartnerJSON{OrgID: sp.ID, Name: sp.Name, SubscriptionID: sp.SubscriptionID, ProvisioningState: sp.ProvisioningState, Created: sp.Created, BillingStartDate: sp.BillingStartDate}
+		items[i] = subPartnerJSON{OrgID: sp.ID, Name: sp.Name, SubscriptionID: sp.SubscriptionID, ProvisioningState: sp.ProvisioningState, Created: tenantry.Timestamp(sp.Created), BillingStartDate: tenantry.Timestamp(sp.BillingStartDate)}
 	}
 	setLinks(w, r, p, total)
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	// The reference's schema names the list `items`, its own example and
+	// the public Postman collection `subPartners`: both carry the page, so
+	// that clients written against either read it.
+	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "subPartners": items})
 }
 
 func (s *Server) listAdmins(w http.ResponseWriter, r *http.Request) error {
@@ -70,7 +72,7 @@ func (s *Server) listSubscriptions(w http.ResponseWriter, r *http.Request) error
 	}
 	items := make([]map[string]any, len(ss))
 	for i, sub := range ss {
-		items[i] = map[string]any{"id": sub.ID, "name": sub.Name, "maxQuantity": sub.MaxQuantity, "created": sub.Created}
+		items[i] = map[string]any{"id": sub.ID, "name": sub.Name, "maxQuantity": sub.MaxQuantity, "created": tenantry.Timestamp(sub.Created)}
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }

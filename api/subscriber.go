@@ -69,18 +69,18 @@ func (q *subscriberRequest) input() *tenantry.SubscriberInput {
 // subscriberJSON is the wholesale Subscriber, with Tenantry's additions
 // (provisioningParameters as the request gives them, updated).
 type subscriberJSON struct {
-	ID                     string           `json:"id"`
-	PersonID               string           `json:"personId,omitempty"`
-	Email                  string           `json:"email"`
-	CustomerID             string           `json:"customerId"`
-	ExternalCustomerID     string           `json:"externalCustomerId"`
-	Package                string           `json:"package,omitempty"`
-	Packages               []string         `json:"packages"`
-	Status                 string           `json:"status"`
-	ProvisioningParameters subscriberParams `json:"provisioningParameters"`
-	Created                time.Time        `json:"created"`
-	Updated                time.Time        `json:"updated"`
-	LastStatusChange       time.Time        `json:"lastStatusChange"`
+	ID                     string             `json:"id"`
+	PersonID               string             `json:"personId,omitempty"`
+	Email                  string             `json:"email"`
+	CustomerID             string             `json:"customerId"`
+	ExternalCustomerID     string             `json:"externalCustomerId"`
+	Package                string             `json:"package,omitempty"`
+	Packages               []string           `json:"packages"`
+	Status                 string             `json:"status"`
+	ProvisioningParameters subscriberParams   `json:"provisioningParameters"`
+	Created                tenantry.Timestamp `json:"created"`
+	Updated                tenantry.Timestamp `json:"updated"`
+	LastStatusChange       tenantry.Timestamp `json:"lastStatusChange"`
 }
 
 // legacyPackageField are the packages the deprecated `package` field of a
@@ -93,7 +93,7 @@ var legacyPackageField = []tenantry.Package{
 func toSubscriberJSON(sub *tenantry.Subscriber) subscriberJSON {
 	out := subscriberJSON{
 		ID: sub.ID, PersonID: sub.PersonID, Email: sub.Email, CustomerID: sub.CustomerID, ExternalCustomerID: sub.ExternalCustomerID,
-		Status: string(sub.Status), Created: sub.Created, Updated: sub.Updated, LastStatusChange: sub.LastStatusChange,
+		Status: string(sub.Status), Created: tenantry.Timestamp(sub.Created), Updated: tenantry.Timestamp(sub.Updated), LastStatusChange: tenantry.Timestamp(sub.LastStatusChange),
 		ProvisioningParameters: subscriberParams{
 			FirstName: sub.FirstName, LastName: sub.LastName, PrimaryPhoneNumber: sub.PrimaryPhoneNumber,
 			Extension: sub.Extension, LocationID: sub.LocationID,
@@ -116,12 +116,10 @@ func (s *Server) subscriberURL(r *http.Request, id string) string {
 // the address belongs to a free account elsewhere and the user waits for
 // its owner's consent (pending_user_migration), as the reference does.
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q subscriberRequest
-	if err := decode(r, &q, false); err != nil {
+	derr := decode(r, &q, false)
+	if err := withRules(aerr, derr, func() []tenantry.Problem { return q.input().Validate(tenantry.ModeCreate) }); err != nil {
 		return err
 	}
 	sub, err := s.svc.Subscribers.CreateSubscriber(r.Context(), a, q.input())
@@ -151,12 +149,10 @@ func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateSubscriber(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q subscriberRequest
-	if err := decode(r, &q, false); err != nil {
+	derr := decode(r, &q, false)
+	if err := withRules(aerr, derr, func() []tenantry.Problem { return q.input().Validate(tenantry.ModeUpdate) }); err != nil {
 		return err
 	}
 	sub, err := s.svc.Subscribers.UpdateSubscriber(r.Context(), a, r.PathValue("subscriberId"), q.input())
@@ -180,12 +176,10 @@ func (s *Server) deleteSubscriber(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) precheckSubscriber(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var q subscriberRequest
-	if err := decode(r, &q, false); err != nil {
+	derr := decode(r, &q, false)
+	if err := withRules(aerr, derr, func() []tenantry.Problem { return q.input().Validate(tenantry.ModePrecheck) }); err != nil {
 		return err
 	}
 	if err := s.svc.Subscribers.PrecheckSubscriber(r.Context(), a, q.input()); err != nil {
@@ -217,17 +211,11 @@ const (
 )
 
 func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	q := r.URL.Query()
-	p, err := pageOf(q, SubscriberPageDefault, SubscriberPageLimit, true)
-	if err != nil {
-		return err
-	}
-	f, err := subscriberFilter(q)
-	if err != nil {
+	p, perr := pageOf(q, SubscriberPageDefault, SubscriberPageLimit, true)
+	f, ferr := subscriberFilter(q)
+	if err := collect(aerr, perr, ferr); err != nil {
 		return err
 	}
 	f.Page = p
@@ -272,7 +260,11 @@ func subscriberFilter(q url.Values) (tenantry.SubscriberFilter, error) {
 		if !ok {
 			bad(t.name, tenantry.ReasonInvalidTime, "value", v)
 		}
-		*t.dst = at
+		// Times are shown to the millisecond (tenantry.TimeLayout) and
+		// stored to the microsecond: "after" a time a client read means
+		// after that whole millisecond, or a subscriber would come after
+		// the time shown as its own.
+		*t.dst = at.Truncate(time.Millisecond).Add(time.Millisecond - time.Microsecond)
 	}
 	switch v := q.Get("sortBy"); v {
 	case "", "created", "userCreationTimestamp": // the reference's example uses the latter

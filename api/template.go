@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/tenantry/tenantry"
 )
@@ -23,8 +22,8 @@ type templateJSON struct {
 	AllowAdminInviteEmails bool                     `json:"allowAdminInviteEmails"`
 	OfferTypes             []tenantry.OfferType     `json:"offerTypes,omitempty"`
 	WebexToWebexCalling    bool                     `json:"webexToWebexCalling"`
-	Created                *time.Time               `json:"created,omitempty"`
-	Updated                *time.Time               `json:"updated,omitempty"`
+	Created                tenantry.Timestamp       `json:"created,omitzero"`
+	Updated                tenantry.Timestamp       `json:"updated,omitzero"`
 }
 
 // templateInput is the writable part of a template.
@@ -60,17 +59,14 @@ func toTemplateJSON(t *tenantry.Template) templateJSON {
 		ID: t.ID, ProvisioningID: t.ProvisioningID, Name: t.Name, Country: t.Country, ServiceProviderAdminID: t.ServiceProviderAdminID,
 		SubscriptionID: t.SubscriptionID, EmailLanguage: t.EmailLanguage, PSTNVendor: t.PSTNVendor, Authentication: &auth,
 		BrandName: t.BrandName, AllowAdminInviteEmails: t.AllowAdminInviteEmails, OfferTypes: t.OfferTypes,
-		WebexToWebexCalling: t.WebexToWebexCalling, Created: &t.Created, Updated: &t.Updated,
+		WebexToWebexCalling: t.WebexToWebexCalling, Created: tenantry.Timestamp(t.Created), Updated: tenantry.Timestamp(t.Updated),
 	}
 }
 
 func (s *Server) createTemplate(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var in templateInput
-	if err := decode(r, &in, true); err != nil {
+	if err := collect(aerr, decode(r, &in, true)); err != nil {
 		return err
 	}
 	t := in.template()
@@ -94,12 +90,9 @@ func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	p, err := page(r.URL.Query())
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	ts, total, err := s.svc.Templates.Templates(r.Context(), a, p)
@@ -110,12 +103,9 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateTemplate(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var in templateInput
-	if err := decode(r, &in, true); err != nil {
+	if err := collect(aerr, decode(r, &in, true)); err != nil {
 		return err
 	}
 	t := in.template()

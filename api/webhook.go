@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/tenantry/tenantry"
 )
@@ -35,12 +34,12 @@ type webhookRequest struct {
 // webhookJSON is a webhook on the wire. Secret is set only in the answer to
 // its creation.
 type webhookJSON struct {
-	ID      string    `json:"id"`
-	URL     string    `json:"url"`
-	Events  []string  `json:"events"`
-	Active  bool      `json:"active"`
-	Created time.Time `json:"created"`
-	Secret  string    `json:"secret,omitempty"`
+	ID      string             `json:"id"`
+	URL     string             `json:"url"`
+	Events  []string           `json:"events"`
+	Active  bool               `json:"active"`
+	Created tenantry.Timestamp `json:"created"`
+	Secret  string             `json:"secret,omitempty"`
 }
 
 func toWebhookJSON(w *tenantry.Webhook) webhookJSON {
@@ -48,29 +47,26 @@ func toWebhookJSON(w *tenantry.Webhook) webhookJSON {
 	if events == nil {
 		events = []string{}
 	}
-	return webhookJSON{ID: w.ID, URL: w.URL, Events: events, Active: w.Active, Created: w.Created}
+	return webhookJSON{ID: w.ID, URL: w.URL, Events: events, Active: w.Active, Created: tenantry.Timestamp(w.Created)}
 }
 
 // deliveryJSON is one delivery attempt on the wire.
 type deliveryJSON struct {
-	ID             string    `json:"id"`
-	WebhookID      string    `json:"webhookId"`
-	EventID        string    `json:"eventId"`
-	EventType      string    `json:"eventType"`
-	Attempt        int       `json:"attempt"`
-	Status         string    `json:"status"`
-	ResponseStatus int       `json:"responseStatus,omitempty"`
-	Error          string    `json:"error,omitempty"`
-	At             time.Time `json:"at"`
+	ID             string             `json:"id"`
+	WebhookID      string             `json:"webhookId"`
+	EventID        string             `json:"eventId"`
+	EventType      string             `json:"eventType"`
+	Attempt        int                `json:"attempt"`
+	Status         string             `json:"status"`
+	ResponseStatus int                `json:"responseStatus,omitempty"`
+	Error          string             `json:"error,omitempty"`
+	At             tenantry.Timestamp `json:"at"`
 }
 
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	var in webhookRequest
-	if err := decode(r, &in, true); err != nil {
+	if err := collect(aerr, decode(r, &in, true)); err != nil {
 		return err
 	}
 	wh := &tenantry.Webhook{URL: in.URL, Events: in.Events, Active: in.Active == nil || *in.Active}
@@ -118,12 +114,9 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	p, err := page(r.URL.Query())
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	whs, total, err := s.svc.Webhooks.Webhooks(r.Context(), a, p)
@@ -146,12 +139,9 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listWebhookDeliveries(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.actor(r)
-	if err != nil {
-		return err
-	}
+	a, aerr := s.actor(r)
 	p, err := page(r.URL.Query())
-	if err != nil {
+	if err := collect(aerr, err); err != nil {
 		return err
 	}
 	ds, total, err := s.svc.Webhooks.WebhookDeliveries(r.Context(), a, r.PathValue("webhookId"), p)
@@ -161,7 +151,7 @@ func (s *Server) listWebhookDeliveries(w http.ResponseWriter, r *http.Request) e
 	items := make([]deliveryJSON, len(ds))
 	for i, d := range ds {
 		items[i] = deliveryJSON{ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, EventType: d.EventType, Attempt: d.Attempt,
-			Status: d.Status, ResponseStatus: d.ResponseStatus, Error: d.Error, At: d.At}
+			Status: d.Status, ResponseStatus: d.ResponseStatus, Error: d.Error, At: tenantry.Timestamp(d.At)}
 	}
 	setLinks(w, r, p, total)
 	return writeJSON(w, http.StatusOK, map[string]any{"items": items})

@@ -164,19 +164,21 @@ func (t *Translator) Match(acceptLanguage string) string {
 
 // Message returns the sentence for reason in lang with its placeholders
 // filled from params. A lang that is not one of Languages is matched to the
-// closest one ("pt" reads pt-BR, "fr" reads en). An unknown reason returns the
+// closest one ("pt" reads pt-BR, "fr" reads en). A country code in the
+// country param is shown as the country's name in lang. An unknown reason returns the
 // reason id itself, so a missing translation shows up but breaks nothing; a
 // placeholder without a param stays as written.
 func (t *Translator) Message(lang, reason string, params map[string]string) string {
 	cat, ok := t.catalogs[lang]
 	if !ok {
-		cat = t.catalogs[t.Match(lang)]
+		lang = t.Match(lang)
+		cat = t.catalogs[lang]
 	}
 	msg, ok := cat[reason]
 	if !ok {
 		return reason
 	}
-	return fill(msg, params)
+	return fill(msg, localizeParams(lang, params))
 }
 
 // fill replaces each {name} in msg that has a param. It makes one pass so

@@ -64,19 +64,23 @@ var matcher = language.NewMatcher(func() []language.Tag {
 	return tags
 }())
 
-// Language returns the language a mail for tag is written in: one of
-// tenantry.EmailLanguages. It accepts the API's forms ("en_us", "pt_BR") and
-// falls back to English for anything it does not speak.
-func Language(tag string) string {
-	t, err := language.Parse(strings.ReplaceAll(tag, "_", "-"))
-	if err != nil {
-		return tenantry.EmailLanguages[0]
+// Language returns the language a mail is written in: one of
+// tenantry.EmailLanguages, the first of tags (in order of preference: the
+// customer's language, then the template's email language) that mail is
+// written in. It accepts the API's forms ("en_us", "pt_BR") and falls back
+// to English when it speaks none of them: a customer whose language it does
+// not speak ("de") gets the template's language, not English.
+func Language(tags ...string) string {
+	for _, tag := range tags {
+		t, err := language.Parse(strings.ReplaceAll(tag, "_", "-"))
+		if err != nil {
+			continue
+		}
+		if _, i, conf := matcher.Match(t); conf >= language.High {
+			return tenantry.EmailLanguages[i]
+		}
 	}
-	_, i, conf := matcher.Match(t)
-	if conf < language.High {
-		return tenantry.EmailLanguages[0]
-	}
-	return tenantry.EmailLanguages[i]
+	return tenantry.EmailLanguages[0]
 }
 
 // page is what the HTML layout gets.

@@ -212,3 +212,25 @@ func TestRenderRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestLanguageFallback: the first language mail is written in wins; a
+// customer language Tenantry does not write falls back to the next (the
+// template's), then English.
+func TestLanguageFallback(t *testing.T) {
+	for _, tt := range []struct {
+		tags []string
+		want string
+	}{
+		{[]string{"de", "sv"}, "sv"},
+		{[]string{"ja", "pt_BR"}, "pt-BR"},
+		{[]string{"ko", "sv"}, "ko"},
+		{[]string{"es-MX", "sv"}, "es"},
+		{[]string{"de", "ja"}, "en"},
+		{[]string{"", "ar"}, "ar"},
+		{nil, "en"},
+	} {
+		if got := mail.Language(tt.tags...); got != tt.want {
+			t.Errorf("Language(%q) = %s, want %s", tt.tags, got, tt.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/mail"
 )
 
 // Customer admins and the approval of attached organizations (rules U4,
@@ -190,10 +191,7 @@ func (t *Tx) queueCustomerMail(ctx context.Context, c *tenantry.Customer, kind t
 	if d.CustomerName == "" {
 		d.CustomerName = c.ExternalID // an attached organization may come without customerInfo
 	}
-	lang := c.Language
-	if lang == "" {
-		lang = tpl.EmailLanguage
-	}
+	lang := mail.Language(c.Language, tpl.EmailLanguage)
 	msg := &tenantry.Message{PartnerID: c.PartnerID, CustomerID: c.ID, Kind: kind, To: to, Language: lang, Key: key}
 	return t.queueMail(ctx, msg, d)
 }

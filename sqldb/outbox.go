@@ -272,10 +272,7 @@ func (t *Tx) queueProvisioningMail(ctx context.Context, c *tenantry.Customer) er
 	if brand == "" {
 		brand = tpl.Name
 	}
-	lang := c.Language
-	if lang == "" {
-		lang = tpl.EmailLanguage
-	}
+	lang := mail.Language(c.Language, tpl.EmailLanguage)
 	var msgs []*tenantry.Message
 	for _, kind := range tenantry.ProvisioningMails(c, tpl, !minted(c.OrgID, "ORGANIZATION")) {
 		msgs = append(msgs, &tenantry.Message{

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/mail"
 )
 
 // Subscribers (users). Every write takes the customer's row lock first, so
@@ -330,7 +331,7 @@ func (t *Tx) queueSubscriberMail(ctx context.Context, c *tenantry.Customer, s *t
 			continue
 		}
 		msgs = append(msgs, &tenantry.Message{
-			PartnerID: s.PartnerID, CustomerID: c.ID, Kind: kind, To: s.Email, Language: cmp.Or(c.Language, tpl.EmailLanguage),
+			PartnerID: s.PartnerID, CustomerID: c.ID, Kind: kind, To: s.Email, Language: mail.Language(c.Language, tpl.EmailLanguage),
 			Key: "subscriber/" + s.ID + "/" + string(kind),
 		})
 	}

@@ -278,13 +278,13 @@ func (t *Tx) emitEvent(ctx context.Context, partnerID, eventType string, data an
 	if err != nil {
 		return err
 	}
-	ev := tenantry.Event{ID: newID("EVENT"), Type: eventType, PartnerID: partnerID, Created: t.db.now().UTC().Truncate(time.Microsecond), Data: raw}
+	ev := tenantry.Event{ID: newID("EVENT"), Type: eventType, PartnerID: partnerID, Created: tenantry.Timestamp(t.db.now().UTC().Truncate(time.Microsecond)), Data: raw}
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return err
 	}
 	if err := t.write(ctx, nil, `INSERT INTO webhook_events (id, partner_id, type, body, created) VALUES (?, ?, ?, ?, ?)`,
-		ev.ID, partnerID, eventType, string(body), ev.Created.UnixMicro()); err != nil {
+		ev.ID, partnerID, eventType, string(body), ev.Created.Time().UnixMicro()); err != nil {
 		return err
 	}
 	for _, id := range targets {
