@@ -62,6 +62,20 @@ func (t *Tx) admin(ctx context.Context, c *tenantry.Customer, id string) (*tenan
 	return effective(c, a), nil
 }
 
+// fullAdmin reads the full admin of c, whose package holds the level the
+// organization was created with (tenantry.OrgLevel), or nil when it has none.
+func (t *Tx) fullAdmin(ctx context.Context, c *tenantry.Customer) (*tenantry.CustomerAdmin, error) {
+	a, err := scanAdmin(t.queryRow(ctx, `SELECT `+adminCols+` FROM customer_admins WHERE customer_id = ? AND role = ? ORDER BY created, id LIMIT 1`,
+		c.ID, tenantry.AdminFull))
+	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return effective(c, a), nil
+}
+
 // readTx runs fn in a transaction that writes nothing.
 func (db *DB) readTx(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := db.begin(ctx)
@@ -121,8 +135,8 @@ func adminEmailTaken(v string) error {
 }
 
 // AddCustomerAdmin adds an admin to a provisioned customer and queues the
-// mails an admin gets: the invitation and, in the US and Canada, the E911
-// confirmation (rule U6); never a welcome (rule U5).
+// mails an admin gets: the invitation and, with a calling package in the US
+// and Canada, the E911 confirmation (rule U6); never a welcome (rule U5).
 func (db *DB) AddCustomerAdmin(ctx context.Context, a *tenantry.Actor, customerID string, in *tenantry.CustomerAdminInput) (*tenantry.CustomerAdmin, error) {
 	if !a.CanWrite() {
 		return nil, suspended()
@@ -133,7 +147,11 @@ func (db *DB) AddCustomerAdmin(ctx context.Context, a *tenantry.Actor, customerI
 		if err != nil {
 			return err
 		}
-		if err := tenantry.Invalid(tenantry.CheckAdmin(c, nil, in)); err != nil {
+		full, err := tx.fullAdmin(ctx, c)
+		if err != nil {
+			return err
+		}
+		if err := tenantry.Invalid(tenantry.CheckAdmin(c, full, nil, in)); err != nil {
 			return err
 		}
 		switch c.Status {
@@ -160,10 +178,14 @@ func (db *DB) AddCustomerAdmin(ctx context.Context, a *tenantry.Actor, customerI
 			return err
 		}
 		delete(tx.admins, c.ID) // read again by the mail rules below
-		for _, kind := range []tenantry.MailKind{tenantry.MailAdminInvitation, tenantry.MailE911Confirmation} {
-			if err := tx.queueCustomerMail(ctx, c, kind, out.Email, "admin/"+out.ID+"/"+string(kind), tenantry.MailData{}); err != nil {
-				return err
-			}
+		if err := tx.queueCustomerMail(ctx, c, tenantry.MailAdminInvitation, out.Email, "admin/"+out.ID+"/"+string(tenantry.MailAdminInvitation), tenantry.MailData{}); err != nil {
+			return err
+		}
+		// The E911 confirmation goes where calling does, once per person of
+		// the customer (U6): the outbox looks up what this person holds, as
+		// admin and as user, and keys the mail by the address.
+		if err := tx.queueCustomerMail(ctx, c, tenantry.MailE911Confirmation, out.Email, "", tenantry.MailData{}); err != nil {
+			return err
 		}
 		return tx.audit(ctx, a.OrgID, a.AdminID, "customer_admin.create", "customer_admin", out.ID, adminAudit(out))
 	})
@@ -217,7 +239,11 @@ func (db *DB) UpdateCustomerAdmin(ctx context.Context, a *tenantry.Actor, custom
 		if err != nil {
 			return err
 		}
-		if err := tenantry.Invalid(tenantry.CheckAdmin(c, cur, in)); err != nil {
+		full, err := tx.fullAdmin(ctx, c)
+		if err != nil {
+			return err
+		}
+		if err := tenantry.Invalid(tenantry.CheckAdmin(c, full, cur, in)); err != nil {
 			return err
 		}
 		before := *cur

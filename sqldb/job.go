@@ -130,8 +130,10 @@ func (t *Tx) provisionOrg(ctx context.Context, c *tenantry.Customer) error {
 		}
 	}
 	if c.PrimaryEmail != "" {
-		if err := t.write(ctx, nil, `INSERT INTO customer_admins (id, customer_id, email, role, created) VALUES (?, ?, ?, 'full_admin', ?) ON CONFLICT DO NOTHING`,
-			newID("PEOPLE"), c.ID, c.PrimaryEmail, now); err != nil {
+		// The full admin holds the package the organization is created with:
+		// its level is the one every admin of the customer holds (U4).
+		if err := t.write(ctx, nil, `INSERT INTO customer_admins (id, customer_id, email, role, package, created) VALUES (?, ?, ?, 'full_admin', ?, ?) ON CONFLICT DO NOTHING`,
+			newID("PEOPLE"), c.ID, c.PrimaryEmail, tenantry.OrgPackage(c), now); err != nil {
 			return err
 		}
 		delete(t.admins, c.ID)

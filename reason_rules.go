@@ -1,0 +1,15 @@
+package tenantry
+
+// Reasons of the rules on customers, admins and the directory of existing
+// organizations and free accounts. They are appended to AllReasons (below);
+// a reason's wire errorCode is a hash of its id, so the order of the files
+// does not matter.
+const (
+	ReasonAdminLevel = "admin_package_level" // {field} {package} {requires}  U4
+)
+
+func init() {
+	AllReasons = append(AllReasons,
+		ReasonAdminLevel,
+	)
+}
