@@ -23,7 +23,7 @@ func TestMailAllowed(t *testing.T) {
 	}{
 		{tenantry.MailWelcome, "US", false, meetings, true},
 		{tenantry.MailWelcome, "GB", false, calling, true},
-		{tenantry.MailWelcome, "US", true, calling, false}, // U5
+		{tenantry.MailWelcome, "US", true, calling, false},  // U5
 		{tenantry.MailWelcome, "SE", true, meetings, false}, // U5
 		{tenantry.MailE911Confirmation, "US", false, calling, true},
 		{tenantry.MailE911Confirmation, "CA", false, []tenantry.Package{tenantry.WebexSuite}, true},
