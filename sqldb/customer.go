@@ -376,9 +376,15 @@ func (db *DB) UpdateCustomer(ctx context.Context, a *tenantry.Actor, id string, 
 			return err
 		}
 		ps := tenantry.CheckRemovals(c, pkgs, usage)
+		ps = append(ps, tenantry.CheckCallingLocation(c, pkgs, in.Calling)...)
 		plan, qps := tenantry.CheckQuantities(c, pkgs, in.Limits, usage, max)
 		if err := tenantry.Invalid(append(ps, qps...)); err != nil {
 			return err
+		}
+		if tenantry.GainsCallingLocation(c, in.Calling) {
+			if err := tx.callingHeadquarters(ctx, c, in.Calling); err != nil {
+				return err
+			}
 		}
 		applyUpdate(c, in, pkgs, plan)
 		if err := tx.save(ctx, c); err != nil {

@@ -121,13 +121,14 @@ func (db *DB) ProvisionCustomer(ctx context.Context, job tenantry.ProvisionCusto
 // provisionOrg writes the records provisioning creates beside the customer.
 func (t *Tx) provisionOrg(ctx context.Context, c *tenantry.Customer) error {
 	now := t.db.now().UnixMicro()
-	if c.Calling != nil {
-		l := c.Calling
-		if err := t.write(ctx, nil, `INSERT INTO locations (id, customer_id, name, address, timezone, language, emergency_location_id, headquarters, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
-			newID("LOCATION"), c.ID, l.Name, mustJSON(l.Address), l.TimeZone, l.Language, l.EmergencyLocationID, now); err != nil {
-			return err
-		}
+	// Every customer gets its first location (rule C4): the calling
+	// location, or the headquarters address. A job that runs again, or an
+	// update, finds it made and keeps it.
+	l := tenantry.Headquarters(c)
+	if err := t.write(ctx, nil, `INSERT INTO locations (id, customer_id, name, address, timezone, language, emergency_location_id, headquarters, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+		newID("LOCATION"), c.ID, l.Name, mustJSON(l.Address), l.TimeZone, l.Language, l.EmergencyLocationID, now); err != nil {
+		return err
 	}
 	if c.PrimaryEmail != "" {
 		// The full admin holds the package the organization is created with:
