@@ -163,6 +163,14 @@ type ExistingOrg struct {
 	UserCount      int
 	VerifiedDomain bool
 	ClaimedDomain  bool
+	// What a directory import tells beyond the above (directory.go): the
+	// organization's name, its domains, and the legacy BroadWorks-style
+	// packages it holds, which put a customer attached to it in a migration
+	// phase (rule Q8).
+	Name            string
+	VerifiedDomains []string
+	ClaimedDomains  []string
+	LegacyPackages  []Package
 }
 
 // ApprovalUserThreshold is the number of users from which attaching an

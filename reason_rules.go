@@ -5,11 +5,17 @@ package tenantry
 // a reason's wire errorCode is a hash of its id, so the order of the files
 // does not matter.
 const (
-	ReasonAdminLevel = "admin_package_level" // {field} {package} {requires}  U4
+	ReasonAdminLevel      = "admin_package_level"      // {field} {package} {requires}  U4
+	ReasonUserCount       = "directory_user_count"     // {field} {value}
+	ReasonDomainInvalid   = "directory_domain_invalid" // {field} {value}
+	ReasonDirectoryColumn = "directory_column_unknown" // {field} {value}
+	ReasonDirectoryKind   = "directory_csv_kind"       // {field}
+	ReasonDirectoryEmpty  = "directory_empty"          // {field}
 )
 
 func init() {
 	AllReasons = append(AllReasons,
-		ReasonAdminLevel,
+		ReasonAdminLevel, ReasonUserCount, ReasonDomainInvalid, ReasonDirectoryColumn, ReasonDirectoryKind,
+		ReasonDirectoryEmpty,
 	)
 }

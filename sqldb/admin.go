@@ -285,24 +285,20 @@ func (db *DB) RemoveCustomerAdmin(ctx context.Context, a *tenantry.Actor, custom
 }
 
 // PutExistingOrg records (or replaces) what is known of an existing
-// organization, for rule C7. Nothing else writes the table: organizations
-// come from outside (seeding, tests).
+// organization, for rules C7 and Q8. Operators bring organizations in with
+// ImportDirectory; tests call this.
 func (db *DB) PutExistingOrg(ctx context.Context, o *tenantry.ExistingOrg) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO organizations (org_id, user_count, verified_domain, claimed_domain) VALUES (?, ?, ?, ?)
-			ON CONFLICT (org_id) DO UPDATE SET user_count = excluded.user_count, verified_domain = excluded.verified_domain,
-			claimed_domain = excluded.claimed_domain`,
-			o.OrgID, o.UserCount, boolInt(o.VerifiedDomain), boolInt(o.ClaimedDomain))
-		return err
-	})
+	return db.inTx(ctx, func(tx *Tx) error { return tx.putOrg(ctx, o, db.now().UnixMicro()) })
 }
 
 // existingOrg reads a known organization, or nil for one not known.
 func (t *Tx) existingOrg(ctx context.Context, orgID string) (*tenantry.ExistingOrg, error) {
 	o := tenantry.ExistingOrg{OrgID: orgID}
 	var verified, claimed int
-	err := t.queryRow(ctx, `SELECT user_count, verified_domain, claimed_domain FROM organizations WHERE org_id = ?`, orgID).
-		Scan(&o.UserCount, &verified, &claimed)
+	var verifiedDomains, claimedDomains, legacy string
+	err := t.queryRow(ctx, `SELECT user_count, verified_domain, claimed_domain, name, verified_domains, claimed_domains, legacy_packages
+		FROM organizations WHERE org_id = ?`, orgID).
+		Scan(&o.UserCount, &verified, &claimed, &o.Name, &verifiedDomains, &claimedDomains, &legacy)
 	if tenantry.ErrorCode(mapError(err)) == tenantry.ENOTFOUND {
 		return nil, nil
 	}
@@ -310,6 +306,9 @@ func (t *Tx) existingOrg(ctx context.Context, orgID string) (*tenantry.ExistingO
 		return nil, err
 	}
 	o.VerifiedDomain, o.ClaimedDomain = verified == 1, claimed == 1
+	if err := unmarshalAll([]string{verifiedDomains, claimedDomains, legacy}, &o.VerifiedDomains, &o.ClaimedDomains, &o.LegacyPackages); err != nil {
+		return nil, err
+	}
 	return &o, nil
 }
 
