@@ -93,3 +93,49 @@ func TestAddCallingNeedsLocation(t *testing.T) {
 		}
 	})
 }
+
+// TestLegacyOrgMigrating is rule Q8 for attached organizations: a customer
+// attached to an organization the directory lists with legacy packages is
+// in a migration phase and gets no quantities, on create and on update,
+// until the directory lists none for it.
+func TestLegacyOrgMigrating(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		ctx := t.Context()
+		tpl := f.template(t, "Standard")
+		legacy := &tenantry.ExistingOrg{OrgID: "org-legacy", UserCount: 3, LegacyPackages: []tenantry.Package{tenantry.LegacyStandard}}
+		if err := f.db.PutExistingOrg(ctx, legacy); err != nil {
+			t.Fatal(err)
+		}
+		limits := map[string]int{"webex_calling": 10, "webex_meetings": 10}
+		in := customerInput(tpl, "legacy-1")
+		in.OrgID, in.Limits = legacy.OrgID, limits
+		_, err := f.db.CreateCustomer(ctx, f.actor, in)
+		wantProblem(t, err, tenantry.EINVALID, tenantry.FieldLimits, tenantry.ReasonQuantityMigration)
+		wantProblem(t, f.db.PrecheckCustomer(ctx, f.actor, in), tenantry.EINVALID, tenantry.FieldLimits, tenantry.ReasonQuantityMigration)
+
+		// Known without legacy packages first: quantities are fine.
+		if err := f.db.PutExistingOrg(ctx, &tenantry.ExistingOrg{OrgID: legacy.OrgID, UserCount: 3}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := f.db.CreateCustomer(ctx, f.actor, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c = f.provision(t, c)
+		// The directory now lists legacy packages: the update is refused.
+		if err := f.db.PutExistingOrg(ctx, legacy); err != nil {
+			t.Fatal(err)
+		}
+		up := &tenantry.CustomerInput{Packages: []string{"webex_calling", "webex_meetings"}, Limits: map[string]int{"webex_calling": 11, "webex_meetings": 10}}
+		_, err = f.db.UpdateCustomer(ctx, f.actor, c.ID, up)
+		wantProblem(t, err, tenantry.EINVALID, tenantry.FieldLimits, tenantry.ReasonQuantityMigration)
+		// Migrated: the directory lists none any more.
+		if err := f.db.PutExistingOrg(ctx, &tenantry.ExistingOrg{OrgID: legacy.OrgID, UserCount: 3}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.UpdateCustomer(ctx, f.actor, c.ID, up); err != nil {
+			t.Errorf("update once migrated: %v", err)
+		}
+	})
+}
