@@ -91,7 +91,8 @@ Flags:
 			for k, v := range p.Params {
 				params[k] = v
 			}
-			fmt.Fprintf(stdout, "%s: line %d, %s: %s\n", p.File, p.Line, p.Field, tr.Message(language, p.Reason, params))
+			// The message names the field (row.field in JSON, the column in CSV).
+			fmt.Fprintf(stdout, "%s: line %d: %s\n", p.File, p.Line, tr.Message(language, p.Reason, params))
 		}
 		return fmt.Errorf("directory import: %d problems; nothing was imported", len(problems))
 	}

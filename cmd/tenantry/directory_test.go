@@ -63,14 +63,14 @@ func TestDirectoryImportCommand(t *testing.T) {
 			t.Errorf("bad files: exit %d, stderr %q", code, stderr)
 		}
 		for _, want := range []string{
-			"bad-organizations.csv: line 3, orgId: orgId",
-			"bad-organizations.csv: line 4, users: users: many is not a number of users",
-			"bad-organizations.csv: line 5, verifiedDomains: verifiedDomains: bad_domain! is not a domain name",
-			"bad-organizations.csv: line 6, legacyPackages: ",
-			"bad-organizations.csv: line 7, orgId: orgId: org-ok is already used on line 2",
-			"bad-accounts.json: line 4, freeAccounts[1].email: ",
-			"bad-accounts.json: line 5, freeAccounts[2].nickname: ",
-			"bad-accounts.json: line 6, freeAccounts[3].email: ",
+			"bad-organizations.csv: line 3: orgId is required.",
+			"bad-organizations.csv: line 4: users: many is not a number of users",
+			"bad-organizations.csv: line 5: verifiedDomains: bad_domain! is not a domain name",
+			"bad-organizations.csv: line 6: legacyPackages: webex_calling is not a valid value",
+			"bad-organizations.csv: line 7: orgId: org-ok is already used on line 2",
+			"bad-accounts.json: line 4: freeAccounts[1].email",
+			"bad-accounts.json: line 5: freeAccounts[2].nickname",
+			"bad-accounts.json: line 6: freeAccounts[3].email",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
