@@ -84,12 +84,28 @@ func OrgPackage(c *Customer) Package {
 	return best
 }
 
+// OrgLevel is the package level the organization of c was created with
+// (rule U4): the level of the package its full admin holds. Provisioning
+// gives the full admin the organization's package (OrgPackage as it is
+// then) and CheckAdmin keeps every admin, the full admin too, at that
+// level, so the customer's later package changes do not move it. Without a
+// full admin (an organization attached without customerInfo) it is the
+// level of OrgPackage(c). 0 means the organization has no package an admin
+// can hold; then no level is required.
+func OrgLevel(c *Customer, full *CustomerAdmin) int {
+	if full != nil && full.Package != "" {
+		return PackageLevel(full.Package)
+	}
+	return PackageLevel(OrgPackage(c))
+}
+
 // CheckAdmin applies rule U4 to an admin being added (current nil) or
 // changed: the role is one of AdminRoles and there is one full admin, who
 // stays full admin; the package is one of the customer's packages that an
-// admin can hold; and the full admin's package is never downgraded to a
-// lower level than it holds.
-func CheckAdmin(c *Customer, current *CustomerAdmin, in *CustomerAdminInput) []Problem {
+// admin can hold, of the package level the organization was created with
+// (OrgLevel, read from full, the customer's full admin or nil); and the
+// full admin's package is never downgraded.
+func CheckAdmin(c *Customer, full, current *CustomerAdmin, in *CustomerAdminInput) []Problem {
 	var ps problems
 	if current == nil {
 		switch {
@@ -109,6 +125,7 @@ func CheckAdmin(c *Customer, current *CustomerAdmin, in *CustomerAdminInput) []P
 	case in.Role == AdminFull && (current == nil || current.Role != AdminFull):
 		ps.add(FieldAdminRole, ReasonFullAdminExists)
 	}
+	level := OrgLevel(c, full)
 	switch cp := c.Package(in.Package); {
 	case in.Package == "":
 		ps.add(FieldAdminPackage, ReasonRequired)
@@ -116,8 +133,19 @@ func CheckAdmin(c *Customer, current *CustomerAdmin, in *CustomerAdminInput) []P
 		ps.add(FieldAdminPackage, ReasonAdminPackage, "package", string(in.Package))
 	case current != nil && current.Role == AdminFull && PackageLevel(in.Package) < PackageLevel(current.Package):
 		ps.add(FieldAdminPackage, ReasonAdminDowngrade, "package", string(in.Package), "current", string(current.Package))
+	case level > 0 && PackageLevel(in.Package) != level:
+		ps.add(FieldAdminPackage, ReasonAdminLevel, "package", string(in.Package), "requires", string(levelPackage(c, full)))
 	}
 	return ps
+}
+
+// levelPackage names the package that shows the organization's level in a
+// message: the full admin's, else the organization's.
+func levelPackage(c *Customer, full *CustomerAdmin) Package {
+	if full != nil && full.Package != "" {
+		return full.Package
+	}
+	return OrgPackage(c)
 }
 
 func joinRoles() string {
@@ -135,6 +163,14 @@ type ExistingOrg struct {
 	UserCount      int
 	VerifiedDomain bool
 	ClaimedDomain  bool
+	// What a directory import tells beyond the above (directory.go): the
+	// organization's name, its domains, and the legacy BroadWorks-style
+	// packages it holds, which put a customer attached to it in a migration
+	// phase (rule Q8).
+	Name            string
+	VerifiedDomains []string
+	ClaimedDomains  []string
+	LegacyPackages  []Package
 }
 
 // ApprovalUserThreshold is the number of users from which attaching an

@@ -45,10 +45,14 @@ func TestOrgPackage(t *testing.T) {
 }
 
 // TestCheckAdmin is rule U4: an admin's package is one of the customer's,
-// there is one full admin, who keeps the role, and the full admin's package
-// is never downgraded.
+// of the level the organization was created with (the full admin's), there
+// is one full admin, who keeps the role, and the full admin's package is
+// never downgraded (nor moved to another level).
 func TestCheckAdmin(t *testing.T) {
-	c := adminCustomer(tenantry.WebexCallingStandard, tenantry.WebexCalling, tenantry.WebexSuite, tenantry.AttendantConsole)
+	c := adminCustomer(tenantry.WebexCallingStandard, tenantry.WebexCalling, tenantry.WebexSuite, tenantry.WebexMeetings,
+		tenantry.CXEssentials, tenantry.CXStandardAgent, tenantry.AttendantConsole)
+	// The organization was created with webex_calling; the customer got
+	// more packages later.
 	full := &tenantry.CustomerAdmin{ID: "a1", Email: "first@example.com", Role: tenantry.AdminFull, Package: tenantry.WebexCalling}
 	other := &tenantry.CustomerAdmin{ID: "a2", Email: "ro@example.com", Role: tenantry.AdminReadOnly, Package: tenantry.WebexCalling}
 	in := func(email string, role tenantry.AdminRole, p tenantry.Package) *tenantry.CustomerAdminInput {
@@ -61,27 +65,32 @@ func TestCheckAdmin(t *testing.T) {
 		field, reason string // "": valid
 	}{
 		{"add read-only", nil, in("x@example.com", tenantry.AdminReadOnly, tenantry.WebexCalling), "", ""},
-		{"add support on a lower package", nil, in("x@example.com", tenantry.AdminSupport, tenantry.WebexCallingStandard), "", ""},
-		{"add user and device admin", nil, in("x@example.com", tenantry.AdminUserDevice, tenantry.WebexSuite), "", ""},
+		{"add read-only with meetings on a calling organization", nil, in("x@example.com", tenantry.AdminReadOnly, tenantry.WebexMeetings),
+			tenantry.FieldAdminPackage, tenantry.ReasonAdminLevel},
+		{"add support on a lower package", nil, in("x@example.com", tenantry.AdminSupport, tenantry.WebexCallingStandard),
+			tenantry.FieldAdminPackage, tenantry.ReasonAdminLevel},
+		{"add user and device admin on a higher package", nil, in("x@example.com", tenantry.AdminUserDevice, tenantry.WebexSuite),
+			tenantry.FieldAdminPackage, tenantry.ReasonAdminLevel},
 		{"email required", nil, in("", tenantry.AdminReadOnly, tenantry.WebexCalling), tenantry.FieldAdminEmail, tenantry.ReasonRequired},
 		{"email invalid", nil, in("not-an-address", tenantry.AdminReadOnly, tenantry.WebexCalling), tenantry.FieldAdminEmail, tenantry.ReasonInvalidEmail},
 		{"role required", nil, in("x@example.com", "", tenantry.WebexCalling), tenantry.FieldAdminRole, tenantry.ReasonRequired},
 		{"role unknown", nil, in("x@example.com", "owner", tenantry.WebexCalling), tenantry.FieldAdminRole, tenantry.ReasonInvalidEnum},
-		{"second full admin", nil, in("x@example.com", tenantry.AdminFull, tenantry.WebexSuite), tenantry.FieldAdminRole, tenantry.ReasonFullAdminExists},
+		{"second full admin", nil, in("x@example.com", tenantry.AdminFull, tenantry.WebexCalling), tenantry.FieldAdminRole, tenantry.ReasonFullAdminExists},
 		{"promote to full admin", other, in("", tenantry.AdminFull, tenantry.WebexCalling), tenantry.FieldAdminRole, tenantry.ReasonFullAdminExists},
 		{"package required", nil, in("x@example.com", tenantry.AdminReadOnly, ""), tenantry.FieldAdminPackage, tenantry.ReasonRequired},
-		{"package not the customer's", nil, in("x@example.com", tenantry.AdminReadOnly, tenantry.WebexMeetings), tenantry.FieldAdminPackage, tenantry.ReasonAdminPackage},
+		{"package not the customer's", nil, in("x@example.com", tenantry.AdminReadOnly, tenantry.WebexVoice), tenantry.FieldAdminPackage, tenantry.ReasonAdminPackage},
 		{"add-on is no package for an admin", nil, in("x@example.com", tenantry.AdminReadOnly, tenantry.AttendantConsole), tenantry.FieldAdminPackage, tenantry.ReasonAdminPackage},
 		{"unknown package", nil, in("x@example.com", tenantry.AdminReadOnly, "gold"), tenantry.FieldAdminPackage, tenantry.ReasonAdminPackage},
 		{"full admin same package", full, in("", tenantry.AdminFull, tenantry.WebexCalling), "", ""},
-		{"full admin upgraded", full, in("", tenantry.AdminFull, tenantry.WebexSuite), "", ""},
+		{"full admin moved to a higher level", full, in("", tenantry.AdminFull, tenantry.WebexSuite), tenantry.FieldAdminPackage, tenantry.ReasonAdminLevel},
 		{"full admin downgraded", full, in("", tenantry.AdminFull, tenantry.WebexCallingStandard), tenantry.FieldAdminPackage, tenantry.ReasonAdminDowngrade},
 		{"full admin demoted", full, in("", tenantry.AdminReadOnly, tenantry.WebexCalling), tenantry.FieldAdminRole, tenantry.ReasonFullAdminDemoted},
-		{"other admin moved down", other, in("", tenantry.AdminSupport, tenantry.WebexCallingStandard), "", ""},
+		{"other admin moved down", other, in("", tenantry.AdminSupport, tenantry.WebexCallingStandard), tenantry.FieldAdminPackage, tenantry.ReasonAdminLevel},
+		{"other admin keeps its package", other, in("", tenantry.AdminSupport, tenantry.WebexCalling), "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ps := tenantry.CheckAdmin(c, tt.current, tt.in)
+			ps := tenantry.CheckAdmin(c, full, tt.current, tt.in)
 			checkWellFormed(t, ps)
 			var want []string
 			if tt.reason != "" {
@@ -90,12 +99,40 @@ func TestCheckAdmin(t *testing.T) {
 			checkProblems(t, ps, want)
 		})
 	}
+	p := findProblem(t, tenantry.CheckAdmin(c, full, nil, in("x@example.com", tenantry.AdminReadOnly, tenantry.WebexMeetings)),
+		tenantry.FieldAdminPackage, tenantry.ReasonAdminLevel)
+	if p.Params["package"] != "webex_meetings" || p.Params["requires"] != "webex_calling" {
+		t.Errorf("params = %v", p.Params)
+	}
+}
+
+// TestOrgLevel: the level the organization was created with is its full
+// admin's; packages the customer gains later do not move it; without a
+// full admin it is the organization's package; packages of one level are
+// interchangeable.
+func TestOrgLevel(t *testing.T) {
+	c := adminCustomer(tenantry.WebexMeetings, tenantry.CXEssentials, tenantry.CXStandardAgent, tenantry.WebexSuite)
+	full := &tenantry.CustomerAdmin{Role: tenantry.AdminFull, Package: tenantry.CXEssentials}
+	if got, want := tenantry.OrgLevel(c, full), tenantry.PackageLevel(tenantry.CXEssentials); got != want {
+		t.Errorf("OrgLevel with a full admin = %d, want %d", got, want)
+	}
+	if got, want := tenantry.OrgLevel(c, nil), tenantry.PackageLevel(tenantry.WebexSuite); got != want {
+		t.Errorf("OrgLevel without a full admin = %d, want %d", got, want)
+	}
+	add := &tenantry.CustomerAdminInput{Email: "x@example.com", Role: tenantry.AdminReadOnly, Package: tenantry.CXStandardAgent}
+	if ps := tenantry.CheckAdmin(c, full, nil, add); len(ps) != 0 {
+		t.Errorf("a package of the same level is refused: %v", fieldReasons(ps))
+	}
+	none := adminCustomer(tenantry.CommonAreaCalling)
+	if got := tenantry.OrgLevel(none, nil); got != 0 {
+		t.Errorf("OrgLevel of an organization no admin package = %d, want 0", got)
+	}
 }
 
 func TestCheckAdminDeletingPackage(t *testing.T) {
 	c := adminCustomer(tenantry.WebexCalling, tenantry.WebexMeetings)
 	c.Package(tenantry.WebexMeetings).Status = tenantry.PackageDeleting
-	ps := tenantry.CheckAdmin(c, nil, &tenantry.CustomerAdminInput{Email: "x@example.com", Role: tenantry.AdminReadOnly, Package: tenantry.WebexMeetings})
+	ps := tenantry.CheckAdmin(c, nil, nil, &tenantry.CustomerAdminInput{Email: "x@example.com", Role: tenantry.AdminReadOnly, Package: tenantry.WebexMeetings})
 	findProblem(t, ps, tenantry.FieldAdminPackage, tenantry.ReasonAdminPackage)
 }
 

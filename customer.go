@@ -357,9 +357,11 @@ type QuantityPlan struct {
 // Q2 (never disabled), Q3 (never lowered), Q4 (at most the partner's maximum),
 // Q6 (an unrestricted customer never becomes restricted), Q8 (no quantities
 // during a migration phase), and that no quantity is below what users hold.
-// current is nil on create; usage counts assignments per package; max is the
+// current is nil on create; legacy lists the legacy packages of the
+// organization the customer is attached to (ExistingOrg.LegacyPackages,
+// from the directory); usage counts assignments per package; max is the
 // partner's allowed maximum per package (0: no maximum).
-func CheckQuantities(current *Customer, pkgs []Package, limits map[string]int, usage map[Package]int, max int) (QuantityPlan, []Problem) {
+func CheckQuantities(current *Customer, legacy []Package, pkgs []Package, limits map[string]int, usage map[Package]int, max int) (QuantityPlan, []Problem) {
 	var ps problems
 	enabled := len(limits) > 0
 	if current != nil {
@@ -370,7 +372,7 @@ func CheckQuantities(current *Customer, pkgs []Package, limits map[string]int, u
 			ps.add(FieldLimits, ReasonQuantityEnable)
 		}
 	}
-	if enabled && migrating(current, pkgs) {
+	if enabled && Migrating(current, legacy, pkgs) {
 		ps.add(FieldLimits, ReasonQuantityMigration)
 	}
 	plan := QuantityPlan{Enabled: enabled}
@@ -400,10 +402,15 @@ func CheckQuantities(current *Customer, pkgs []Package, limits map[string]int, u
 	return plan, ps
 }
 
-// migrating reports whether a customer holds legacy and wholesale packages at
-// once, counting both what it holds and what is asked for.
-func migrating(current *Customer, pkgs []Package) bool {
-	all := slices.Clone(pkgs)
+// Migrating reports whether a customer is in a migration phase (rule Q8):
+// it holds legacy BroadWorks-style and wholesale packages at once, counting
+// what it holds (current, nil on create), the legacy packages of the
+// organization it is attached to (legacy: a customer attached to an
+// existing organization holds what that organization holds) and the
+// packages asked for (pkgs). The phase ends when the directory no longer
+// lists legacy packages for the organization.
+func Migrating(current *Customer, legacy []Package, pkgs []Package) bool {
+	all := append(slices.Clone(pkgs), legacy...)
 	if current != nil {
 		all = append(all, current.PackageNames()...)
 	}

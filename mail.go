@@ -87,25 +87,44 @@ type MailData struct {
 }
 
 // MailAllowed applies the rules about who may get a mail of kind: a welcome
-// never goes to a customer admin (U5), and the E911 confirmation only to users
-// and admins of customers in the US and Canada (U6). country is the
-// customer's; admin says whether the recipient is one of its admins.
-func MailAllowed(kind MailKind, country string, admin bool) bool {
+// never goes to a customer admin (U5), and the E911 confirmation only where
+// E911 applies (U6, E911Applies). country is the customer's; admin says
+// whether the recipient is one of its admins; held lists every package the
+// recipient holds in the customer, as a user and as an admin.
+func MailAllowed(kind MailKind, country string, admin bool, held []Package) bool {
 	switch kind {
 	case MailWelcome:
 		return !admin
 	case MailE911Confirmation:
-		return E911Required(country)
+		return E911Applies(country, held)
 	}
 	return true
+}
+
+// E911Applies reports whether a person holding pkgs in a customer of
+// country is covered by the emergency-services (E911) provider (rule U6):
+// E911 applies where calling does, to users and admins with a calling
+// package in the US and Canada. A meetings-only user has no number to call
+// from and gets no E911 confirmation.
+func E911Applies(country string, pkgs []Package) bool {
+	return E911Required(country) && HasCalling(pkgs)
+}
+
+// E911MailKey is the outbox key of the E911 confirmation to email in
+// customerID: one mail per person and customer (rule U6), so that an admin
+// who is also a user, or a person added again, is not told twice.
+func E911MailKey(customerID, email string) string {
+	return "e911/" + customerID + "/" + NormalizeEmail(email)
 }
 
 // ProvisioningMails decides what the first customer admin of a newly
 // provisioned customer gets: the invitation, unless an existing
 // organization was attached with a template that does not allow admin-invite
-// emails (T4); and, in the US and Canada, the separate E911 confirmation,
-// which no template setting controls (U6). Nothing goes out while the
-// customer has no organization (held for review) or provisioning failed.
+// emails (T4); and, where E911 applies to the package the first admin holds
+// (OrgPackage: calling in the US and Canada), the separate E911
+// confirmation, which no template setting controls (U6). Nothing goes out
+// while the customer has no organization (held for review) or provisioning
+// failed.
 func ProvisioningMails(c *Customer, tpl *Template, attached bool) []MailKind {
 	if c.PrimaryEmail == "" || (c.Status != StatusProvisioned && c.Status != StatusProvisionedWithErrors) {
 		return nil
@@ -114,7 +133,7 @@ func ProvisioningMails(c *Customer, tpl *Template, attached bool) []MailKind {
 	if !attached || tpl.AllowAdminInviteEmails {
 		out = append(out, MailAdminInvitation)
 	}
-	if E911Required(c.Address.Country) {
+	if E911Applies(c.Address.Country, []Package{OrgPackage(c)}) {
 		out = append(out, MailE911Confirmation)
 	}
 	return out

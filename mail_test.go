@@ -9,34 +9,52 @@ import (
 
 // TestMailAllowed is rules U5 and U6 as a table: a welcome goes to end
 // users only, never to a customer admin (U5); the E911 confirmation goes
-// to users and admins of US and Canadian customers only (U6); the other
-// mails are not restricted by who gets them.
+// to users and admins with a calling package of US and Canadian customers
+// only (U6); the other mails are not restricted by who gets them.
 func TestMailAllowed(t *testing.T) {
+	calling := []tenantry.Package{tenantry.WebexCalling}
+	meetings := []tenantry.Package{tenantry.WebexMeetings}
 	for _, tt := range []struct {
 		kind    tenantry.MailKind
 		country string
 		admin   bool
+		held    []tenantry.Package
 		want    bool
 	}{
-		{tenantry.MailWelcome, "US", false, true},
-		{tenantry.MailWelcome, "GB", false, true},
-		{tenantry.MailWelcome, "US", true, false}, // U5
-		{tenantry.MailWelcome, "SE", true, false}, // U5
-		{tenantry.MailE911Confirmation, "US", false, true},
-		{tenantry.MailE911Confirmation, "CA", false, true},
-		{tenantry.MailE911Confirmation, "US", true, true}, // admins get it too (U6)
-		{tenantry.MailE911Confirmation, "CA", true, true},
-		{tenantry.MailE911Confirmation, "MX", false, false},
-		{tenantry.MailE911Confirmation, "GB", true, false},
-		{tenantry.MailE911Confirmation, "us", false, false}, // countries are upper-case codes
-		{tenantry.MailE911Confirmation, "", false, false},
-		{tenantry.MailAdminInvitation, "US", true, true},
-		{tenantry.MailAdminInvitation, "BR", true, true},
-		{tenantry.MailConsent, "KR", false, true},
+		{tenantry.MailWelcome, "US", false, meetings, true},
+		{tenantry.MailWelcome, "GB", false, calling, true},
+		{tenantry.MailWelcome, "US", true, calling, false},  // U5
+		{tenantry.MailWelcome, "SE", true, meetings, false}, // U5
+		{tenantry.MailE911Confirmation, "US", false, calling, true},
+		{tenantry.MailE911Confirmation, "CA", false, []tenantry.Package{tenantry.WebexSuite}, true},
+		{tenantry.MailE911Confirmation, "US", true, calling, true}, // admins get it too (U6)
+		{tenantry.MailE911Confirmation, "CA", true, []tenantry.Package{tenantry.WebexCallingStandard}, true},
+		{tenantry.MailE911Confirmation, "US", false, meetings, false}, // no calling, no E911
+		{tenantry.MailE911Confirmation, "US", true, meetings, false},
+		{tenantry.MailE911Confirmation, "US", false, nil, false},
+		{tenantry.MailE911Confirmation, "US", false, []tenantry.Package{tenantry.WebexMeetings, tenantry.WebexCalling}, true}, // admin and user
+		{tenantry.MailE911Confirmation, "MX", false, calling, false},
+		{tenantry.MailE911Confirmation, "GB", true, calling, false},
+		{tenantry.MailE911Confirmation, "us", false, calling, false}, // countries are upper-case codes
+		{tenantry.MailE911Confirmation, "", false, calling, false},
+		{tenantry.MailAdminInvitation, "US", true, meetings, true},
+		{tenantry.MailAdminInvitation, "BR", true, nil, true},
+		{tenantry.MailConsent, "KR", false, nil, true},
 	} {
-		if got := tenantry.MailAllowed(tt.kind, tt.country, tt.admin); got != tt.want {
-			t.Errorf("MailAllowed(%s, %q, admin=%v) = %v, want %v", tt.kind, tt.country, tt.admin, got, tt.want)
+		if got := tenantry.MailAllowed(tt.kind, tt.country, tt.admin, tt.held); got != tt.want {
+			t.Errorf("MailAllowed(%s, %q, admin=%v, %v) = %v, want %v", tt.kind, tt.country, tt.admin, tt.held, got, tt.want)
 		}
+	}
+}
+
+// TestE911MailKey: one E911 confirmation per person and customer, however
+// the address is written.
+func TestE911MailKey(t *testing.T) {
+	if a, b := tenantry.E911MailKey("c1", "Ada@Example.com"), tenantry.E911MailKey("c1", " ada@example.com"); a != b {
+		t.Errorf("keys differ for one person: %q, %q", a, b)
+	}
+	if a, b := tenantry.E911MailKey("c1", "ada@example.com"), tenantry.E911MailKey("c2", "ada@example.com"); a == b {
+		t.Errorf("two customers share a key: %q", a)
 	}
 }
 
@@ -44,7 +62,7 @@ func TestMailAllowed(t *testing.T) {
 // customer is provisioned. The invitation, unless an existing organization
 // was attached under a template that does not allow admin-invite emails
 // (T4, off by default); the E911 confirmation in the US and Canada whatever
-// the template says (U6); never a welcome (U5); nothing before the
+// the template says, when the first admin holds calling (U6); never a welcome (U5); nothing before the
 // organization exists or when provisioning failed.
 func TestProvisioningMails(t *testing.T) {
 	const (
@@ -52,10 +70,13 @@ func TestProvisioningMails(t *testing.T) {
 		e911 = tenantry.MailE911Confirmation
 	)
 	customer := func(country string, st tenantry.CustomerStatus) *tenantry.Customer {
-		c := &tenantry.Customer{Status: st, PrimaryEmail: "admin@example.com"}
+		c := &tenantry.Customer{Status: st, PrimaryEmail: "admin@example.com",
+			Packages: []tenantry.CustomerPackage{{Name: tenantry.WebexCalling}, {Name: tenantry.WebexMeetings}}}
 		c.Address.Country = country
 		return c
 	}
+	meetingsOnly := customer("US", tenantry.StatusProvisioned)
+	meetingsOnly.Packages = meetingsOnly.Packages[1:]
 	off, on := &tenantry.Template{}, &tenantry.Template{AllowAdminInviteEmails: true}
 	for _, tt := range []struct {
 		name     string
@@ -74,6 +95,7 @@ func TestProvisioningMails(t *testing.T) {
 		{"provisioning failed", customer("US", tenantry.StatusError), on, false, nil},
 		{"held for review", customer("US", tenantry.StatusPendingRPLReview), on, false, nil},
 		{"still provisioning", customer("US", tenantry.StatusProvisioning), on, false, nil},
+		{"meetings-only US organization: no E911 (U6)", meetingsOnly, off, false, []tenantry.MailKind{inv}},
 		{"no admin address", &tenantry.Customer{Status: tenantry.StatusProvisioned, Address: tenantry.Address{Country: "US"}}, on, false, nil},
 	} {
 		got := tenantry.ProvisioningMails(tt.c, tt.tpl, tt.attached)

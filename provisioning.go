@@ -70,11 +70,24 @@ func Provision(c *Customer, orgID string, licenseID func(Package) string) {
 	if c.OrgID == "" {
 		c.OrgID = orgID
 	}
-	c.E911Enabled = E911Required(c.Address.Country)
+	// E911 applies where calling does (U6): a meetings-only customer in
+	// the US has no number to reach emergency services from.
+	c.E911Enabled = E911Applies(c.Address.Country, c.activePackages())
 	if c.MeetingsTimeZone == "" && c.Calling != nil {
 		c.MeetingsTimeZone = c.Calling.TimeZone
 	}
 	settlePackages(c, licenseID)
+}
+
+// activePackages are the customer's packages that are not being removed.
+func (c *Customer) activePackages() []Package {
+	out := make([]Package, 0, len(c.Packages))
+	for _, p := range c.Packages {
+		if p.Status != PackageDeleting {
+			out = append(out, p.Name)
+		}
+	}
+	return out
 }
 
 // ApplyUpdate settles a customer after an accepted update: removed packages

@@ -130,7 +130,7 @@ func TestProvisionRegion(t *testing.T) {
 		{"CU", tenantry.RegionUS},
 	}
 	for _, tt := range tests {
-		c := newCustomer(tt.country, tenantry.WebexMeetings)
+		c := newCustomer(tt.country, tenantry.WebexCalling)
 		tenantry.Provision(c, "org-1", license)
 		if c.Region != tt.want {
 			t.Errorf("Provision in %s: region = %q, want %q", tt.country, c.Region, tt.want)
@@ -138,6 +138,28 @@ func TestProvisionRegion(t *testing.T) {
 		if got, want := c.E911Enabled, tt.country == "US" || tt.country == "CA"; got != want {
 			t.Errorf("Provision in %s: E911 = %v, want %v", tt.country, got, want)
 		}
+	}
+}
+
+// TestProvisionE911WhereCalling: E911 applies where calling does (U6); a
+// meetings-only customer in the US gets no E911 provider, and one whose
+// calling package is being removed keeps none.
+func TestProvisionE911WhereCalling(t *testing.T) {
+	c := newCustomer("US", tenantry.WebexMeetings)
+	tenantry.Provision(c, "org-1", license)
+	if c.E911Enabled {
+		t.Error("a meetings-only US customer has E911 enabled")
+	}
+	c = newCustomer("CA", tenantry.WebexMeetings, tenantry.WebexCalling)
+	tenantry.Provision(c, "org-1", license)
+	if !c.E911Enabled {
+		t.Error("a calling customer in CA has no E911")
+	}
+	c.Package(tenantry.WebexCalling).Status = tenantry.PackageDeleting
+	tenantry.ApplyUpdate(c, license)
+	tenantry.Provision(c, "org-1", license)
+	if c.E911Enabled {
+		t.Error("E911 stays enabled once calling is removed")
 	}
 }
 

@@ -179,12 +179,32 @@ func TestCheckQuantities(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, got := tenantry.CheckQuantities(tt.current, tt.pkgs, tt.limits, tt.usage, tt.max)
+			_, got := tenantry.CheckQuantities(tt.current, nil, tt.pkgs, tt.limits, tt.usage, tt.max)
 			checkProblems(t, got, tt.want)
 			checkWellFormed(t, got)
 		})
 	}
 }
+
+// TestCheckQuantitiesLegacyOrg is rule Q8 for a customer attached to an
+// organization the directory lists with legacy packages: it is migrating,
+// on create and on update, until the directory lists none.
+func TestCheckQuantitiesLegacyOrg(t *testing.T) {
+	wc, wm := tenantry.WebexCalling, tenantry.WebexMeetings
+	both := []tenantry.Package{wc, wm}
+	legacy := []tenantry.Package{tenantry.LegacyStandard}
+	q := map[string]int{"webex_calling": 10, "webex_meetings": 5}
+	migration := []string{limits + ": quantity_migration"}
+	checkProblems(t, second(tenantry.CheckQuantities(nil, legacy, both, q, nil, 0)), migration)
+	checkProblems(t, second(tenantry.CheckQuantities(quantified(map[tenantry.Package]int{wc: 10, wm: 5}), legacy, both, q, nil, 0)), migration)
+	checkProblems(t, second(tenantry.CheckQuantities(nil, legacy, both, nil, nil, 0)), nil)
+	checkProblems(t, second(tenantry.CheckQuantities(nil, nil, both, q, nil, 0)), nil)
+	if !tenantry.Migrating(nil, legacy, both) || tenantry.Migrating(nil, legacy, nil) || tenantry.Migrating(nil, nil, both) {
+		t.Error("Migrating: legacy and wholesale packages at once, and only then")
+	}
+}
+
+func second[A, B any](_ A, b B) B { return b }
 
 func TestCheckQuantitiesPlan(t *testing.T) {
 	wc, wm, ccp := tenantry.WebexCalling, tenantry.WebexMeetings, tenantry.CiscoCallingPlan
@@ -205,7 +225,7 @@ func TestCheckQuantitiesPlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, ps := tenantry.CheckQuantities(nil, tt.pkgs, tt.limits, nil, 0)
+			plan, ps := tenantry.CheckQuantities(nil, nil, tt.pkgs, tt.limits, nil, 0)
 			if len(ps) != 0 {
 				t.Errorf("problems: %v", fieldReasons(ps))
 			}
@@ -219,7 +239,7 @@ func TestCheckQuantitiesPlan(t *testing.T) {
 func TestCheckQuantitiesParams(t *testing.T) {
 	wc := tenantry.WebexCalling
 	cur := quantified(map[tenantry.Package]int{wc: 10})
-	_, ps := tenantry.CheckQuantities(cur, []tenantry.Package{wc}, map[string]int{"webex_calling": 8}, map[tenantry.Package]int{wc: 9}, 5)
+	_, ps := tenantry.CheckQuantities(cur, nil, []tenantry.Package{wc}, map[string]int{"webex_calling": 8}, map[tenantry.Package]int{wc: 9}, 5)
 	tests := []struct {
 		reason string
 		params map[string]string

@@ -108,7 +108,10 @@ func TestCustomerAdminsAPI(t *testing.T) {
 		}
 		full := as[0]
 
-		r := p.do(t, "POST", adminsPath(id), map[string]any{"email": "ro@adm-api.example.com", "role": "read_only_admin", "package": "webex_meetings"}, nil).wantStatus(t, 201)
+		// U4: the organization was created with webex_calling; every admin
+		// holds that level, so a read-only admin with meetings is refused.
+		p.do(t, "POST", adminsPath(id), map[string]any{"email": "ro@adm-api.example.com", "role": "read_only_admin", "package": "webex_meetings"}, nil).wantField(t, 400, "package")
+		r := p.do(t, "POST", adminsPath(id), map[string]any{"email": "ro@adm-api.example.com", "role": "read_only_admin", "package": "webex_calling"}, nil).wantStatus(t, 201)
 		var ad adminDoc
 		r.decode(t, &ad)
 		if loc := r.Header.Get("Location"); loc != en.srv.URL+adminsPath(id)+"/"+url.PathEscape(ad.ID) {
@@ -119,6 +122,7 @@ func TestCustomerAdminsAPI(t *testing.T) {
 		if got != ad {
 			t.Errorf("read %+v, added %+v", got, ad)
 		}
+		p.do(t, "PUT", adminsPath(id)+"/"+url.PathEscape(ad.ID), map[string]any{"role": "support_admin", "package": "webex_meetings"}, nil).wantField(t, 400, "package")
 		p.do(t, "PUT", adminsPath(id)+"/"+url.PathEscape(ad.ID), map[string]any{"role": "support_admin", "package": "webex_calling"}, nil).wantStatus(t, 200).decode(t, &got)
 		if got.Role != "support_admin" || got.Package != "webex_calling" {
 			t.Errorf("updated %+v", got)

@@ -63,6 +63,20 @@ func (t *Tx) admin(ctx context.Context, c *tenantry.Customer, id string) (*tenan
 	return effective(c, a), nil
 }
 
+// fullAdmin reads the full admin of c, whose package holds the level the
+// organization was created with (tenantry.OrgLevel), or nil when it has none.
+func (t *Tx) fullAdmin(ctx context.Context, c *tenantry.Customer) (*tenantry.CustomerAdmin, error) {
+	a, err := scanAdmin(t.queryRow(ctx, `SELECT `+adminCols+` FROM customer_admins WHERE customer_id = ? AND role = ? ORDER BY created, id LIMIT 1`,
+		c.ID, tenantry.AdminFull))
+	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return effective(c, a), nil
+}
+
 // readTx runs fn in a transaction that writes nothing.
 func (db *DB) readTx(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := db.begin(ctx)
@@ -122,8 +136,8 @@ func adminEmailTaken(v string) error {
 }
 
 // AddCustomerAdmin adds an admin to a provisioned customer and queues the
-// mails an admin gets: the invitation and, in the US and Canada, the E911
-// confirmation (rule U6); never a welcome (rule U5).
+// mails an admin gets: the invitation and, with a calling package in the US
+// and Canada, the E911 confirmation (rule U6); never a welcome (rule U5).
 func (db *DB) AddCustomerAdmin(ctx context.Context, a *tenantry.Actor, customerID string, in *tenantry.CustomerAdminInput) (*tenantry.CustomerAdmin, error) {
 	if !a.CanWrite() {
 		return nil, suspended()
@@ -134,7 +148,11 @@ func (db *DB) AddCustomerAdmin(ctx context.Context, a *tenantry.Actor, customerI
 		if err != nil {
 			return err
 		}
-		if err := tenantry.Invalid(tenantry.CheckAdmin(c, nil, in)); err != nil {
+		full, err := tx.fullAdmin(ctx, c)
+		if err != nil {
+			return err
+		}
+		if err := tenantry.Invalid(tenantry.CheckAdmin(c, full, nil, in)); err != nil {
 			return err
 		}
 		switch c.Status {
@@ -161,10 +179,14 @@ func (db *DB) AddCustomerAdmin(ctx context.Context, a *tenantry.Actor, customerI
 			return err
 		}
 		delete(tx.admins, c.ID) // read again by the mail rules below
-		for _, kind := range []tenantry.MailKind{tenantry.MailAdminInvitation, tenantry.MailE911Confirmation} {
-			if err := tx.queueCustomerMail(ctx, c, kind, out.Email, "admin/"+out.ID+"/"+string(kind), tenantry.MailData{}); err != nil {
-				return err
-			}
+		if err := tx.queueCustomerMail(ctx, c, tenantry.MailAdminInvitation, out.Email, "admin/"+out.ID+"/"+string(tenantry.MailAdminInvitation), tenantry.MailData{}); err != nil {
+			return err
+		}
+		// The E911 confirmation goes where calling does, once per person of
+		// the customer (U6): the outbox looks up what this person holds, as
+		// admin and as user, and keys the mail by the address.
+		if err := tx.queueCustomerMail(ctx, c, tenantry.MailE911Confirmation, out.Email, "", tenantry.MailData{}); err != nil {
+			return err
 		}
 		return tx.audit(ctx, a.OrgID, a.AdminID, "customer_admin.create", "customer_admin", out.ID, adminAudit(out))
 	})
@@ -215,7 +237,11 @@ func (db *DB) UpdateCustomerAdmin(ctx context.Context, a *tenantry.Actor, custom
 		if err != nil {
 			return err
 		}
-		if err := tenantry.Invalid(tenantry.CheckAdmin(c, cur, in)); err != nil {
+		full, err := tx.fullAdmin(ctx, c)
+		if err != nil {
+			return err
+		}
+		if err := tenantry.Invalid(tenantry.CheckAdmin(c, full, cur, in)); err != nil {
 			return err
 		}
 		before := *cur
@@ -257,24 +283,20 @@ func (db *DB) RemoveCustomerAdmin(ctx context.Context, a *tenantry.Actor, custom
 }
 
 // PutExistingOrg records (or replaces) what is known of an existing
-// organization, for rule C7. Nothing else writes the table: organizations
-// come from outside (seeding, tests).
+// organization, for rules C7 and Q8. Operators bring organizations in with
+// ImportDirectory; tests call this.
 func (db *DB) PutExistingOrg(ctx context.Context, o *tenantry.ExistingOrg) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO organizations (org_id, user_count, verified_domain, claimed_domain) VALUES (?, ?, ?, ?)
-			ON CONFLICT (org_id) DO UPDATE SET user_count = excluded.user_count, verified_domain = excluded.verified_domain,
-			claimed_domain = excluded.claimed_domain`,
-			o.OrgID, o.UserCount, boolInt(o.VerifiedDomain), boolInt(o.ClaimedDomain))
-		return err
-	})
+	return db.inTx(ctx, func(tx *Tx) error { return tx.putOrg(ctx, o, db.now().UnixMicro()) })
 }
 
 // existingOrg reads a known organization, or nil for one not known.
 func (t *Tx) existingOrg(ctx context.Context, orgID string) (*tenantry.ExistingOrg, error) {
 	o := tenantry.ExistingOrg{OrgID: orgID}
 	var verified, claimed int
-	err := t.queryRow(ctx, `SELECT user_count, verified_domain, claimed_domain FROM organizations WHERE org_id = ?`, orgID).
-		Scan(&o.UserCount, &verified, &claimed)
+	var verifiedDomains, claimedDomains, legacy string
+	err := t.queryRow(ctx, `SELECT user_count, verified_domain, claimed_domain, name, verified_domains, claimed_domains, legacy_packages
+		FROM organizations WHERE org_id = ?`, orgID).
+		Scan(&o.UserCount, &verified, &claimed, &o.Name, &verifiedDomains, &claimedDomains, &legacy)
 	if tenantry.ErrorCode(mapError(err)) == tenantry.ENOTFOUND {
 		return nil, nil
 	}
@@ -282,6 +304,9 @@ func (t *Tx) existingOrg(ctx context.Context, orgID string) (*tenantry.ExistingO
 		return nil, err
 	}
 	o.VerifiedDomain, o.ClaimedDomain = verified == 1, claimed == 1
+	if err := unmarshalAll([]string{verifiedDomains, claimedDomains, legacy}, &o.VerifiedDomains, &o.ClaimedDomains, &o.LegacyPackages); err != nil {
+		return nil, err
+	}
 	return &o, nil
 }
 

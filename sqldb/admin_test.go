@@ -58,7 +58,11 @@ func TestCustomerAdminLifecycle(t *testing.T) {
 		}
 		full := as[0]
 
-		in := &tenantry.CustomerAdminInput{Email: "ro@adm-1.example", Role: tenantry.AdminReadOnly, Package: tenantry.WebexMeetings}
+		// U4: the organization was created with webex_calling; a read-only
+		// admin with webex_meetings is of another level.
+		_, err := f.db.AddCustomerAdmin(ctx, f.actor, c.ID, &tenantry.CustomerAdminInput{Email: "ro@adm-1.example", Role: tenantry.AdminReadOnly, Package: tenantry.WebexMeetings})
+		wantProblem(t, err, tenantry.EINVALID, tenantry.FieldAdminPackage, tenantry.ReasonAdminLevel)
+		in := &tenantry.CustomerAdminInput{Email: "ro@adm-1.example", Role: tenantry.AdminReadOnly, Package: tenantry.WebexCalling}
 		ad, err := f.db.AddCustomerAdmin(ctx, f.actor, c.ID, in)
 		if err != nil {
 			t.Fatal(err)
@@ -91,6 +95,8 @@ func TestCustomerAdminLifecycle(t *testing.T) {
 		_, err = f.db.AddCustomerAdmin(ctx, f.actor, c.ID, &tenantry.CustomerAdminInput{Email: "x@adm-1.example", Role: tenantry.AdminSupport, Package: tenantry.WebexSuite})
 		wantProblem(t, err, tenantry.EINVALID, tenantry.FieldAdminPackage, tenantry.ReasonAdminPackage)
 
+		_, err = f.db.UpdateCustomerAdmin(ctx, f.actor, c.ID, ad.ID, &tenantry.CustomerAdminInput{Role: tenantry.AdminUserDevice, Package: tenantry.WebexMeetings})
+		wantProblem(t, err, tenantry.EINVALID, tenantry.FieldAdminPackage, tenantry.ReasonAdminLevel)
 		up, err := f.db.UpdateCustomerAdmin(ctx, f.actor, c.ID, ad.ID, &tenantry.CustomerAdminInput{Role: tenantry.AdminUserDevice, Package: tenantry.WebexCalling})
 		if err != nil {
 			t.Fatal(err)

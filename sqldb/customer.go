@@ -170,7 +170,15 @@ func (t *Tx) checkCreate(ctx context.Context, a *tenantry.Actor, in *tenantry.Cu
 			return nil, plan, err
 		}
 	}
-	plan, ps := tenantry.CheckQuantities(nil, packageList(in.Packages), in.Limits, nil, max)
+	var legacy []tenantry.Package
+	if len(in.Limits) > 0 {
+		// An attached organization brings its legacy packages (Q8).
+		var err error
+		if legacy, err = t.legacyPackages(ctx, in.OrgID); err != nil {
+			return nil, plan, err
+		}
+	}
+	plan, ps := tenantry.CheckQuantities(nil, legacy, packageList(in.Packages), in.Limits, nil, max)
 	return tpl, plan, tenantry.Invalid(ps)
 }
 
@@ -376,9 +384,21 @@ func (db *DB) UpdateCustomer(ctx context.Context, a *tenantry.Actor, id string, 
 			return err
 		}
 		ps := tenantry.CheckRemovals(c, pkgs, usage)
-		plan, qps := tenantry.CheckQuantities(c, pkgs, in.Limits, usage, max)
+		ps = append(ps, tenantry.CheckCallingLocation(c, pkgs, in.Calling)...)
+		var legacy []tenantry.Package
+		if len(in.Limits) > 0 {
+			if legacy, err = tx.legacyPackages(ctx, c.OrgID); err != nil {
+				return err
+			}
+		}
+		plan, qps := tenantry.CheckQuantities(c, legacy, pkgs, in.Limits, usage, max)
 		if err := tenantry.Invalid(append(ps, qps...)); err != nil {
 			return err
+		}
+		if tenantry.GainsCallingLocation(c, in.Calling) {
+			if err := tx.callingHeadquarters(ctx, c, in.Calling); err != nil {
+				return err
+			}
 		}
 		applyUpdate(c, in, pkgs, plan)
 		if err := tx.save(ctx, c); err != nil {

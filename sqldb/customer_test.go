@@ -222,9 +222,16 @@ func TestUpdateCustomer(t *testing.T) {
 			if diff := cmp.Diff(c, f.get(t, c.ID)); diff != "" {
 				t.Errorf("refused update changed the customer (-before +after):\n%s", diff)
 			}
-			// Dropping the other package is fine.
-			if _, err := f.db.UpdateCustomer(ctx, f.actor, c.ID, &tenantry.CustomerInput{Packages: []string{"webex_meetings"}}); err != nil {
-				t.Errorf("drop the unused package: %v", err)
+			// The other package is the one the organization was created
+			// with: its full admin holds it (U4), so it stays too.
+			_, err = f.db.UpdateCustomer(ctx, f.actor, c.ID, &tenantry.CustomerInput{Packages: []string{"webex_meetings"}})
+			p = wantProblem(t, err, tenantry.EINVALID, tenantry.FieldPackages, tenantry.ReasonPackageInUse)
+			if p.Params["package"] != "webex_calling" || p.Params["count"] != "1" {
+				t.Errorf("params = %v, want webex_calling held by 1 (the full admin)", p.Params)
+			}
+			// Keeping both and adding one is fine.
+			if _, err := f.db.UpdateCustomer(ctx, f.actor, c.ID, &tenantry.CustomerInput{Packages: []string{"webex_calling", "webex_meetings", "webex_suite"}}); err != nil {
+				t.Errorf("add a package: %v", err)
 			}
 		})
 

@@ -121,17 +121,20 @@ func (db *DB) ProvisionCustomer(ctx context.Context, job tenantry.ProvisionCusto
 // provisionOrg writes the records provisioning creates beside the customer.
 func (t *Tx) provisionOrg(ctx context.Context, c *tenantry.Customer) error {
 	now := t.db.now().UnixMicro()
-	if c.Calling != nil {
-		l := c.Calling
-		if err := t.write(ctx, nil, `INSERT INTO locations (id, customer_id, name, address, timezone, language, emergency_location_id, headquarters, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
-			newID("LOCATION"), c.ID, l.Name, mustJSON(l.Address), l.TimeZone, l.Language, l.EmergencyLocationID, now); err != nil {
-			return err
-		}
+	// Every customer gets its first location (rule C4): the calling
+	// location, or the headquarters address. A job that runs again, or an
+	// update, finds it made and keeps it.
+	l := tenantry.Headquarters(c)
+	if err := t.write(ctx, nil, `INSERT INTO locations (id, customer_id, name, address, timezone, language, emergency_location_id, headquarters, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+		newID("LOCATION"), c.ID, l.Name, mustJSON(l.Address), l.TimeZone, l.Language, l.EmergencyLocationID, now); err != nil {
+		return err
 	}
 	if c.PrimaryEmail != "" {
-		if err := t.write(ctx, nil, `INSERT INTO customer_admins (id, customer_id, email, role, created) VALUES (?, ?, ?, 'full_admin', ?) ON CONFLICT DO NOTHING`,
-			newID("PEOPLE"), c.ID, c.PrimaryEmail, now); err != nil {
+		// The full admin holds the package the organization is created with:
+		// its level is the one every admin of the customer holds (U4).
+		if err := t.write(ctx, nil, `INSERT INTO customer_admins (id, customer_id, email, role, package, created) VALUES (?, ?, ?, 'full_admin', ?, ?) ON CONFLICT DO NOTHING`,
+			newID("PEOPLE"), c.ID, c.PrimaryEmail, tenantry.OrgPackage(c), now); err != nil {
 			return err
 		}
 		delete(t.admins, c.ID)

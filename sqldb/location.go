@@ -244,3 +244,39 @@ func (db *DB) DeleteLocation(ctx context.Context, a *tenantry.Actor, customerID,
 }
 
 var _ tenantry.LocationService = (*DB)(nil)
+
+// callingHeadquarters gives the headquarters of the locked customer c,
+// made from its address while it had no calling location, the settings of
+// the calling location it gains with an update (rule C4). A customer not
+// provisioned yet has no headquarters: provisioning makes it from the
+// calling location. The country stays while the headquarters holds
+// numbers, as in UpdateLocation.
+func (t *Tx) callingHeadquarters(ctx context.Context, c *tenantry.Customer, l *tenantry.CallingLocation) error {
+	var id, address string
+	err := mapError(t.queryRow(ctx, `SELECT id, address FROM locations WHERE customer_id = ? AND headquarters = 1`, c.ID).Scan(&id, &address))
+	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var old tenantry.Address
+	if err := unmarshalAll([]string{address}, &old); err != nil {
+		return err
+	}
+	if old.Country != l.Address.Country {
+		n, err := t.countNumbers(ctx, id)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return tenantry.FieldError(tenantry.ECONFLICT, tenantry.FieldCalling+".address.country", tenantry.ReasonLocationCountryLocked, "count", itoa(n))
+		}
+	}
+	_, err = t.exec(ctx, `UPDATE locations SET name = ?, address = ?, timezone = ?, language = ?, emergency_location_id = ? WHERE id = ?`,
+		l.Name, mustJSON(l.Address), l.TimeZone, l.Language, l.EmergencyLocationID, id)
+	if isConflict(err, "name") {
+		return tenantry.FieldError(tenantry.ECONFLICT, tenantry.FieldCalling+".name", tenantry.ReasonLocationNameTaken, "value", l.Name)
+	}
+	return err
+}

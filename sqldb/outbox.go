@@ -247,15 +247,60 @@ func (t *Tx) mailAllowed(ctx context.Context, msg *tenantry.Message) (bool, erro
 	if msg.CustomerID == "" {
 		return false, fmt.Errorf("queue mail: a %s mail needs its customer", msg.Kind)
 	}
-	var country string
-	if err := t.queryRow(ctx, `SELECT country FROM customers WHERE id = ?`, msg.CustomerID).Scan(&country); err != nil {
-		return false, mapError(err)
+	c, err := scanCustomer(t.queryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE id = ?`, msg.CustomerID))
+	if err != nil {
+		return false, err
 	}
 	admin, err := t.isAdmin(ctx, msg.CustomerID, msg.To)
 	if err != nil {
 		return false, err
 	}
-	return tenantry.MailAllowed(msg.Kind, country, admin), nil
+	var held []tenantry.Package
+	if msg.Kind == tenantry.MailE911Confirmation {
+		if held, err = t.heldPackages(ctx, c, msg.To); err != nil {
+			return false, err
+		}
+		msg.Key = tenantry.E911MailKey(c.ID, msg.To) // once per person (U6)
+	}
+	return tenantry.MailAllowed(msg.Kind, c.Address.Country, admin, held), nil
+}
+
+// heldPackages lists the packages email holds in customer c, as its admin
+// (the full admin written at provisioning without one holds the
+// organization's) and as its user with add-ons.
+func (t *Tx) heldPackages(ctx context.Context, c *tenantry.Customer, email string) ([]tenantry.Package, error) {
+	var out []tenantry.Package
+	rows, err := t.query(ctx, `SELECT role, package FROM customer_admins WHERE customer_id = ? AND LOWER(email) = ?`, c.ID, tenantry.NormalizeEmail(email))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		a := tenantry.CustomerAdmin{}
+		if err := rows.Scan(&a.Role, &a.Package); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, effective(c, &a).Package)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = t.query(ctx, `SELECT s.package FROM subscribers s WHERE s.customer_id = ? AND s.email = ?
+		UNION ALL SELECT a.package FROM subscriber_add_ons a JOIN subscribers s ON s.id = a.subscriber_id WHERE s.customer_id = ? AND s.email = ?`,
+		c.ID, tenantry.NormalizeEmail(email), c.ID, tenantry.NormalizeEmail(email))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p tenantry.Package
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // queueProvisioningMail queues what the first admin of a newly provisioned
@@ -275,9 +320,12 @@ func (t *Tx) queueProvisioningMail(ctx context.Context, c *tenantry.Customer) er
 	lang := mail.Language(c.Language, tpl.EmailLanguage)
 	var msgs []*tenantry.Message
 	for _, kind := range tenantry.ProvisioningMails(c, tpl, !minted(c.OrgID, "ORGANIZATION")) {
+		key := "provisioning/" + c.ID + "/" + string(kind)
+		if kind == tenantry.MailE911Confirmation {
+			key = tenantry.E911MailKey(c.ID, c.PrimaryEmail)
+		}
 		msgs = append(msgs, &tenantry.Message{
-			PartnerID: c.PartnerID, CustomerID: c.ID, Kind: kind, To: c.PrimaryEmail, Language: lang,
-			Key: "provisioning/" + c.ID + "/" + string(kind),
+			PartnerID: c.PartnerID, CustomerID: c.ID, Kind: kind, To: c.PrimaryEmail, Language: lang, Key: key,
 		})
 	}
 	// ProvisioningMails applied U5 and U6: the first admin gets no welcome,

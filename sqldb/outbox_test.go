@@ -117,11 +117,21 @@ func mailAddress(country string) tenantry.Address {
 // given) and runs its provisioning job.
 func (env *mailEnv) provisioned(t *testing.T, tpl *tenantry.Template, ext, country, lang, orgID string) *tenantry.Customer {
 	t.Helper()
+	return env.provisionedWith(t, tpl, ext, country, lang, orgID, "webex_meetings")
+}
+
+// provisionedWith is provisioned with the packages pkgs; a calling package
+// brings a calling location at the customer's address.
+func (env *mailEnv) provisionedWith(t *testing.T, tpl *tenantry.Template, ext, country, lang, orgID string, pkgs ...string) *tenantry.Customer {
+	t.Helper()
 	ctx := t.Context()
 	addr := mailAddress(country)
 	in := &tenantry.CustomerInput{
-		ProvisioningID: tpl.ProvisioningID, Packages: []string{"webex_meetings"}, ExternalID: ext, Address: &addr, OrgID: orgID,
+		ProvisioningID: tpl.ProvisioningID, Packages: pkgs, ExternalID: ext, Address: &addr, OrgID: orgID,
 		Info: &tenantry.CustomerInfo{Name: "Customer " + ext, PrimaryEmail: "admin@" + ext + ".example", Language: lang},
+	}
+	if tenantry.HasCalling(packageList(pkgs)) {
+		in.Calling = &tenantry.CallingLocation{Name: "Headquarters", Address: addr, TimeZone: "America/Toronto", Language: "en_us"}
 	}
 	c, err := env.db.CreateCustomer(ctx, env.actor, in)
 	if err != nil {
@@ -183,6 +193,7 @@ func TestQueueProvisioningMail(t *testing.T) {
 		}{
 			{"new organization in the US", invitesOff, "US", "pt_BR", "", []tenantry.MailKind{invite, e911}, "pt-BR"},
 			{"new organization in Canada", invitesOff, "CA", "", "", []tenantry.MailKind{invite, e911}, "sv"},
+			{"new meetings-only organization in the US (U6)", invitesOff, "US", "en", "", []tenantry.MailKind{invite}, "en"},
 			{"new organization in the UK", invitesOff, "GB", "ko", "", []tenantry.MailKind{invite}, "ko"},
 			{"unsupported language", invitesOff, "GB", "fr", "", []tenantry.MailKind{invite}, "en"},
 			{"attached, invites off, US", invitesOff, "US", "es", "org-us-1", []tenantry.MailKind{e911}, "es"},
@@ -193,7 +204,11 @@ func TestQueueProvisioningMail(t *testing.T) {
 		for i, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				ctx := t.Context()
-				c := env.provisioned(t, tt.tpl, "mail-"+itoa(i), tt.country, tt.lang, tt.attach)
+				pkgs := []string{"webex_calling", "webex_meetings"} // the first admin holds calling
+				if strings.Contains(tt.name, "meetings-only") {
+					pkgs = []string{"webex_meetings"}
+				}
+				c := env.provisionedWith(t, tt.tpl, "mail-"+itoa(i), tt.country, tt.lang, tt.attach, pkgs...)
 				for range 2 { // the second call finds everything queued already
 					if err := env.db.inTx(ctx, func(tx *Tx) error { return tx.queueProvisioningMail(ctx, c) }); err != nil {
 						t.Fatalf("queue provisioning mail: %v", err)
@@ -230,8 +245,17 @@ func TestQueueMailRules(t *testing.T) {
 		env := newMailEnv(t, e)
 		ctx := t.Context()
 		tpl := env.template(t, "Standard", false)
-		us := env.provisioned(t, tpl, "us", "US", "en", "")
+		us := env.provisionedWith(t, tpl, "us", "US", "en", "", "webex_calling")
 		uk := env.provisioned(t, tpl, "uk", "GB", "en", "")
+		usMeetings := env.provisioned(t, tpl, "us-meetings", "US", "en", "")
+		// Provisioning told the first admins; forget it, so that the rules
+		// below decide alone.
+		if err := env.db.inTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `DELETE FROM outbox WHERE customer_id IN (?, ?)`, us.ID, usMeetings.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 		data := tenantry.MailData{BrandName: "Northwind Voice", CustomerName: "Customer", Link: "https://hub.example/consent/1"}
 		tests := []struct {
 			name   string
@@ -243,8 +267,10 @@ func TestQueueMailRules(t *testing.T) {
 			{"welcome to an end user", us, tenantry.MailWelcome, "user@us.example", true},
 			{"welcome to the customer admin (U5)", us, tenantry.MailWelcome, us.PrimaryEmail, false},
 			{"welcome to the customer admin in other case (U5)", us, tenantry.MailWelcome, strings.ToUpper(us.PrimaryEmail), false},
-			{"E911 to a US user (U6)", us, tenantry.MailE911Confirmation, "user2@us.example", true},
-			{"E911 to a US admin (U6)", us, tenantry.MailE911Confirmation, us.PrimaryEmail, true},
+			{"E911 to a US admin with calling (U6)", us, tenantry.MailE911Confirmation, us.PrimaryEmail, true},
+			{"E911 to the same admin again (U6: one per person)", us, tenantry.MailE911Confirmation, strings.ToUpper(us.PrimaryEmail), false},
+			{"E911 to someone holding nothing of the customer (U6)", us, tenantry.MailE911Confirmation, "user2@us.example", false},
+			{"E911 to a meetings-only US admin (U6)", usMeetings, tenantry.MailE911Confirmation, usMeetings.PrimaryEmail, false},
 			{"E911 to a UK user (U6)", uk, tenantry.MailE911Confirmation, "user@uk.example", false},
 			{"consent to a UK user", uk, tenantry.MailConsent, "user@uk.example", true},
 		}

@@ -306,10 +306,11 @@ func (t *Tx) insertAddOns(ctx context.Context, s *tenantry.Subscriber) error {
 }
 
 // queueSubscriberMail queues what a user gets once provisioned: the welcome
-// and, for customers in the US and Canada, the E911 confirmation, in the
-// customer's language with the template's brand name. The outbox applies
-// U5 (no welcome to a customer admin) and U6; the keys make it once per
-// user, however often it is called.
+// and, for users with calling in the US and Canada, the E911 confirmation,
+// in the customer's language with the template's brand name. U5 (no welcome
+// to a customer admin) and U6 are applied here; the keys make it once per
+// user, and the E911 confirmation once per person of the customer, however
+// often it is called.
 func (t *Tx) queueSubscriberMail(ctx context.Context, c *tenantry.Customer, s *tenantry.Subscriber) error {
 	tpl, err := t.templateByID(ctx, c.TemplateID)
 	if err != nil {
@@ -327,12 +328,16 @@ func (t *Tx) queueSubscriberMail(ctx context.Context, c *tenantry.Customer, s *t
 	}
 	var msgs []*tenantry.Message
 	for _, kind := range []tenantry.MailKind{tenantry.MailWelcome, tenantry.MailE911Confirmation} {
-		if !tenantry.MailAllowed(kind, c.Address.Country, admin) {
+		if !tenantry.MailAllowed(kind, c.Address.Country, admin, s.Packages()) {
 			continue
+		}
+		key := "subscriber/" + s.ID + "/" + string(kind)
+		if kind == tenantry.MailE911Confirmation {
+			key = tenantry.E911MailKey(c.ID, s.Email) // once per person, also an admin's (U6)
 		}
 		msgs = append(msgs, &tenantry.Message{
 			PartnerID: s.PartnerID, CustomerID: c.ID, Kind: kind, To: s.Email, Language: mail.Language(c.Language, tpl.EmailLanguage),
-			Key: "subscriber/" + s.ID + "/" + string(kind),
+			Key: key,
 		})
 	}
 	return t.queueAllowedMails(ctx, msgs, d)

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -687,8 +688,9 @@ func TestSubscriberIsolation(t *testing.T) {
 }
 
 // TestSubscriberMailAndEvents: a provisioned user gets the welcome and (in
-// the US) the E911 confirmation; a customer admin made a user gets no
-// welcome (U5); a pending user gets them once it consents; every change is
+// the US, with calling) the E911 confirmation; a meetings-only user no E911
+// confirmation (U6); a customer admin made a user gets no welcome (U5) and
+// no second E911 confirmation (U6); a pending user gets them once it consents; every change is
 // a webhook event; a refused request sends and emits nothing.
 func TestSubscriberMailAndEvents(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
@@ -720,9 +722,17 @@ func TestSubscriberMailAndEvents(t *testing.T) {
 		if got := mails("ada@contoso.example"); !slices.Equal(got, both) {
 			t.Errorf("mail to a new user = %v, want %v", got, both)
 		}
-		admin := f.create(t, &tenantry.SubscriberInput{CustomerID: f.cust.ID, Email: f.cust.PrimaryEmail, Package: "webex_meetings"})
-		if got := mails(f.cust.PrimaryEmail); slices.Contains(got, string(tenantry.MailWelcome)) || !slices.Contains(got, string(tenantry.MailE911Confirmation)) {
-			t.Errorf("mail to the customer admin made a user = %v, want the E911 confirmation and no welcome", got)
+		// The full admin (holding calling, told of E911 at provisioning)
+		// made a calling user: no welcome (U5), and still one E911
+		// confirmation (U6: one per person).
+		admin := f.create(t, f.input(strings.ToUpper(f.cust.PrimaryEmail), hqNumbers[1], "102"))
+		if got, want := mails(f.cust.PrimaryEmail), []string{string(tenantry.MailAdminInvitation), string(tenantry.MailE911Confirmation)}; !slices.Equal(got, want) {
+			t.Errorf("mail to the customer admin made a user = %v, want %v: one E911 confirmation and no welcome", got, want)
+		}
+		// A meetings-only user has no calling: no E911 confirmation (U6).
+		f.create(t, &tenantry.SubscriberInput{CustomerID: f.cust.ID, Email: "meet@contoso.example", Package: "webex_meetings"})
+		if got := mails("meet@contoso.example"); !slices.Equal(got, []string{string(tenantry.MailWelcome)}) {
+			t.Errorf("mail to a meetings-only user = %v, want only the welcome", got)
 		}
 
 		if err := f.db.AddFreeAccount(ctx, "free@gmail.example"); err != nil {
@@ -736,8 +746,8 @@ func TestSubscriberMailAndEvents(t *testing.T) {
 		if _, err := f.db.AcceptConsent(ctx, free.ID); err != nil {
 			t.Fatal(err)
 		}
-		if got := mails("free@gmail.example"); !slices.Equal(got, append(consent, both...)) {
-			t.Errorf("mail after consent = %v, want %v", got, append(consent, both...))
+		if got, want := mails("free@gmail.example"), append(consent, string(tenantry.MailWelcome)); !slices.Equal(got, want) {
+			t.Errorf("mail after consent = %v, want %v (meetings only: no E911)", got, want)
 		}
 
 		_, err := f.db.CreateSubscriber(ctx, f.actor, f.input("refused@contoso.example", hqNumbers[0], "101"))
@@ -751,8 +761,8 @@ func TestSubscriberMailAndEvents(t *testing.T) {
 		if err := f.db.DeleteSubscriber(ctx, f.actor, admin.ID); err != nil {
 			t.Fatal(err)
 		}
-		if c, u, d := events(tenantry.EventSubscriberCreated), events(tenantry.EventSubscriberUpdated), events(tenantry.EventSubscriberDeleted); c != 3 || u != 2 || d != 1 {
-			t.Errorf("events: %d created, %d updated, %d deleted; want 3, 2 (an update and a consent), 1", c, u, d)
+		if c, u, d := events(tenantry.EventSubscriberCreated), events(tenantry.EventSubscriberUpdated), events(tenantry.EventSubscriberDeleted); c != 4 || u != 2 || d != 1 {
+			t.Errorf("events: %d created, %d updated, %d deleted; want 4, 2 (an update and a consent), 1", c, u, d)
 		}
 		if got := mails("ada@contoso.example"); !slices.Equal(got, both) {
 			t.Errorf("mail to ada after an update = %v, want still %v", got, both)

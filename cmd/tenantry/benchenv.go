@@ -26,6 +26,7 @@ import (
 // benchmark: its workers, its API over HTTP, and a bootstrapped partner.
 type benchEnv struct {
 	db     *sqldb.DB
+	url    string // the scratch database's URL, for commands that open it too
 	base   string
 	boot   *tenantry.BootstrapResult
 	client *http.Client
@@ -69,7 +70,7 @@ func startBench(ctx context.Context, pgURL string, workers int) (*benchEnv, erro
 		closeAll()
 		return nil, err
 	}
-	return &benchEnv{db: db, base: "http://" + ln.Addr().String(), boot: boot, client: &http.Client{Timeout: 5 * time.Minute},
+	return &benchEnv{db: db, url: u, base: "http://" + ln.Addr().String(), boot: boot, client: &http.Client{Timeout: 5 * time.Minute},
 		close: func() { srv.Close(); closeAll() }}, nil
 }
 

@@ -35,6 +35,8 @@ Commands:
   subpartner  create, suspend or reactivate a sub-partner
   import      import users from a CSV file through the API:
               import users --customer ID [--dry-run] [--url URL] [--token T] FILE.csv
+  directory   import existing organizations and free accounts (JSON or CSV):
+              directory import [--dry-run] FILE...
   bench       measure throughput: bench customers -n N, bench import -n N
 
 Run 'tenantry <command> -h' for the flags of a command.
@@ -59,6 +61,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = subpartner(ctx, args[1:], stdout, stderr)
 	case "import":
 		err = importUsers(ctx, args[1:], stdout, stderr)
+	case "directory":
+		err = directory(ctx, args[1:], stdout, stderr)
 	case "bench":
 		if len(args) > 1 && args[1] == "import" {
 			err = benchImport(ctx, args[2:], stdout, stderr)
