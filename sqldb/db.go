@@ -50,6 +50,9 @@ type Options struct {
 	// PublicURL is where the server is reached from outside, for links in
 	// mail; DefaultPublicURL when empty.
 	PublicURL string
+	// Webhooks is where webhooks may deliver: checked when one is
+	// registered, and handed to the sender with each delivery.
+	Webhooks tenantry.WebhookPolicy
 }
 
 // DB is a Tenantry database: the domain's tables and River's.
@@ -60,6 +63,7 @@ type DB struct {
 	now    tenantry.Clock
 	queue  *queue
 	public string // Options.PublicURL
+	hooks  tenantry.WebhookPolicy // Options.Webhooks
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
 	batch   batcher  // groups transactions into one commit (batch.go)
@@ -73,7 +77,7 @@ type DB struct {
 // anything else is a SQLite file path (optionally prefixed "sqlite:" or
 // "file:").
 func Open(ctx context.Context, url string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now, public: opt.PublicURL}
+	db := &DB{now: opt.Now, public: opt.PublicURL, hooks: opt.Webhooks}
 	if db.now == nil {
 		db.now = time.Now
 	}
