@@ -218,8 +218,10 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, en *env)) {
 }
 
 // newEnv starts Tenantry on a fresh database of engine e: the workers, and
-// the handler built the way cmd/tenantry's serve builds it.
-func newEnv(t testing.TB, e sqldbtest.Engine) *env {
+// the handler built the way cmd/tenantry's serve builds it. Webhooks may
+// deliver to private addresses (test receivers listen on 127.0.0.1)
+// unless an option says otherwise.
+func newEnv(t testing.TB, e sqldbtest.Engine, opts ...func(*sqldb.Options)) *env {
 	t.Helper()
 	sp, err := loadSpecs()
 	if err != nil {
@@ -232,7 +234,11 @@ func newEnv(t testing.TB, e sqldbtest.Engine) *env {
 	t.Cleanup(lw.stop) // last: nothing logs to t after the test
 	log := slog.New(slog.NewTextHandler(lw, nil))
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, e.URL(t), sqldb.Options{})
+	o := sqldb.Options{Webhooks: tenantry.WebhookPolicy{AllowPrivate: true}}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	db, err := sqldb.Open(ctx, e.URL(t), o)
 	if err != nil {
 		t.Fatalf("open %s database: %v", e.Name, err)
 	}

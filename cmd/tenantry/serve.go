@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/api"
 	"github.com/tenantry/tenantry/locale"
 	"github.com/tenantry/tenantry/mail"
@@ -35,7 +36,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	if u, err := url.Parse(cfg.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("--public-url %q: want an http or https URL", cfg.PublicURL)
 	}
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL})
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL, Webhooks: tenantry.WebhookPolicy{AllowPrivate: cfg.WebhookAllowPrivate}})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
