@@ -62,7 +62,7 @@ type DB struct {
 	pool   *pgxpool.Pool // PostgreSQL only
 	now    tenantry.Clock
 	queue  *queue
-	public string // Options.PublicURL
+	public string                 // Options.PublicURL
 	hooks  tenantry.WebhookPolicy // Options.Webhooks
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
