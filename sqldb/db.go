@@ -62,8 +62,9 @@ type DB struct {
 	pool   *pgxpool.Pool // PostgreSQL only
 	now    tenantry.Clock
 	queue  *queue
-	public string                 // Options.PublicURL
-	hooks  tenantry.WebhookPolicy // Options.Webhooks
+	public string // Options.PublicURL
+	// hooks is Options.Webhooks.
+	hooks tenantry.WebhookPolicy
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
 	batch   batcher  // groups transactions into one commit (batch.go)
