@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,6 +61,14 @@ func TestSignWebhook(t *testing.T) {
 	got := tenantry.SignWebhook("whsec_test", at, body)
 	if got != want {
 		t.Fatalf("SignWebhook = %s, want %s", got, want)
+	}
+	// The README shows this very example.
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "X-Tenantry-Signature: "+got) {
+		t.Errorf("the README's example signature is not %s", got)
 	}
 	if !readmeVerify("whsec_test", got, body, at.Add(time.Minute)) {
 		t.Error("the README's check refuses the signature")
