@@ -2,9 +2,6 @@ package tenantry
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -64,12 +61,17 @@ type Webhook struct {
 	Created   time.Time
 }
 
-// Validate checks a webhook to be created: an absolute http or https URL
-// with a host, without credentials, of at most MaxWebhookURL characters; and
-// at least one known event type, each listed once.
-func (w *Webhook) Validate() []Problem {
+// Validate checks a webhook to be created under the strictest policy: see
+// ValidateWith.
+func (w *Webhook) Validate() []Problem { return w.ValidateWith(WebhookPolicy{}) }
+
+// ValidateWith checks a webhook to be created: an absolute http or https
+// URL with a host, without credentials, of at most MaxWebhookURL
+// characters, whose port and host p allows; and at least one known event
+// type, each listed once.
+func (w *Webhook) ValidateWith(p WebhookPolicy) []Problem {
 	var ps problems
-	validateWebhookURL(&ps, w.URL)
+	validateWebhookURL(&ps, w.URL, p)
 	if len(w.Events) == 0 {
 		ps.add(FieldWebhookEvents, ReasonRequired)
 	}
@@ -85,7 +87,7 @@ func (w *Webhook) Validate() []Problem {
 	return ps
 }
 
-func validateWebhookURL(ps *problems, raw string) {
+func validateWebhookURL(ps *problems, raw string, p WebhookPolicy) {
 	if strings.TrimSpace(raw) == "" {
 		ps.add(FieldWebhookURL, ReasonRequired)
 		return
@@ -106,6 +108,8 @@ func validateWebhookURL(ps *problems, raw string) {
 		// Credentials in a URL end up in logs and in the deliveries list;
 		// the signature is how a receiver knows the sender.
 		ps.add(FieldWebhookURL, ReasonWebhookURLCredentials)
+	default:
+		p.checkWebhookDestination(ps, u)
 	}
 }
 
@@ -189,37 +193,28 @@ type DeliverWebhookJob struct {
 func (DeliverWebhookJob) Kind() string { return "deliver_webhook" }
 
 // WebhookRequest is one delivery attempt to send: DeliveryID names the
-// attempt (the receiver sees it, and so does the deliveries list).
+// attempt (the receiver sees it, and so does the deliveries list). At is
+// the attempt's time, which the signature carries; Policy is where the
+// installation lets deliveries go, which the sender checks again after
+// resolving the URL's host.
 type WebhookRequest struct {
 	DeliveryID string
 	EventType  string
 	URL        string
 	Secret     string
 	Body       []byte
+	At         time.Time
+	Policy     WebhookPolicy
 }
 
 // WebhookSender sends a delivery attempt and returns the receiver's HTTP
-// status, or an error when no response came.
+// status, or an error when no response came: a *DeliveryError, whose
+// Public text is what the deliveries list shows.
 type WebhookSender func(ctx context.Context, req *WebhookRequest) (status int, err error)
 
 // Delivered reports whether a receiver's status acknowledges a delivery:
 // any 2xx. Anything else, redirects included, is retried.
 func Delivered(status int) bool { return status >= 200 && status <= 299 }
-
-// SignWebhook returns the signature of a delivery body, as the
-// X-Tenantry-Signature header carries it: "sha256=" and the hex HMAC-SHA256
-// of the exact body under the webhook's secret.
-func SignWebhook(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
-
-// VerifyWebhook reports, in constant time, whether signature is the
-// signature of body under secret. Receivers do this; so do the tests.
-func VerifyWebhook(secret string, body []byte, signature string) bool {
-	return hmac.Equal([]byte(SignWebhook(secret, body)), []byte(signature))
-}
 
 // WebhookService manages a partner's webhooks. Every method is scoped to the
 // actor's organization; another partner's webhook is ENOTFOUND.

@@ -1,9 +1,6 @@
 package tenantry_test
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -19,7 +16,9 @@ func TestWebhookValidate(t *testing.T) {
 		want   []string
 	}{
 		{"https", "https://hooks.example.com/tenantry", events, nil},
-		{"http with port, path and query", "http://10.0.0.5:8080/in?source=tenantry", events, nil},
+		{"http with port, path and query", "http://hooks.example.com:8080/in?source=tenantry", events, nil},
+		{"public IPv4", "https://93.184.215.14/hook", events, nil},
+		{"highest port", "https://h.example:65535/", events, nil},
 		{"upper-case scheme", "HTTPS://hooks.example.com/", events, nil},
 		{"IPv6 host", "https://[2001:db8::1]:8443/hook", events, nil},
 		{"every event", "https://h.example/", tenantry.WebhookEvents, nil},
@@ -36,6 +35,9 @@ func TestWebhookValidate(t *testing.T) {
 		{"port only", "https://:443/hook", events, []string{"url: webhook_url_invalid"}},
 		{"opaque", "https:h.example", events, []string{"url: webhook_url_invalid"}},
 		{"bad port", "https://h.example:http/", events, []string{"url: webhook_url_invalid"}},
+		{"port 0", "https://h.example:0/", events, []string{"url: webhook_url_port"}},
+		{"port 65536", "https://h.example:65536/", events, []string{"url: webhook_url_port"}},
+		{"private address", "http://10.0.0.5:8080/in", events, []string{"url: webhook_url_destination"}},
 		{"space", "https://h.example/a b", events, []string{"url: webhook_url_invalid"}},
 		{"control character", "https://h.example/\x00", events, []string{"url: webhook_url_invalid"}},
 		{"invalid UTF-8", "https://h.example/\xff", events, []string{"url: webhook_url_invalid"}},
@@ -76,36 +78,6 @@ func TestWebhookEventsAreTheProductsList(t *testing.T) {
 		"subscriber.created subscriber.updated subscriber.deleted import.finished"
 	if got := strings.Join(tenantry.WebhookEvents, " "); got != want {
 		t.Errorf("WebhookEvents = %s, want %s", got, want)
-	}
-}
-
-func TestSignWebhook(t *testing.T) {
-	body := []byte(`{"id":"e1","type":"customer.provisioned"}`)
-	// Computed independently, as a receiver would.
-	m := hmac.New(sha256.New, []byte("whsec_test"))
-	m.Write(body)
-	want := "sha256=" + hex.EncodeToString(m.Sum(nil))
-	got := tenantry.SignWebhook("whsec_test", body)
-	if got != want {
-		t.Fatalf("SignWebhook = %s, want %s", got, want)
-	}
-	if !tenantry.VerifyWebhook("whsec_test", body, got) {
-		t.Error("VerifyWebhook refuses the signature of the body")
-	}
-	for name, tt := range map[string]struct {
-		secret string
-		body   []byte
-		sig    string
-	}{
-		"other secret":    {"whsec_other", body, got},
-		"changed body":    {"whsec_test", append([]byte(" "), body...), got},
-		"no prefix":       {"whsec_test", body, strings.TrimPrefix(got, "sha256=")},
-		"upper-case hex":  {"whsec_test", body, "sha256=" + strings.ToUpper(strings.TrimPrefix(got, "sha256="))},
-		"empty signature": {"whsec_test", body, ""},
-	} {
-		if tenantry.VerifyWebhook(tt.secret, tt.body, tt.sig) {
-			t.Errorf("%s: VerifyWebhook accepts it", name)
-		}
 	}
 }
 

@@ -218,10 +218,16 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, en *env)) {
 }
 
 // newEnv starts Tenantry on a fresh database of engine e: the workers, and
-// the handler built the way cmd/tenantry's serve builds it.
-func newEnv(t testing.TB, e sqldbtest.Engine) *env {
+// the handler built the way cmd/tenantry's serve builds it. Webhooks may
+// deliver to private addresses (test receivers listen on 127.0.0.1)
+// unless an option says otherwise.
+func newEnv(t testing.TB, e sqldbtest.Engine, opts ...func(*sqldb.Options)) *env {
 	t.Helper()
-	return newEnvOpts(t, e, sqldb.Options{})
+	o := sqldb.Options{Webhooks: tenantry.WebhookPolicy{AllowPrivate: true}}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return newEnvOpts(t, e, o)
 }
 
 // newEnvOpts is newEnv with the database opened with opt (a clock, link

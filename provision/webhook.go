@@ -3,7 +3,6 @@ package provision
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,24 +22,12 @@ const WebhookTimeout = 10 * time.Second
 const (
 	HeaderEvent     = "X-Tenantry-Event"     // the event type
 	HeaderDelivery  = "X-Tenantry-Delivery"  // the attempt's id, as the deliveries list shows it
-	HeaderSignature = "X-Tenantry-Signature" // "sha256=" + hex HMAC-SHA256 of the body (tenantry.SignWebhook)
+	HeaderSignature = "X-Tenantry-Signature" // "t=<unix seconds>,v1=<hex HMAC-SHA256>" (tenantry.SignWebhook)
 )
 
 // addWebhookWorkers registers the webhook delivery worker.
 func addWebhookWorkers(w *river.Workers, s Store, log *slog.Logger) {
-	river.AddWorker(w, &webhookWorker{jobs: s, log: log, client: webhookClient()})
-}
-
-// webhookClient is the HTTP client of deliveries. It follows no redirect: a
-// 3xx is the receiver's answer, and a failed attempt, so that a delivery
-// never lands (signed) on a URL the partner did not register.
-func webhookClient() *http.Client {
-	return &http.Client{
-		Timeout: WebhookTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
+	river.AddWorker(w, newWebhookWorker(s, log, systemLookup, time.Now))
 }
 
 // webhookWorker works DeliverWebhookJob: one attempt per run; a failure
@@ -48,40 +35,66 @@ func webhookClient() *http.Client {
 // last attempt.
 type webhookWorker struct {
 	river.WorkerDefaults[tenantry.DeliverWebhookJob]
-	jobs   tenantry.WebhookJobs
-	log    *slog.Logger
-	client *http.Client
+	jobs     tenantry.WebhookJobs
+	failures *failureLog
+	// clients by policy: a connection dialed under one policy is never
+	// reused under the other.
+	strict, open *http.Client
+}
+
+func newWebhookWorker(jobs tenantry.WebhookJobs, log *slog.Logger, lookup lookupFunc, now func() time.Time) *webhookWorker {
+	return &webhookWorker{
+		jobs:     jobs,
+		failures: newFailureLog(log, now),
+		strict:   webhookClient(tenantry.WebhookPolicy{}, lookup),
+		open:     webhookClient(tenantry.WebhookPolicy{AllowPrivate: true}, lookup),
+	}
 }
 
 func (w *webhookWorker) Work(ctx context.Context, job *river.Job[tenantry.DeliverWebhookJob]) error {
-	err := w.jobs.DeliverWebhook(ctx, job.Args, w.send)
-	if err != nil {
-		w.log.Warn("webhook delivery failed", "webhook", job.Args.WebhookID, "event", job.Args.EventID,
-			"attempt", job.Attempt, "final", job.Attempt >= job.MaxAttempts, "err", err)
+	var host string
+	err := w.jobs.DeliverWebhook(ctx, job.Args, func(ctx context.Context, d *tenantry.WebhookRequest) (int, error) {
+		if u, err := url.Parse(d.URL); err == nil {
+			host = u.Host
+		}
+		return w.send(ctx, d)
+	})
+	switch {
+	case err != nil:
+		w.failures.failed(job.Args.WebhookID, host, job.Attempt >= job.MaxAttempts, err)
+	case host != "": // sent, and acknowledged
+		w.failures.succeeded(job.Args.WebhookID)
 	}
 	return err
 }
 
-// send POSTs one delivery and returns the receiver's status.
+// send POSTs one delivery and returns the receiver's status, or a
+// *tenantry.DeliveryError.
 func (w *webhookWorker) send(ctx context.Context, d *tenantry.WebhookRequest) (int, error) {
+	// The policy may have changed since the webhook was registered.
+	if err := d.Policy.CheckWebhookURL(d.URL); err != nil {
+		return 0, &tenantry.DeliveryError{Public: tenantry.DeliveryErrorDestination, Err: err}
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
 	if err != nil {
-		return 0, err
+		return 0, &tenantry.DeliveryError{Public: tenantry.DeliveryErrorConnection, Err: err}
+	}
+	at := d.At
+	if at.IsZero() {
+		at = time.Now()
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Tenantry-Webhooks/1")
 	req.Header.Set(HeaderEvent, d.EventType)
 	req.Header.Set(HeaderDelivery, d.DeliveryID)
-	req.Header.Set(HeaderSignature, tenantry.SignWebhook(d.Secret, d.Body))
-	resp, err := w.client.Do(req)
+	req.Header.Set(HeaderSignature, tenantry.SignWebhook(d.Secret, at, d.Body))
+	client := w.strict
+	if d.Policy.AllowPrivate {
+		client = w.open
+	}
+	resp, err := client.Do(req)
 	if err != nil {
-		// The URL is the partner's own and on the webhook already; the
-		// cause is what the deliveries list should show.
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return 0, err
+		return 0, deliveryError(ctx, err)
 	}
 	defer resp.Body.Close()
 	// Drain a little of the body so that the connection can be reused; what

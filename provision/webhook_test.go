@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 // statuses given, in turn (200 once they run out).
 type receiver struct {
 	t        *testing.T
+	now      tenantry.Clock // the server's
 	secret   string
 	mu       sync.Mutex
 	statuses []int
@@ -31,8 +33,8 @@ type receiver struct {
 }
 
 type received struct {
-	Delivery, Event string
-	Body            []byte
+	Delivery, Event, Signature string
+	Body                       []byte
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -44,12 +46,13 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.t.Errorf("method %s, want POST", r.Method)
 	case r.Header.Get("Content-Type") != "application/json":
 		rc.t.Errorf("Content-Type %q", r.Header.Get("Content-Type"))
-	case !tenantry.VerifyWebhook(rc.secret, body, r.Header.Get("X-Tenantry-Signature")):
-		rc.t.Errorf("signature %q does not verify with the webhook's secret", r.Header.Get("X-Tenantry-Signature"))
+	case tenantry.VerifyWebhook(rc.secret, r.Header.Get("X-Tenantry-Signature"), body, rc.now(), tenantry.SignatureTolerance) != nil:
+		rc.t.Errorf("signature %q does not verify with the webhook's secret: %v", r.Header.Get("X-Tenantry-Signature"),
+			tenantry.VerifyWebhook(rc.secret, r.Header.Get("X-Tenantry-Signature"), body, rc.now(), tenantry.SignatureTolerance))
 	case r.Header.Get("X-Tenantry-Delivery") == "" || r.Header.Get("X-Tenantry-Event") == "":
 		rc.t.Errorf("headers %v lack the delivery or the event", r.Header)
 	}
-	rc.got = append(rc.got, received{r.Header.Get("X-Tenantry-Delivery"), r.Header.Get("X-Tenantry-Event"), body})
+	rc.got = append(rc.got, received{r.Header.Get("X-Tenantry-Delivery"), r.Header.Get("X-Tenantry-Event"), r.Header.Get("X-Tenantry-Signature"), body})
 	status := http.StatusOK
 	if len(rc.statuses) > 0 {
 		status, rc.statuses = rc.statuses[0], rc.statuses[1:]
@@ -68,12 +71,29 @@ func (rc *receiver) requests() []received {
 type webhookEnv struct {
 	db    *sqldb.DB
 	actor *tenantry.Actor
+	now   tenantry.Clock
 }
 
+// steppingClock is a deterministic clock that moves on one millisecond at
+// every reading.
+func steppingClock() tenantry.Clock {
+	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	var n atomic.Int64
+	return func() time.Time { return base.Add(time.Duration(n.Add(1)) * time.Millisecond) }
+}
+
+// newWebhookEnv opens a database whose webhooks may deliver to private
+// addresses (the receivers of these tests listen on 127.0.0.1), with its
+// workers logging to log (discarded when nil).
 func newWebhookEnv(t *testing.T, e sqldbtest.Engine) *webhookEnv {
+	return newWebhookEnvLog(t, e, nil)
+}
+
+func newWebhookEnvLog(t *testing.T, e sqldbtest.Engine, log *slog.Logger) *webhookEnv {
 	t.Helper()
 	ctx := t.Context()
-	db, err := sqldb.Open(ctx, e.URL(t), sqldb.Options{})
+	now := steppingClock()
+	db, err := sqldb.Open(ctx, e.URL(t), sqldb.Options{Now: now, Webhooks: tenantry.WebhookPolicy{AllowPrivate: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +110,9 @@ func newWebhookEnv(t *testing.T, e sqldbtest.Engine) *webhookEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if err := db.Work(ctx, Workers(db, log, nil), sqldb.QueueConfig{}); err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +121,7 @@ func newWebhookEnv(t *testing.T, e sqldbtest.Engine) *webhookEnv {
 		defer cancel()
 		db.StopWork(sctx)
 	})
-	return &webhookEnv{db: db, actor: a}
+	return &webhookEnv{db: db, actor: a, now: now}
 }
 
 func (en *webhookEnv) webhook(t *testing.T, url string, events ...string) *tenantry.Webhook {
@@ -138,7 +160,7 @@ func (en *webhookEnv) waitDeliveries(t *testing.T, id string, done func([]*tenan
 func TestDeliveryRetriesUntilAcknowledged(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		en := newWebhookEnv(t, e)
-		rc := &receiver{t: t, statuses: []int{http.StatusInternalServerError}}
+		rc := &receiver{t: t, now: en.now, statuses: []int{http.StatusInternalServerError}}
 		srv := httptest.NewServer(rc)
 		defer srv.Close()
 		w := en.webhook(t, srv.URL+"/hooks/tenantry?src=test", tenantry.EventCustomerProvisioned)
@@ -177,6 +199,13 @@ func TestDeliveryRetriesUntilAcknowledged(t *testing.T) {
 		}
 		if string(got[0].Body) != string(got[1].Body) {
 			t.Errorf("the retry sent another body:\n%s\n%s", got[0].Body, got[1].Body)
+		}
+		// Each attempt is signed at its own time, as the deliveries list
+		// shows it.
+		for i, g := range got {
+			if want := tenantry.SignWebhook(w.Secret, ds[len(ds)-1-i].At, g.Body); g.Signature != want {
+				t.Errorf("attempt %d signed %q, want %q", i+1, g.Signature, want)
+			}
 		}
 		var ev struct {
 			ID, Type, PartnerID string
@@ -232,30 +261,32 @@ func TestDeliveryFollowsNoRedirect(t *testing.T) {
 }
 
 // TestSendGivesUpAfterTheTimeout: a receiver that does not answer in time
-// fails the attempt with an error that says so, and no status.
+// fails the attempt with "timed out", and no status.
 func TestSendGivesUpAfterTheTimeout(t *testing.T) {
-	if got := webhookClient().Timeout; got != WebhookTimeout || WebhookTimeout != 10*time.Second {
-		t.Errorf("client timeout = %v, want %v (10s)", got, WebhookTimeout)
+	w := newWebhookWorker(nil, slog.New(slog.DiscardHandler), systemLookup, time.Now)
+	for _, c := range []*http.Client{w.strict, w.open} {
+		if c.Timeout != WebhookTimeout || WebhookTimeout != 10*time.Second {
+			t.Errorf("client timeout = %v, want %v (10s)", c.Timeout, WebhookTimeout)
+		}
 	}
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
 	defer srv.Close()
 	defer close(release)
-	c := webhookClient()
-	c.Timeout = 50 * time.Millisecond // the same client, on a test's time scale
-	w := &webhookWorker{client: c}
-	status, err := w.send(t.Context(), &tenantry.WebhookRequest{DeliveryID: "d1", EventType: tenantry.EventImportFinished, URL: srv.URL, Secret: "s", Body: []byte(`{}`)})
-	if status != 0 || err == nil || !strings.Contains(err.Error(), "Timeout") {
+	w.open.Timeout = 50 * time.Millisecond // the same client, on a test's time scale
+	open := tenantry.WebhookPolicy{AllowPrivate: true}
+	status, err := w.send(t.Context(), &tenantry.WebhookRequest{DeliveryID: "d1", EventType: tenantry.EventImportFinished, URL: srv.URL, Secret: "s", Body: []byte(`{}`), Policy: open})
+	if status != 0 || tenantry.PublicDeliveryError(err) != tenantry.DeliveryErrorTimeout {
 		t.Errorf("send = %d, %v; want no status and a timeout", status, err)
 	}
 	if strings.Contains(err.Error(), srv.URL) {
 		t.Errorf("error %q repeats the URL", err)
 	}
 
-	// And no answer at all (nothing listens) is an error too.
+	// And no answer at all (nothing listens) is a connection failure.
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
-	if _, err := w.send(t.Context(), &tenantry.WebhookRequest{URL: dead.URL, Body: []byte(`{}`)}); err == nil {
-		t.Error("sending to a closed port succeeded")
+	if _, err := w.send(t.Context(), &tenantry.WebhookRequest{URL: dead.URL, Body: []byte(`{}`), Policy: open}); tenantry.PublicDeliveryError(err) != tenantry.DeliveryErrorConnection {
+		t.Errorf("sending to a closed port: %v, want %q", err, tenantry.DeliveryErrorConnection)
 	}
 }

@@ -54,6 +54,9 @@ type Options struct {
 	// (rule C7) and consent (rule U3) mails work; tenantry's defaults when
 	// zero.
 	ApprovalLinkTTL, ConsentLinkTTL time.Duration
+	// Webhooks is where webhooks may deliver: checked when one is
+	// registered, and handed to the sender with each delivery.
+	Webhooks tenantry.WebhookPolicy
 }
 
 // DB is a Tenantry database: the domain's tables and River's.
@@ -65,6 +68,8 @@ type DB struct {
 	queue  *queue
 	public string // Options.PublicURL
 	links  linkTTLs
+	// hooks is Options.Webhooks.
+	hooks tenantry.WebhookPolicy
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
 	batch   batcher  // groups transactions into one commit (batch.go)
@@ -78,7 +83,7 @@ type DB struct {
 // anything else is a SQLite file path (optionally prefixed "sqlite:" or
 // "file:").
 func Open(ctx context.Context, url string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now, public: opt.PublicURL, links: newLinkTTLs(opt)}
+	db := &DB{now: opt.Now, public: opt.PublicURL, links: newLinkTTLs(opt), hooks: opt.Webhooks}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tenantry/tenantry"
 )
@@ -54,7 +53,7 @@ func (db *DB) CreateWebhook(ctx context.Context, a *tenantry.Actor, w *tenantry.
 	if !a.CanWrite() {
 		return suspended()
 	}
-	if err := tenantry.Invalid(w.Validate()); err != nil {
+	if err := tenantry.Invalid(w.ValidateWith(db.hooks)); err != nil {
 		return err
 	}
 	secret, err := newWebhookSecret()
@@ -305,9 +304,6 @@ func (db *DB) EmitEvent(ctx context.Context, partnerID, eventType string, data a
 	return db.inTx(ctx, func(tx *Tx) error { return tx.emitEvent(ctx, partnerID, eventType, data) })
 }
 
-// maxDeliveryError bounds the error text kept on an attempt.
-const maxDeliveryError = 1000
-
 // DeliverWebhook makes one delivery attempt: a pending attempt is recorded
 // and committed, the request is sent outside any transaction (SQLite's one
 // connection stays free, and no lock is held while a receiver is slow), and
@@ -340,7 +336,7 @@ func (db *DB) DeliverWebhook(ctx context.Context, job tenantry.DeliverWebhookJob
 		// An attempt still pending was cut off before its outcome was
 		// written (its process died): it counts as failed.
 		if _, err := tx.exec(ctx, `UPDATE webhook_deliveries SET status = 'failed', error_message = ? WHERE webhook_id = ? AND event_id = ? AND status = 'pending'`,
-			"interrupted: the attempt ended without an outcome", job.WebhookID, job.EventID); err != nil {
+			tenantry.DeliveryErrorInterrupted, job.WebhookID, job.EventID); err != nil {
 			return err
 		}
 		var eventType, body string
@@ -355,13 +351,13 @@ func (db *DB) DeliverWebhook(ctx context.Context, job tenantry.DeliverWebhookJob
 		if err != nil {
 			return err
 		}
-		id := newID("DELIVERY")
+		id, at := newID("DELIVERY"), db.now()
 		attempt = n + 1
 		if _, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (id, webhook_id, event_id, attempt, status, response_status, error_message, at) VALUES (?, ?, ?, ?, 'pending', 0, '', ?)`,
-			id, job.WebhookID, job.EventID, attempt, db.now().UnixMicro()); err != nil {
+			id, job.WebhookID, job.EventID, attempt, at.UnixMicro()); err != nil {
 			return err
 		}
-		req = &tenantry.WebhookRequest{DeliveryID: id, EventType: eventType, URL: url, Secret: secret, Body: []byte(body)}
+		req = &tenantry.WebhookRequest{DeliveryID: id, EventType: eventType, URL: url, Secret: secret, Body: []byte(body), At: at, Policy: db.hooks}
 		return nil
 	})
 	if err != nil || req == nil {
@@ -369,14 +365,17 @@ func (db *DB) DeliverWebhook(ctx context.Context, job tenantry.DeliverWebhookJob
 	}
 
 	status, serr := send(ctx, req)
+	// The partner reads msg in the deliveries list: a text of a closed set,
+	// never the sender's error, which may tell what answered inside the
+	// network. The detail goes to the server's log with the error returned.
 	outcome, msg := tenantry.DeliverySucceeded, ""
 	switch {
 	case serr != nil:
-		outcome, msg = tenantry.DeliveryFailed, serr.Error()
+		outcome, msg, status = tenantry.DeliveryFailed, tenantry.PublicDeliveryError(serr), 0
 	case !tenantry.Delivered(status):
-		outcome, msg = tenantry.DeliveryFailed, fmt.Sprintf("the receiver answered with status %d", status)
+		outcome, msg = tenantry.DeliveryFailed, tenantry.DeliveryStatusError(status)
+		serr = errors.New(msg)
 	}
-	msg = truncateRunes(msg, maxDeliveryError)
 	// The outcome is written even when the job's context has ended.
 	err = db.inTx(context.WithoutCancel(ctx), func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE webhook_deliveries SET status = ?, response_status = ?, error_message = ? WHERE id = ?`, outcome, status, msg, req.DeliveryID)
@@ -386,17 +385,9 @@ func (db *DB) DeliverWebhook(ctx context.Context, job tenantry.DeliverWebhookJob
 		return err
 	}
 	if outcome == tenantry.DeliveryFailed {
-		return fmt.Errorf("deliver event %s to webhook %s, attempt %d: %s", job.EventID, job.WebhookID, attempt, msg)
+		return fmt.Errorf("deliver event %s to webhook %s, attempt %d: %w", job.EventID, job.WebhookID, attempt, serr)
 	}
 	return nil
-}
-
-func truncateRunes(s string, n int) string {
-	s = strings.ToValidUTF8(s, "?")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
 
 // webhookKeyName is the server_keys row of the key that seals secrets.

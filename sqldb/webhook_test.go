@@ -377,8 +377,13 @@ func TestDeliverWebhook(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("deliveries (-want +got):\n%s", diff)
 		}
-		if ds := deliveries(); ds[1].Error == "" || ds[0].Error != "" {
-			t.Errorf("errors: failed %q, succeeded %q; want only the failure explained", ds[1].Error, ds[0].Error)
+		if ds := deliveries(); ds[1].Error != "HTTP 500" || ds[0].Error != "" {
+			t.Errorf("errors: failed %q, succeeded %q; want only the failure explained, as HTTP 500", ds[1].Error, ds[0].Error)
+		}
+		// The request carries the attempt's time (the signature's) and the
+		// installation's policy, which the sender checks again.
+		if at := deliveries()[1].At; !r.At.Equal(at) || r.Policy != (tenantry.WebhookPolicy{}) {
+			t.Errorf("request at %v with policy %+v; want the attempt's time %v and the strict policy", r.At, r.Policy, at)
 		}
 		if ds, total, _ := f.db.WebhookDeliveries(ctx, f.actor, w.ID, tenantry.Page{Offset: 1, Max: 1}); total != 2 || len(ds) != 1 || ds[0].Attempt != 1 {
 			t.Errorf("deliveries offset 1 max 1: %d of %d", len(ds), total)
@@ -393,15 +398,34 @@ func TestDeliverWebhookFailures(t *testing.T) {
 		w := webhook(t, f.db, f.actor, "https://acme.example/hook", tenantry.EventCustomerUpdated)
 		job := deliveryOf(t, f.db, f.actor, w)
 
-		// No answer at all: the error is kept, with no response status.
-		s := &sender{err: errors.New("dial tcp: connection refused")}
-		if err := f.db.DeliverWebhook(ctx, job, s.send); err == nil {
+		// No answer at all: the partner reads why in words of a closed set,
+		// never the sender's error, which tells what answered inside the
+		// network; the error returned (for the server's log) keeps it.
+		detail := errors.New("dial tcp 10.0.0.5:8080: connect: connection refused")
+		s := &sender{err: detail}
+		err := f.db.DeliverWebhook(ctx, job, s.send)
+		if err == nil {
 			t.Fatal("an unreachable receiver counts as delivered")
 		}
-		ds, _, _ := f.db.WebhookDeliveries(ctx, f.actor, w.ID, tenantry.Page{Max: 10})
-		if len(ds) != 1 || ds[0].Status != tenantry.DeliveryFailed || ds[0].ResponseStatus != 0 || !strings.Contains(ds[0].Error, "connection refused") {
-			t.Errorf("deliveries = %+v", ds)
+		if !errors.Is(err, detail) {
+			t.Errorf("returned error %v lacks the detail", err)
 		}
+		ds, _, _ := f.db.WebhookDeliveries(ctx, f.actor, w.ID, tenantry.Page{Max: 10})
+		if len(ds) != 1 || ds[0].Status != tenantry.DeliveryFailed || ds[0].ResponseStatus != 0 || ds[0].Error != tenantry.DeliveryErrorConnection {
+			t.Errorf("deliveries = %+v, want failed with %q", ds, tenantry.DeliveryErrorConnection)
+		}
+		s = &sender{err: &tenantry.DeliveryError{Public: tenantry.DeliveryErrorTimeout, Err: detail}}
+		if err := f.db.DeliverWebhook(ctx, job, s.send); !errors.Is(err, detail) {
+			t.Errorf("returned error %v lacks the detail", err)
+		}
+		ds, _, _ = f.db.WebhookDeliveries(ctx, f.actor, w.ID, tenantry.Page{Max: 10})
+		if len(ds) != 2 || ds[0].Error != tenantry.DeliveryErrorTimeout {
+			t.Errorf("deliveries = %+v, want the last failed with %q", ds, tenantry.DeliveryErrorTimeout)
+		}
+		if _, err := f.db.SQL().ExecContext(ctx, rebind(f.db, `DELETE FROM webhook_deliveries WHERE id = ?`), ds[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		ds = ds[1:]
 
 		// An attempt whose process died stays pending until the next
 		// attempt of the job, which marks it failed.

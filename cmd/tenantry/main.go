@@ -106,7 +106,10 @@ type Config struct {
 	PublicURL       string        // where the server is reached from outside: links in mail
 	ApprovalLinkTTL time.Duration // how long an approval link works (rule C7)
 	ConsentLinkTTL  time.Duration // how long a consent link works (rule U3)
-	Mail            mail.Config
+	// WebhookAllowPrivate lets webhooks deliver to loopback, private and
+	// link-local addresses and internal names.
+	WebhookAllowPrivate bool
+	Mail                mail.Config
 }
 
 // env returns the environment variable name, or def when unset.
@@ -120,6 +123,15 @@ func env(name, def string) string {
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(env(name, "")); err == nil {
 		return n
+	}
+	return def
+}
+
+// envBool reads a boolean variable as strconv.ParseBool does ("1", "true",
+// …), def when unset or unreadable.
+func envBool(name string, def bool) bool {
+	if b, err := strconv.ParseBool(env(name, "")); err == nil {
+		return b
 	}
 	return def
 }
@@ -149,6 +161,7 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 	fs.DurationVar(&c.JobTimeout, "job-timeout", envDuration("TENANTRY_JOB_TIMEOUT", 30*time.Second), "longest one job attempt may run (TENANTRY_JOB_TIMEOUT)")
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", envDuration("TENANTRY_JOB_RESCUE_AFTER", 45*time.Second), "when a job whose process died is taken over (TENANTRY_JOB_RESCUE_AFTER)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("TENANTRY_SHUTDOWN_TIMEOUT", 30*time.Second), "how long shutdown waits for requests and jobs (TENANTRY_SHUTDOWN_TIMEOUT)")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envBool("TENANTRY_WEBHOOK_ALLOW_PRIVATE", false), "let webhooks deliver to loopback, private and link-local addresses and internal names such as localhost (TENANTRY_WEBHOOK_ALLOW_PRIVATE)")
 	c.Mail.Flags(fs) // --smtp-url / TENANTRY_SMTP_URL, --mail-from / TENANTRY_MAIL_FROM
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/api"
 	"github.com/tenantry/tenantry/locale"
 	"github.com/tenantry/tenantry/mail"
@@ -39,7 +40,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 		return fmt.Errorf("--approval-link-ttl and --consent-link-ttl must be positive")
 	}
 	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL,
-		ApprovalLinkTTL: cfg.ApprovalLinkTTL, ConsentLinkTTL: cfg.ConsentLinkTTL})
+		ApprovalLinkTTL: cfg.ApprovalLinkTTL, ConsentLinkTTL: cfg.ConsentLinkTTL,
+		Webhooks: tenantry.WebhookPolicy{AllowPrivate: cfg.WebhookAllowPrivate}})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
