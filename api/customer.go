@@ -135,6 +135,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &q, false); err != nil {
 		return err
 	}
+	answerWith(r, func(c *tenantry.Customer) answer { return s.acceptedAnswer(r, c.ID) })
 	c, err := s.svc.Customers.CreateCustomer(r.Context(), a, q.input())
 	if err != nil {
 		return err
@@ -145,9 +146,12 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 // accepted answers an asynchronous customer operation: 202, the Location
 // of the customer and the same URL in the body.
 func (s *Server) accepted(w http.ResponseWriter, r *http.Request, id string) error {
+	return s.acceptedAnswer(r, id).write(w)
+}
+
+func (s *Server) acceptedAnswer(r *http.Request, id string) answer {
 	u := s.customerURL(r, id)
-	w.Header().Set("Location", u)
-	return writeJSON(w, http.StatusAccepted, map[string]string{"url": u})
+	return answer{status: http.StatusAccepted, location: u, body: map[string]string{"url": u}}
 }
 
 func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {

@@ -50,6 +50,9 @@ type Options struct {
 	// PublicURL is where the server is reached from outside, for links in
 	// mail; DefaultPublicURL when empty.
 	PublicURL string
+	// IdempotencyLease is how long an unanswered Idempotency-Key
+	// reservation holds its key; DefaultIdempotencyLease when zero.
+	IdempotencyLease time.Duration
 }
 
 // DB is a Tenantry database: the domain's tables and River's.
@@ -66,6 +69,8 @@ type DB struct {
 	tokens  sync.Map // token hash → cachedPrincipal
 	// stopCheckpoints stops the SQLite checkpointer (sqlite.go).
 	stopCheckpoints func()
+	// lease is Options.IdempotencyLease.
+	lease time.Duration
 }
 
 // Open opens (creating when needed) the database at url and brings its
@@ -73,7 +78,7 @@ type DB struct {
 // anything else is a SQLite file path (optionally prefixed "sqlite:" or
 // "file:").
 func Open(ctx context.Context, url string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now, public: opt.PublicURL}
+	db := &DB{now: opt.Now, public: opt.PublicURL, lease: opt.IdempotencyLease}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/mail"
+	"github.com/tenantry/tenantry/sqldb"
 )
 
 func main() {
@@ -100,6 +101,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	PublicURL       string // where the server is reached from outside: links in mail
 	Mail            mail.Config
+
+	// IdempotencyLease frees an Idempotency-Key whose request died unanswered.
+	IdempotencyLease time.Duration
 }
 
 // env returns the environment variable name, or def when unset.
@@ -140,6 +144,7 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 	fs.DurationVar(&c.JobTimeout, "job-timeout", envDuration("TENANTRY_JOB_TIMEOUT", 30*time.Second), "longest one job attempt may run (TENANTRY_JOB_TIMEOUT)")
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", envDuration("TENANTRY_JOB_RESCUE_AFTER", 45*time.Second), "when a job whose process died is taken over (TENANTRY_JOB_RESCUE_AFTER)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("TENANTRY_SHUTDOWN_TIMEOUT", 30*time.Second), "how long shutdown waits for requests and jobs (TENANTRY_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.IdempotencyLease, "idempotency-lease", envDuration("TENANTRY_IDEMPOTENCY_LEASE", sqldb.DefaultIdempotencyLease), "when an Idempotency-Key whose request died unanswered is free again (TENANTRY_IDEMPOTENCY_LEASE)")
 	c.Mail.Flags(fs) // --smtp-url / TENANTRY_SMTP_URL, --mail-from / TENANTRY_MAIL_FROM
 }
 

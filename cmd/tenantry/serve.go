@@ -35,11 +35,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	if u, err := url.Parse(cfg.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("--public-url %q: want an http or https URL", cfg.PublicURL)
 	}
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL})
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL, IdempotencyLease: cfg.IdempotencyLease})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer db.Close()
+	// What a crash of the last process left: keys and imports (sqldb/recover.go).
+	if rec, err := db.Recover(ctx); err != nil {
+		return fmt.Errorf("recover: %w", err)
+	} else if rec.IdempotencyKeys > 0 || len(rec.Imports) > 0 {
+		log.Info("recovered after a crash", "idempotencyKeysFreed", rec.IdempotencyKeys, "importsResumed", rec.Imports)
+	}
 	h, err := handler(db, log)
 	if err != nil {
 		return err
