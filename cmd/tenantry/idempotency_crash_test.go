@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tenantry/tenantry/sqldb"
 	"github.com/tenantry/tenantry/sqldb/sqldbtest"
 )
 
@@ -128,9 +129,14 @@ func TestIdempotencyAfterKill(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		dbURL := e.URL(t)
 		boot := bootstrapWith(t, bin, dbURL)
-		// On SQLite the restart frees the keys of the killed process; on
-		// PostgreSQL they are free when their lease runs out.
-		env := []string{"TENANTRY_IDEMPOTENCY_LEASE=3s", "TENANTRY_JOB_TIMEOUT=2s", "TENANTRY_JOB_RESCUE_AFTER=3s", "TENANTRY_SHUTDOWN_TIMEOUT=10s"}
+		// On SQLite the restart frees the keys of the killed process (the
+		// lease is longer than the test); on PostgreSQL, where other
+		// processes may hold keys, they are free when their lease runs out.
+		lease := "TENANTRY_IDEMPOTENCY_LEASE=3s"
+		if e.Name == sqldb.SQLite {
+			lease = "TENANTRY_IDEMPOTENCY_LEASE=1h"
+		}
+		env := []string{lease, "TENANTRY_JOB_TIMEOUT=2s", "TENANTRY_JOB_RESCUE_AFTER=3s", "TENANTRY_SHUTDOWN_TIMEOUT=10s"}
 		srv := startServe(t, bin, dbURL, env...)
 		c := newClient(srv.base, boot.Token)
 		pid := c.createTemplate(t, boot, "Standard")
