@@ -148,18 +148,26 @@ type IdempotentResponse struct {
 }
 
 // IdempotencyStore remembers responses to POSTs with an Idempotency-Key.
+// A key is always either answered or free again, whatever crashes: the
+// store that does a request's work stores its answer in the same
+// transaction (IdempotencyClaim.Answer), a reservation whose request died
+// before its work committed lapses after a lease, and on SQLite a restart
+// frees every reservation (the one process that owns the file died).
 type IdempotencyStore interface {
-	// ReserveIdempotencyKey claims key for a request whose body hashes to
-	// hash. It returns the stored response when the same request was already
-	// answered, EUNPROCESSABLE (ReasonIdempotencyMismatch) when the key was
-	// used with another request, and ECONFLICT (ReasonIdempotencyPending)
-	// while the first request is still running.
-	ReserveIdempotencyKey(ctx context.Context, partnerID, key, hash string) (*IdempotentResponse, error)
-	// CompleteIdempotencyKey stores the response for a reserved key.
-	CompleteIdempotencyKey(ctx context.Context, partnerID, key string, resp *IdempotentResponse) error
-	// ReleaseIdempotencyKey forgets a reserved key whose request failed
-	// before anything was written, so that it can be retried.
-	ReleaseIdempotencyKey(ctx context.Context, partnerID, key string) error
+	// ReserveIdempotencyKey claims c's key for a request whose body hashes
+	// to hash. It returns the stored response when the same request was
+	// already answered, EUNPROCESSABLE (ReasonIdempotencyMismatch) when the
+	// key was used with another request, and ECONFLICT
+	// (ReasonIdempotencyPending) while the first request is still running
+	// and its lease has not run out.
+	ReserveIdempotencyKey(ctx context.Context, c *IdempotencyClaim, hash string) (*IdempotentResponse, error)
+	// CompleteIdempotencyKey stores the response for a key c still holds
+	// unanswered (its work did not store one).
+	CompleteIdempotencyKey(ctx context.Context, c *IdempotencyClaim, resp *IdempotentResponse) error
+	// ReleaseIdempotencyKey forgets c's reservation when it is still
+	// unanswered: its request failed and no work committed, so the key can
+	// be used again. A reservation answered with the work stays.
+	ReleaseIdempotencyKey(ctx context.Context, c *IdempotencyClaim) error
 }
 
 // Clock tells the time; tests inject a fixed one.

@@ -162,6 +162,8 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	warnings := in.LimitWarnings()
+	answerWith(r, func(c *tenantry.Customer) answer { return s.acceptedAnswer(r, c.ID, warnings...) })
 	c, err := s.svc.Customers.CreateCustomer(r.Context(), a, in)
 	if err != nil {
 		return err
@@ -173,9 +175,13 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 // of the customer and the same URL in the body, with the warnings of what
 // the request sent that was ignored, if any.
 func (s *Server) accepted(w http.ResponseWriter, r *http.Request, id string, warnings ...tenantry.Problem) error {
+	return s.acceptedAnswer(r, id, warnings...).write(w)
+}
+
+// acceptedAnswer is accepted's answer, also what an Idempotency-Key keeps.
+func (s *Server) acceptedAnswer(r *http.Request, id string, warnings ...tenantry.Problem) answer {
 	u := s.customerURL(r, id)
-	w.Header().Set("Location", u)
-	return writeJSON(w, http.StatusAccepted, acceptedJSON{URL: u, Warnings: s.warnings(r, warnings)})
+	return answer{status: http.StatusAccepted, location: u, body: acceptedJSON{URL: u, Warnings: s.warnings(r, warnings)}}
 }
 
 // acceptedJSON is the reference's ResourceURL with Tenantry's warnings.

@@ -81,13 +81,16 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	render := func(im *tenantry.Import) answer {
+		u := s.importURL(r, customerID, im.ID)
+		return answer{status: http.StatusAccepted, location: u, body: map[string]string{"id": im.ID, "url": u}}
+	}
+	answerWith(r, render)
 	im, err := s.svc.Imports.CreateImport(r.Context(), a, &tenantry.ImportInput{CustomerID: customerID, DryRun: dryRun, Rows: rows})
 	if err != nil {
 		return err
 	}
-	u := s.importURL(r, customerID, im.ID)
-	w.Header().Set("Location", u)
-	return writeJSON(w, http.StatusAccepted, map[string]string{"id": im.ID, "url": u})
+	return render(im).write(w)
 }
 
 // readIdempotentBody reads the body of a POST with an Idempotency-Key: a

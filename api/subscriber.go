@@ -122,16 +122,19 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) error 
 	if err := withRules(aerr, derr, func() []tenantry.Problem { return q.input().Validate(tenantry.ModeCreate) }); err != nil {
 		return err
 	}
+	render := func(sub *tenantry.Subscriber) answer {
+		status := http.StatusOK
+		if sub.Status == tenantry.SubscriberPendingUserMigration {
+			status = http.StatusAccepted
+		}
+		return answer{status: status, location: s.subscriberURL(r, sub.ID), body: toSubscriberJSON(sub)}
+	}
+	answerWith(r, render)
 	sub, err := s.svc.Subscribers.CreateSubscriber(r.Context(), a, q.input())
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if sub.Status == tenantry.SubscriberPendingUserMigration {
-		status = http.StatusAccepted
-	}
-	w.Header().Set("Location", s.subscriberURL(r, sub.ID))
-	return writeJSON(w, status, toSubscriberJSON(sub))
+	return render(sub).write(w)
 }
 
 func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) error {

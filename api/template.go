@@ -70,11 +70,14 @@ func (s *Server) createTemplate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := in.template()
+	render := func(tpl *tenantry.Template) answer {
+		return answer{status: http.StatusCreated, location: baseURL(r) + "/v1/wholesale/templates/" + tpl.ID, body: toTemplateJSON(tpl)}
+	}
+	answerWith(r, render)
 	if err := s.svc.Templates.CreateTemplate(r.Context(), a, t); err != nil {
 		return err
 	}
-	w.Header().Set("Location", baseURL(r)+"/v1/wholesale/templates/"+t.ID)
-	return writeJSON(w, http.StatusCreated, toTemplateJSON(t))
+	return render(t).write(w)
 }
 
 func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) error {

@@ -242,7 +242,10 @@ func (db *DB) CreateCustomer(ctx context.Context, a *tenantry.Actor, in *tenantr
 			return err
 		}
 		tx.enqueue(tenantry.ProvisionCustomerJob{CustomerID: c.ID, Version: c.Version})
-		return tx.audit(ctx, a.OrgID, a.AdminID, "customer.create", "customer", c.ID, in)
+		if err := tx.audit(ctx, a.OrgID, a.AdminID, "customer.create", "customer", c.ID, in); err != nil {
+			return err
+		}
+		return tx.answerIdempotently(ctx, c)
 	})
 	if err != nil {
 		return nil, err

@@ -57,6 +57,9 @@ type Options struct {
 	// Webhooks is where webhooks may deliver: checked when one is
 	// registered, and handed to the sender with each delivery.
 	Webhooks tenantry.WebhookPolicy
+	// IdempotencyLease is how long an unanswered Idempotency-Key
+	// reservation holds its key; DefaultIdempotencyLease when zero.
+	IdempotencyLease time.Duration
 }
 
 // DB is a Tenantry database: the domain's tables and River's.
@@ -76,6 +79,8 @@ type DB struct {
 	tokens  sync.Map // token hash → cachedPrincipal
 	// stopCheckpoints stops the SQLite checkpointer (sqlite.go).
 	stopCheckpoints func()
+	// lease is Options.IdempotencyLease.
+	lease time.Duration
 }
 
 // Open opens (creating when needed) the database at url and brings its
@@ -83,7 +88,7 @@ type DB struct {
 // anything else is a SQLite file path (optionally prefixed "sqlite:" or
 // "file:").
 func Open(ctx context.Context, url string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now, public: opt.PublicURL, links: newLinkTTLs(opt), hooks: opt.Webhooks}
+	db := &DB{now: opt.Now, public: opt.PublicURL, links: newLinkTTLs(opt), hooks: opt.Webhooks, lease: opt.IdempotencyLease}
 	if db.now == nil {
 		db.now = time.Now
 	}

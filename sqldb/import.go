@@ -76,8 +76,11 @@ func (db *DB) CreateImport(ctx context.Context, a *tenantry.Actor, in *tenantry.
 			}
 		}
 		tx.enqueue(tenantry.ImportUsersJob{ImportID: im.ID})
-		return tx.audit(ctx, a.OrgID, a.AdminID, "import.create", "import", im.ID,
-			map[string]any{"customerId": im.CustomerID, "rows": im.Total, "dryRun": im.DryRun})
+		if err := tx.audit(ctx, a.OrgID, a.AdminID, "import.create", "import", im.ID,
+			map[string]any{"customerId": im.CustomerID, "rows": im.Total, "dryRun": im.DryRun}); err != nil {
+			return err
+		}
+		return tx.answerIdempotently(ctx, im)
 	})
 	if err != nil {
 		return nil, err

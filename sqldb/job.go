@@ -27,6 +27,9 @@ func (db *DB) inCustomerJob(ctx context.Context, fn func(*Tx) error) error {
 			return err
 		}
 		if id, ok := tenantry.JobID(ctx); ok && db.engine == SQLite {
+			// Before the deletion can commit: no job inserted from now on
+			// takes this id (queue.go, sqliteJobInsert).
+			db.queue.finishedWithWork(id)
 			return tx.write(ctx, nil, `DELETE FROM river_job WHERE id = ? AND state = 'running'`, id)
 		}
 		return nil

@@ -64,6 +64,21 @@ type queue struct {
 	// (UnixNano), cooldown the least time between two notifications.
 	notified atomic.Int64
 	cooldown atomic.Int64
+	// finished is the largest id of a job this process finished with its
+	// work (SQLite, job.go): no job inserted later may take an id up to
+	// it, for River's completer may still mark that id completed.
+	finished atomic.Int64
+}
+
+// finishedWithWork notes that the job id is deleted with its work, before
+// River's completer has marked it completed (SQLite).
+func (q *queue) finishedWithWork(id int64) {
+	for {
+		cur := q.finished.Load()
+		if id <= cur || q.finished.CompareAndSwap(cur, id) {
+			return
+		}
+	}
 }
 
 func newQueue(ctx context.Context, db *DB) (*queue, error) {
@@ -115,8 +130,17 @@ func (q *queue) migratePostgres(ctx context.Context, m *rivermigrate.Migrator[pg
 // River's own insert parses a large INSERT … SELECT FROM json_each on every
 // call: 23% of all CPU in the customer benchmark. Jobs here take no unique
 // options, no metadata and no tags, so the plain row is the same row.
-const sqliteJobInsert = `INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags)
-	VALUES (jsonb(?), datetime('now', 'subsec'), ?, ?, jsonb('{}'), 1, 'default', datetime('now', 'subsec'), 'available', jsonb('[]'))`
+//
+// The id is given, never left to SQLite: River's table has no
+// AUTOINCREMENT, so SQLite would give the largest id plus one, which is the
+// id of a job just deleted with its work (job.go) when that job was the
+// newest. River's completer, which marks that id completed a moment later
+// (WHERE id = ? AND state = 'running'), would then complete the new job
+// while it runs, and nothing would ever run it again: an import stopped
+// half way so. The id is above every row's and above every job this
+// process finished with its work (the first argument).
+const sqliteJobInsert = `INSERT INTO river_job (id, args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags)
+	VALUES ((SELECT max(coalesce(max(id), 0), ?) + 1 FROM river_job), jsonb(?), datetime('now', 'subsec'), ?, ?, jsonb('{}'), 1, 'default', datetime('now', 'subsec'), 'available', jsonb('[]'))`
 
 // pgJobInsert inserts one job row as River's PostgreSQL driver does
 // (riverpgxv5 v0.47.0), leaving every other column to its default; and
@@ -131,16 +155,17 @@ const (
 )
 
 func (q *queue) insertTx(ctx context.Context, t *Tx, jobs []jobArgs) error {
-	insert := sqliteJobInsert
-	if q.db.engine == Postgres {
-		insert = pgJobInsert
-	}
 	for _, j := range jobs {
 		args, err := json.Marshal(j)
 		if err != nil {
 			return err
 		}
-		if err := t.write(ctx, enqueueError, insert, string(args), j.Kind(), q.maxTries); err != nil {
+		if q.db.engine == Postgres {
+			err = t.write(ctx, enqueueError, pgJobInsert, string(args), j.Kind(), q.maxTries)
+		} else {
+			err = t.write(ctx, enqueueError, sqliteJobInsert, q.finished.Load(), string(args), j.Kind(), q.maxTries)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -339,44 +339,47 @@ func TestIdempotencyStore(t *testing.T) {
 		ctx := t.Context()
 		pid := f.boot.Partner.ID
 		db := f.db
+		claim := func(key string) *tenantry.IdempotencyClaim { return tenantry.NewIdempotencyClaim(pid, key) }
 
-		resp, err := db.ReserveIdempotencyKey(ctx, pid, "key-1", "hash-1")
+		first := claim("key-1")
+		resp, err := db.ReserveIdempotencyKey(ctx, first, "hash-1")
 		if err != nil || resp != nil {
 			t.Fatalf("first reserve = %v, %v; want nil, nil", resp, err)
 		}
-		_, err = db.ReserveIdempotencyKey(ctx, pid, "key-1", "hash-1")
+		_, err = db.ReserveIdempotencyKey(ctx, claim("key-1"), "hash-1")
 		wantError(t, err, tenantry.ECONFLICT, tenantry.ReasonIdempotencyPending)
 
 		stored := &tenantry.IdempotentResponse{Status: 202, Location: "http://h/v1/wholesale/customers/c1", Body: []byte(`{"url":"http://h/v1/wholesale/customers/c1"}`)}
-		if err := db.CompleteIdempotencyKey(ctx, pid, "key-1", stored); err != nil {
+		if err := db.CompleteIdempotencyKey(ctx, first, stored); err != nil {
 			t.Fatal(err)
 		}
-		resp, err = db.ReserveIdempotencyKey(ctx, pid, "key-1", "hash-1")
+		resp, err = db.ReserveIdempotencyKey(ctx, claim("key-1"), "hash-1")
 		if err != nil {
 			t.Fatalf("replay: %v", err)
 		}
 		if diff := cmp.Diff(stored, resp); diff != "" {
 			t.Errorf("replayed response (-want +got):\n%s", diff)
 		}
-		_, err = db.ReserveIdempotencyKey(ctx, pid, "key-1", "hash-2")
+		_, err = db.ReserveIdempotencyKey(ctx, claim("key-1"), "hash-2")
 		wantError(t, err, tenantry.EUNPROCESSABLE, tenantry.ReasonIdempotencyMismatch)
 
 		// A completed key is not released.
-		if err := db.ReleaseIdempotencyKey(ctx, pid, "key-1"); err != nil {
+		if err := db.ReleaseIdempotencyKey(ctx, first); err != nil {
 			t.Fatal(err)
 		}
-		if resp, err := db.ReserveIdempotencyKey(ctx, pid, "key-1", "hash-1"); err != nil || resp == nil {
+		if resp, err := db.ReserveIdempotencyKey(ctx, claim("key-1"), "hash-1"); err != nil || resp == nil {
 			t.Errorf("after releasing a completed key: %v, %v; want the stored response", resp, err)
 		}
 
 		// A released pending key can be used again, even with another body.
-		if _, err := db.ReserveIdempotencyKey(ctx, pid, "key-2", "hash-1"); err != nil {
+		second := claim("key-2")
+		if _, err := db.ReserveIdempotencyKey(ctx, second, "hash-1"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.ReleaseIdempotencyKey(ctx, pid, "key-2"); err != nil {
+		if err := db.ReleaseIdempotencyKey(ctx, second); err != nil {
 			t.Fatal(err)
 		}
-		if resp, err := db.ReserveIdempotencyKey(ctx, pid, "key-2", "hash-2"); err != nil || resp != nil {
+		if resp, err := db.ReserveIdempotencyKey(ctx, claim("key-2"), "hash-2"); err != nil || resp != nil {
 			t.Errorf("reserve after release = %v, %v; want nil, nil", resp, err)
 		}
 
@@ -390,7 +393,7 @@ func TestIdempotencyStore(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				<-start
-				resps[i], errs[i] = db.ReserveIdempotencyKey(ctx, pid, "key-3", "hash-3")
+				resps[i], errs[i] = db.ReserveIdempotencyKey(ctx, claim("key-3"), "hash-3")
 			})
 		}
 		close(start)
@@ -412,7 +415,7 @@ func TestIdempotencyStore(t *testing.T) {
 
 		// Keys are per partner.
 		other, _ := addPartner(t, db, "Globex")
-		if resp, err := db.ReserveIdempotencyKey(ctx, other.Partner.ID, "key-1", "hash-9"); err != nil || resp != nil {
+		if resp, err := db.ReserveIdempotencyKey(ctx, tenantry.NewIdempotencyClaim(other.Partner.ID, "key-1"), "hash-9"); err != nil || resp != nil {
 			t.Errorf("another partner's key-1 = %v, %v; want nil, nil", resp, err)
 		}
 	})

@@ -370,7 +370,10 @@ func (db *DB) CreateSubscriber(ctx context.Context, a *tenantry.Actor, in *tenan
 		if err != nil {
 			return err
 		}
-		return tx.insertSubscriber(ctx, a, c, rs, usage, s)
+		if err := tx.insertSubscriber(ctx, a, c, rs, usage, s); err != nil {
+			return err
+		}
+		return tx.answerIdempotently(ctx, s)
 	})
 	if err != nil {
 		return nil, err

@@ -94,7 +94,10 @@ func (db *DB) CreateTemplate(ctx context.Context, a *tenantry.Actor, tpl *tenant
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, a.OrgID, a.AdminID, "template.create", "template", tpl.ID, tpl)
+		if err := tx.audit(ctx, a.OrgID, a.AdminID, "template.create", "template", tpl.ID, tpl); err != nil {
+			return err
+		}
+		return tx.answerIdempotently(ctx, tpl)
 	})
 	if isConflict(err, "name") {
 		return nameTaken(tpl.Name)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/sqldb"
 	"github.com/tenantry/tenantry/sqldb/sqldbtest"
 )
 
@@ -50,13 +52,28 @@ func TestImportCrashSafety(t *testing.T) {
 			}
 		}
 		var im importDoc
+		servers := []*child{srv}
+		// fail stops the servers and shows what a stalled import needs to
+		// be understood: the queue's rows, the imports and every log.
+		fail := func(format string, args ...any) {
+			t.Helper()
+			for _, s := range servers {
+				s.kill()
+			}
+			t.Errorf(format, args...)
+			t.Logf("jobs:\n%s", jobRows(t, dbURL))
+			for i, s := range servers {
+				t.Logf("log of server %d:\n%s", i+1, s.log.String())
+			}
+			t.FailNow()
+		}
 		deadline := time.Now().Add(120 * time.Second)
 		for im.Done < 400 {
 			if err := b.expect(ctx, http.StatusOK, "GET", path, nil, &im); err != nil {
-				t.Fatal(err)
+				fail("%v", err)
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("import at %d rows after 120s", im.Done)
+				fail("import at %d rows after 120s", im.Done)
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
@@ -67,20 +84,21 @@ func TestImportCrashSafety(t *testing.T) {
 		t.Logf("%s: killed with %d of %d rows done", e.Name, im.Done, total)
 
 		srv2 := startServe(t, bin, dbURL, env...)
+		servers = append(servers, srv2)
 		b.base = srv2.base
 		deadline = time.Now().Add(180 * time.Second)
 		for im.Status != "completed" && im.Status != "failed" {
 			if err := b.expect(ctx, http.StatusOK, "GET", path, nil, &im); err != nil {
-				t.Fatal(err)
+				fail("%v", err)
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("import %s at %d rows after restart", im.Status, im.Done)
+				fail("import %s at %d rows after restart", im.Status, im.Done)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 		srv2.stop(t)
 		if im.Status != "completed" || im.Done != total || im.Created != total || len(im.Errors) != 0 {
-			t.Fatalf("import %s, %d done, %d created, errors %v", im.Status, im.Done, im.Created, im.Errors[:min(len(im.Errors), 3)])
+			fail("import %s, %d done, %d created, errors %v", im.Status, im.Done, im.Created, im.Errors[:min(len(im.Errors), 3)])
 		}
 		db := openDatabase(t, dbURL)
 		for q, want := range map[string]int{
@@ -97,4 +115,39 @@ func TestImportCrashSafety(t *testing.T) {
 			}
 		}
 	})
+}
+
+// jobRows lists River's jobs and the imports, once the servers are
+// stopped, for a failure's report.
+func jobRows(t *testing.T, dbURL string) string {
+	t.Helper()
+	db, err := sqldb.Open(context.WithoutCancel(t.Context()), dbURL, sqldb.Options{MaxConns: 2})
+	if err != nil {
+		return fmt.Sprintf("open %s: %v", dbURL, err)
+	}
+	defer db.Close()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT id, kind, state, attempt, max_attempts, CAST(args AS TEXT), COALESCE(CAST(errors AS TEXT), '') FROM river_job ORDER BY id`,
+		`SELECT id, status, total, done, created_count, '', '' FROM imports ORDER BY id`,
+	} {
+		if db.Engine() == sqldb.SQLite {
+			q = strings.ReplaceAll(strings.ReplaceAll(q, "CAST(args AS TEXT)", "json(args)"), "CAST(errors AS TEXT)", "json(errors)")
+		}
+		rows, err := db.SQL().QueryContext(context.WithoutCancel(t.Context()), q)
+		if err != nil {
+			fmt.Fprintf(&b, "%s: %v\n", q, err)
+			continue
+		}
+		for rows.Next() {
+			var id, kind, state, attempt, max, args, errs string
+			if err := rows.Scan(&id, &kind, &state, &attempt, &max, &args, &errs); err != nil {
+				fmt.Fprintf(&b, "scan: %v\n", err)
+				break
+			}
+			fmt.Fprintf(&b, "%s %s %s %s/%s %s %s\n", id, kind, state, attempt, max, args, errs)
+		}
+		rows.Close()
+	}
+	return b.String()
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/mail"
+	"github.com/tenantry/tenantry/sqldb"
 )
 
 func main() {
@@ -110,6 +111,9 @@ type Config struct {
 	// link-local addresses and internal names.
 	WebhookAllowPrivate bool
 	Mail                mail.Config
+
+	// IdempotencyLease frees an Idempotency-Key whose request died unanswered.
+	IdempotencyLease time.Duration
 }
 
 // env returns the environment variable name, or def when unset.
@@ -162,6 +166,7 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", envDuration("TENANTRY_JOB_RESCUE_AFTER", 45*time.Second), "when a job whose process died is taken over (TENANTRY_JOB_RESCUE_AFTER)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("TENANTRY_SHUTDOWN_TIMEOUT", 30*time.Second), "how long shutdown waits for requests and jobs (TENANTRY_SHUTDOWN_TIMEOUT)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envBool("TENANTRY_WEBHOOK_ALLOW_PRIVATE", false), "let webhooks deliver to loopback, private and link-local addresses and internal names such as localhost (TENANTRY_WEBHOOK_ALLOW_PRIVATE)")
+	fs.DurationVar(&c.IdempotencyLease, "idempotency-lease", envDuration("TENANTRY_IDEMPOTENCY_LEASE", sqldb.DefaultIdempotencyLease), "when an Idempotency-Key whose request died unanswered is free again (TENANTRY_IDEMPOTENCY_LEASE)")
 	c.Mail.Flags(fs) // --smtp-url / TENANTRY_SMTP_URL, --mail-from / TENANTRY_MAIL_FROM
 }
 

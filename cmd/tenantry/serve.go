@@ -41,11 +41,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	}
 	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL,
 		ApprovalLinkTTL: cfg.ApprovalLinkTTL, ConsentLinkTTL: cfg.ConsentLinkTTL,
-		Webhooks: tenantry.WebhookPolicy{AllowPrivate: cfg.WebhookAllowPrivate}})
+		Webhooks:         tenantry.WebhookPolicy{AllowPrivate: cfg.WebhookAllowPrivate},
+		IdempotencyLease: cfg.IdempotencyLease})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer db.Close()
+	// What a crash of the last process left: keys and imports (sqldb/recover.go).
+	if rec, err := db.Recover(ctx); err != nil {
+		return fmt.Errorf("recover: %w", err)
+	} else if rec.IdempotencyKeys > 0 || len(rec.Imports) > 0 {
+		log.Info("recovered after a crash", "idempotencyKeysFreed", rec.IdempotencyKeys, "importsResumed", rec.Imports)
+	}
 	h, err := handler(db, log)
 	if err != nil {
 		return err
