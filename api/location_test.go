@@ -477,8 +477,8 @@ func TestPhoneNumbersCountries(t *testing.T) {
 		path := locationPath(cid, ar.ID) + "/numbers"
 		r := p.do(t, "POST", path, map[string]any{"phoneNumbers": []string{"+5491123456789", "+14085550100"}}, nil).wantStatus(t, 400)
 		e := r.errorDoc(t)
-		if len(e.Errors) != 1 || e.Errors[0].Field != "phoneNumbers[1]" || !strings.Contains(e.Errors[0].Description, "AR") {
-			t.Errorf("errors %+v, want phoneNumbers[1] not valid in AR", e.Errors)
+		if len(e.Errors) != 1 || e.Errors[0].Field != "phoneNumbers[1]" || !strings.Contains(e.Errors[0].Description, "Argentina") {
+			t.Errorf("errors %+v, want phoneNumbers[1] not valid in Argentina (the country by its name)", e.Errors)
 		}
 		p.do(t, "POST", path, map[string]any{"phoneNumbers": []string{"+5491123456789", "+541123456789"}}, nil).wantStatus(t, 201)
 		// The errors speak the caller's language.
