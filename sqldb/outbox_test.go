@@ -184,7 +184,7 @@ func TestQueueProvisioningMail(t *testing.T) {
 			{"new organization in the US", invitesOff, "US", "pt_BR", "", []tenantry.MailKind{invite, e911}, "pt-BR"},
 			{"new organization in Canada", invitesOff, "CA", "", "", []tenantry.MailKind{invite, e911}, "sv"},
 			{"new organization in the UK", invitesOff, "GB", "ko", "", []tenantry.MailKind{invite}, "ko"},
-			{"unsupported language", invitesOff, "GB", "fr", "", []tenantry.MailKind{invite}, "en"},
+			{"unsupported language: the template's", invitesOff, "GB", "fr", "", []tenantry.MailKind{invite}, "sv"},
 			{"attached, invites off, US", invitesOff, "US", "es", "org-us-1", []tenantry.MailKind{e911}, "es"},
 			{"attached, invites off, UK", invitesOff, "GB", "es", "org-gb-1", nil, ""},
 			{"attached, invites on, UK", invitesOn, "GB", "ar", "org-gb-2", []tenantry.MailKind{invite}, "ar"},
