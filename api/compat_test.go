@@ -332,6 +332,12 @@ func TestValidationReportsEverything(t *testing.T) {
 		// Query parameters together: the sub-partner, paging and a filter.
 		wantFields(p.do(t, "GET", "/v1/wholesale/customers?"+obo+"=nope&max=0&status=bogus", nil, nil), obo, "max", "status")
 
+		// The subscriber API alike.
+		wantFields(p.do(t, "POST", "/v1/wholesale/subscribers?"+obo+"=nope", map[string]any{"email": "not-an-address", "packages": []any{"webex_meetings", 3}}, nil),
+			obo, "packages[1]")
+		wantFields(p.do(t, "POST", "/v1/wholesale/subscribers?"+obo+"=nope", map[string]any{"email": "not-an-address", "packages": []string{"webex_meetings"}}, nil),
+			obo, "customerId", "email")
+
 		// Closed bodies: every unknown field.
 		wantFields(p.do(t, "POST", "/v1/wholesale/templates", set(set(p.templateBody("T2"), "colour", "red"), "size", 3), nil), "colour", "size")
 

@@ -478,7 +478,7 @@ func TestPhoneNumbersCountries(t *testing.T) {
 		r := p.do(t, "POST", path, map[string]any{"phoneNumbers": []string{"+5491123456789", "+14085550100"}}, nil).wantStatus(t, 400)
 		e := r.errorDoc(t)
 		if len(e.Errors) != 1 || e.Errors[0].Field != "phoneNumbers[1]" || !strings.Contains(e.Errors[0].Description, "Argentina") {
-			t.Errorf("errors %+v, want phoneNumbers[1] not valid in Argentina", e.Errors)
+			t.Errorf("errors %+v, want phoneNumbers[1] not valid in Argentina (the country by its name)", e.Errors)
 		}
 		p.do(t, "POST", path, map[string]any{"phoneNumbers": []string{"+5491123456789", "+541123456789"}}, nil).wantStatus(t, 201)
 		// The errors speak the caller's language.
