@@ -249,6 +249,13 @@ func (db *DB) UpdateCustomerAdmin(ctx context.Context, a *tenantry.Actor, custom
 		if _, err := tx.exec(ctx, `UPDATE customer_admins SET role = ?, package = ? WHERE id = ?`, cur.Role, cur.Package, cur.ID); err != nil {
 			return err
 		}
+		if cur.Package != before.Package {
+			// An admin who gains calling gets the E911 confirmation unless
+			// told before (U6; the outbox decides).
+			if err := tx.queueCustomerMail(ctx, c, tenantry.MailE911Confirmation, cur.Email, "", tenantry.MailData{}); err != nil {
+				return err
+			}
+		}
 		out = cur
 		return tx.audit(ctx, a.OrgID, a.AdminID, "customer_admin.update", "customer_admin", cur.ID,
 			map[string]any{"before": adminAudit(&before), "after": adminAudit(cur)})

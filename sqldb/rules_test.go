@@ -139,3 +139,50 @@ func TestLegacyOrgMigrating(t *testing.T) {
 		}
 	})
 }
+
+// TestE911WhenGainingCalling is rule U6 over time: a meetings-only user
+// gets no E911 confirmation, gets one when moved to calling, and no second
+// one when moved again; an admin the same.
+func TestE911WhenGainingCalling(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newSubFixture(t, e)
+		ctx := t.Context()
+		e911 := func(to string) int {
+			t.Helper()
+			n := 0
+			for _, k := range f.mails(t, f.cust.ID, to) {
+				if k == tenantry.MailE911Confirmation {
+					n++
+				}
+			}
+			return n
+		}
+		s := f.create(t, &tenantry.SubscriberInput{CustomerID: f.cust.ID, Email: "meet@contoso.example", Package: "webex_meetings"})
+		if n := e911(s.Email); n != 0 {
+			t.Fatalf("%d E911 confirmations to a meetings-only user", n)
+		}
+		for range 2 {
+			if _, err := f.db.UpdateSubscriber(ctx, f.actor, s.ID, &tenantry.SubscriberInput{Packages: []string{"webex_calling"},
+				PrimaryPhoneNumber: hqNumbers[2], Extension: "300", LocationID: f.hq}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.db.UpdateSubscriber(ctx, f.actor, s.ID, &tenantry.SubscriberInput{Packages: []string{"webex_meetings"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := e911(s.Email); n != 1 {
+			t.Errorf("%d E911 confirmations to a user moved to calling twice, want 1", n)
+		}
+
+		ad, err := f.db.AddCustomerAdmin(ctx, f.actor, f.cust.ID, &tenantry.CustomerAdminInput{Email: "ro@contoso.example", Role: tenantry.AdminReadOnly, Package: tenantry.WebexCalling})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.UpdateCustomerAdmin(ctx, f.actor, f.cust.ID, ad.ID, &tenantry.CustomerAdminInput{Role: tenantry.AdminSupport, Package: tenantry.WebexCalling}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e911(ad.Email); n != 1 {
+			t.Errorf("%d E911 confirmations to a calling admin, want 1", n)
+		}
+	})
+}

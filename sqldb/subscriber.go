@@ -626,6 +626,14 @@ func (db *DB) UpdateSubscriber(ctx context.Context, a *tenantry.Actor, id string
 			}
 		}
 		out = &next
+		if next.Package != cur.Package && next.Status == tenantry.SubscriberProvisioned {
+			// A user who gains calling in the US or Canada gets the E911
+			// confirmation now, unless told before (U6; the outbox decides).
+			d := tenantry.MailData{RecipientName: strings.TrimSpace(next.FirstName + " " + next.LastName)}
+			if err := tx.queueCustomerMail(ctx, c, tenantry.MailE911Confirmation, next.Email, "", d); err != nil {
+				return err
+			}
+		}
 		if err := tx.emitEvent(ctx, next.PartnerID, tenantry.EventSubscriberUpdated, tenantry.NewSubscriberEvent(&next)); err != nil {
 			return err
 		}
