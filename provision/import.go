@@ -39,10 +39,16 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[tenantry.ImportU
 	if deadline, ok := ctx.Deadline(); ok {
 		budget = min(budget, time.Until(deadline)/2)
 	}
+	// A chunk once begun runs to its commit, whatever happens to ctx: a
+	// chunk is bounded work, and one cut off by the job's timeout was rolled
+	// back and begun again by the next run, so that on a machine slow
+	// enough for a chunk to outlast the timeout (PostgreSQL under load) an
+	// import made no progress at all. ctx is checked between chunks.
+	chunkCtx := context.WithoutCancel(ctx)
 	var err error
 	for {
 		var finished bool
-		finished, err = w.jobs.RunImportChunk(ctx, job.Args, ImportChunk)
+		finished, err = w.jobs.RunImportChunk(chunkCtx, job.Args, ImportChunk)
 		if err != nil || finished {
 			break
 		}
