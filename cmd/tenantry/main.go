@@ -98,7 +98,8 @@ type Config struct {
 	JobTimeout      time.Duration
 	RescueAfter     time.Duration
 	ShutdownTimeout time.Duration
-	PublicURL       string // where the server is reached from outside: links in mail
+	PublicURL       string // where the server is reached from outside: links in mail and API answers
+	TrustedProxies  string // CIDRs whose X-Forwarded-For names the client
 	Mail            mail.Config
 }
 
@@ -135,7 +136,8 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 		return
 	}
 	fs.StringVar(&c.Addr, "addr", env("TENANTRY_ADDR", "127.0.0.1:8080"), "address to listen on (TENANTRY_ADDR)")
-	fs.StringVar(&c.PublicURL, "public-url", env("TENANTRY_PUBLIC_URL", "http://127.0.0.1:8080"), "URL the server is reached at from outside, for links in mail (TENANTRY_PUBLIC_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", env("TENANTRY_PUBLIC_URL", ""), "URL the server is reached at from outside, for links in mail and API answers; http://ADDR listened on when empty (TENANTRY_PUBLIC_URL)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("TENANTRY_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (TENANTRY_TRUSTED_PROXIES)")
 	fs.IntVar(&c.Workers, "workers", envInt("TENANTRY_WORKERS", 100), "background jobs run at once; 0 runs none (TENANTRY_WORKERS)")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", envDuration("TENANTRY_JOB_TIMEOUT", 30*time.Second), "longest one job attempt may run (TENANTRY_JOB_TIMEOUT)")
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", envDuration("TENANTRY_JOB_RESCUE_AFTER", 45*time.Second), "when a job whose process died is taken over (TENANTRY_JOB_RESCUE_AFTER)")
