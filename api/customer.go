@@ -193,7 +193,9 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 			if !slices.Contains(tenantry.CustomerStatuses, tenantry.CustomerStatus(st)) {
 				return tenantry.FieldError(tenantry.EINVALID, "status", tenantry.ReasonInvalidEnum, "value", st, "allowed", statusList())
 			}
-			f.Statuses = append(f.Statuses, tenantry.CustomerStatus(st))
+			if !slices.Contains(f.Statuses, tenantry.CustomerStatus(st)) { // a repeat would only lengthen the query
+				f.Statuses = append(f.Statuses, tenantry.CustomerStatus(st))
+			}
 		}
 	}
 	cs, total, err := s.svc.Customers.Customers(r.Context(), a, f)

@@ -21,11 +21,6 @@ func (s *Server) tokenRoutes() []route {
 	}
 }
 
-// replaysSecret reports whether a POST route answers with a secret shown
-// once: its answer is never stored for an Idempotency-Key replay, since
-// only a hash of the secret may be kept.
-func replaysSecret(path string) bool { return path == "/v1/partner/tokens" }
-
 // tokenRequest asks for a token. Expires is RFC 3339; empty never expires.
 type tokenRequest struct {
 	Name    string   `json:"name"`
@@ -84,9 +79,12 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", baseURL(r)+"/v1/partner/tokens/"+url.PathEscape(tok.ID))
+	// A replay of the request (same Idempotency-Key) shows the token
+	// without its secret: only a hash of it is ever stored.
 	out := toTokenJSON(tok)
-	out.Token = secret
-	return writeJSON(w, http.StatusCreated, out)
+	withSecret := out
+	withSecret.Token = secret
+	return writeSecretOnce(w, http.StatusCreated, withSecret, out)
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {

@@ -32,6 +32,10 @@ Commands:
   migrate     bring the database schema up to date and exit
   bootstrap   create a partner, its first admin and an API token
   subpartner  create, suspend or reactivate a sub-partner
+  token       manage a partner's API tokens:
+              token create --partner ID --name N --scope S [--scope S…] [--expires-in 720h]
+              token list --partner ID
+              token revoke --partner ID --token ID
   import      import users from a CSV file through the API:
               import users --customer ID [--dry-run] [--url URL] [--token T] FILE.csv
   bench       measure throughput: bench customers -n N, bench import -n N
@@ -56,6 +60,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = bootstrap(ctx, args[1:], stdout, stderr)
 	case "subpartner":
 		err = subpartner(ctx, args[1:], stdout, stderr)
+	case "token":
+		err = token(ctx, args[1:], stdout, stderr)
 	case "import":
 		err = importUsers(ctx, args[1:], stdout, stderr)
 	case "bench":
