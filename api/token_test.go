@@ -215,6 +215,17 @@ func TestTokens(t *testing.T) {
 		one.do(t, "GET", "/v1/wholesale/customers", short.Token, nil, nil).wantStatus(t, 401)
 		two.do(t, "GET", "/v1/wholesale/customers", short.Token, nil, nil).wantStatus(t, 401)
 
+		// A replay of the creation shows the token, never its secret again.
+		body := map[string]any{"name": "retried", "scopes": []string{tenantry.ScopeCustomersRead}}
+		key := map[string]string{"Idempotency-Key": "token-1"}
+		var first, again tokenDoc
+		one.do(t, "POST", "/v1/partner/tokens", boot.Token, body, key).wantStatus(t, 201).decode(t, &first)
+		r = two.do(t, "POST", "/v1/partner/tokens", boot.Token, body, key).wantStatus(t, 201)
+		r.decode(t, &again)
+		if first.Token == "" || again.Token != "" || again.ID != first.ID || r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("replayed creation: first %+v, replay %s", first, r.Body)
+		}
+
 		// Another partner's tokens are not found.
 		path := "/v1/partner/tokens/" + url.PathEscape(manager.ID)
 		one.do(t, "GET", path, other.Token, nil, nil).wantStatus(t, 404)
