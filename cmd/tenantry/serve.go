@@ -49,7 +49,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	}
 	defer ln.Close()
 	if cfg.PublicURL == "" {
-		cfg.PublicURL = "http://" + ln.Addr().String()
+		cfg.PublicURL = "http://" + localURLHost(ln.Addr())
 	}
 	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL})
 	if err != nil {
@@ -156,4 +156,17 @@ func parseCIDRs(list string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// localURLHost is the host:port of a listener's address as a link on this
+// machine names it: an unspecified address (all interfaces) is 127.0.0.1.
+func localURLHost(a net.Addr) string {
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ap.Addr().IsUnspecified() {
+		ap = netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), ap.Port())
+	}
+	return ap.String()
 }

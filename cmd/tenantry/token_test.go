@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -96,4 +99,48 @@ func TestTokenCommands(t *testing.T) {
 			t.Errorf("unknown subcommand: exit %d, %s", code, errOut)
 		}
 	})
+}
+
+// TestServePublicURL: serve builds the API's links from --public-url
+// (never from the request's Host), sends HSTS when it is https, and
+// refuses a --trusted-proxies list it cannot read.
+func TestServePublicURL(t *testing.T) {
+	url := sqldbtest.Engines(t)[0].URL(t)
+	code, out, errOut := runMain(t, "bootstrap", "--partner", "Acme", "--email", "ops@acme.example", "--database-url", url)
+	if code != 0 {
+		t.Fatalf("bootstrap exit %d: %s", code, errOut)
+	}
+	boot := decodeOne(t, out)
+	if code, _, errOut := runMain(t, "serve", "--addr", "127.0.0.1:0", "--database-url", url, "--trusted-proxies", "10.0.0.0/8,nonsense"); code != 1 || !strings.Contains(errOut, "--trusted-proxies") {
+		t.Errorf("serve with a bad --trusted-proxies: exit %d, %s", code, errOut)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	log := &syncBuffer{}
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		Main(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database-url", url, "--workers", "0",
+			"--public-url", "https://hub.example.com/tenantry", "--trusted-proxies", "10.0.0.0/8, 192.0.2.1"}, io.Discard, log)
+	}()
+	defer func() { cancel(); <-exited }()
+	base := waitListening(t, log, exited)
+	body, _ := json.Marshal(map[string]any{"name": "Standard", "country": "US", "serviceProviderAdminId": boot.AdminID, "subscriptionId": boot.SubscriptionID})
+	req, _ := http.NewRequest("POST", base+"/v1/wholesale/templates", bytes.NewReader(body))
+	req.Host = "evil.example"
+	req.Header.Set("X-Forwarded-Proto", "http")
+	req.Header.Set("Authorization", "Bearer "+boot.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 || !strings.HasPrefix(resp.Header.Get("Location"), "https://hub.example.com/tenantry/v1/wholesale/templates/") {
+		t.Errorf("template: %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if h := resp.Header.Get("Strict-Transport-Security"); h == "" {
+		t.Errorf("no Strict-Transport-Security with an https public URL")
+	}
 }
