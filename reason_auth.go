@@ -9,11 +9,12 @@ const (
 	ReasonTokenScopeNotHeld  = "token_scope_not_held" // {field} {scope}
 	ReasonTooManyEntries     = "too_many_entries"     // {field} {count} {max}
 	ReasonMoreErrors         = "more_errors"          // {count}
+	ReasonTokenOutlives      = "token_outlives"       // {field} {value}: the creating token's expiry
 )
 
 func init() {
 	AllReasons = append(AllReasons,
 		ReasonAuthRateLimited, ReasonTokenScopeRepeated, ReasonTokenExpiresPast, ReasonTokenScopeNotHeld,
-		ReasonTooManyEntries, ReasonMoreErrors,
+		ReasonTooManyEntries, ReasonMoreErrors, ReasonTokenOutlives,
 	)
 }

@@ -43,9 +43,6 @@ type Token struct {
 // it on every request would add a write to every read.
 const TokenUseResolution = time.Minute
 
-// Expired reports whether the token can no longer be used at now.
-func (t *Token) Expired(now time.Time) bool { return !t.Expires.IsZero() && !now.Before(t.Expires) }
-
 // TokenInput asks for a new token.
 type TokenInput struct {
 	Name    string
@@ -85,14 +82,17 @@ func (in *TokenInput) Validate(now time.Time) []Problem {
 	return ps
 }
 
-// CanGrant checks that a token asked for by p holds no scope p lacks: a
-// token can never make one more powerful than itself. EFORBIDDEN naming
-// the first such scope.
-func (p *Principal) CanGrant(scopes []string) error {
-	for i, s := range scopes {
+// CanGrant checks that a token asked for by p is no more powerful than p:
+// it holds no scope p lacks and does not outlive p. EFORBIDDEN naming the
+// first such scope, or the expiry.
+func (p *Principal) CanGrant(in *TokenInput) error {
+	for i, s := range in.Scopes {
 		if !p.Has(s) {
 			return FieldError(EFORBIDDEN, FieldTokenScopes+"["+itoa(i)+"]", ReasonTokenScopeNotHeld, "scope", s)
 		}
+	}
+	if !p.Expires.IsZero() && (in.Expires.IsZero() || in.Expires.After(p.Expires)) {
+		return FieldError(EFORBIDDEN, FieldTokenExpires, ReasonTokenOutlives, "value", p.Expires.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

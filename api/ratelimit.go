@@ -39,15 +39,13 @@ type bucket struct {
 }
 
 func newFailureLimiter(n int, window time.Duration, limit int) *failureLimiter {
-	n = max1(n)
+	n = max(n, 1)
 	every := window / time.Duration(n)
 	if every <= 0 {
 		every = time.Nanosecond
 	}
-	return &failureLimiter{burst: float64(n), every: every, max: max1(limit), clients: map[netip.Addr]*bucket{}}
+	return &failureLimiter{burst: float64(n), every: every, max: max(limit, 1), clients: map[netip.Addr]*bucket{}}
 }
-
-func max1(n int) int { return max(n, 1) }
 
 // key groups an IPv6 client by its /64, which one host usually holds whole:
 // counting each address alone would let it try 2^64 times.

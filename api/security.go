@@ -40,10 +40,11 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithAuthFailureLimit sets how many failed authentications one client
-// address may make in a burst (n) and how fast the allowance refills (one
-// per every/n). The default is 20 a minute.
-func WithAuthFailureLimit(n int, every time.Duration) Option {
-	return func(s *Server) { s.failures = newFailureLimiter(n, every, maxLimitedClients) }
+// address may make at once (n), and how fast tries come back: n per
+// window, evenly. The default is DefaultAuthFailures per
+// DefaultAuthFailureWindow.
+func WithAuthFailureLimit(n int, window time.Duration) Option {
+	return func(s *Server) { s.failures = newFailureLimiter(n, window, maxLimitedClients) }
 }
 
 type securityKey int

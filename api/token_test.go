@@ -202,6 +202,20 @@ func TestTokens(t *testing.T) {
 		one.do(t, "GET", "/v1/wholesale/customers", reader.Token, nil, nil).wantStatus(t, 401)
 		one.do(t, "DELETE", "/v1/partner/tokens/"+url.PathEscape(reader.ID), boot.Token, nil, nil).wantStatus(t, 404)
 
+		// A token that expires cannot make one that outlives it.
+		hour := clock.now().Add(time.Hour)
+		brief := one.createToken(t, boot.Token, map[string]any{"name": "brief", "scopes": []string{tenantry.ScopeTokens, tenantry.ScopeCustomersRead}, "expires": hour.Format(time.RFC3339)})
+		ask := func(expires string) map[string]any {
+			b := map[string]any{"name": "child", "scopes": []string{tenantry.ScopeCustomersRead}}
+			if expires != "" {
+				b["expires"] = expires
+			}
+			return b
+		}
+		two.do(t, "POST", "/v1/partner/tokens", brief.Token, ask(""), nil).wantField(t, 403, "expires")
+		two.do(t, "POST", "/v1/partner/tokens", brief.Token, ask(hour.Add(time.Second).Format(time.RFC3339)), nil).wantField(t, 403, "expires")
+		two.createToken(t, brief.Token, ask(hour.Format(time.RFC3339)))
+
 		// Expired: refused once the clock reaches the expiry, everywhere.
 		exp := clock.now().Add(time.Hour)
 		short := one.createToken(t, boot.Token, map[string]any{"name": "short", "scopes": []string{tenantry.ScopeCustomersRead}, "expires": exp.Format(time.RFC3339)})

@@ -72,6 +72,9 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*tenantry.Princip
 		return nil, tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
 	}
 	p.Scopes = strings.Fields(scopes)
+	if expires != 0 {
+		p.Expires = fromMicro(expires)
+	}
 	db.noteTokenUse(ctx, p.TokenID, lastUsed, now)
 	return &p, nil
 }
@@ -105,7 +108,7 @@ func (db *DB) CreateToken(ctx context.Context, partnerID string, by *tenantry.Pr
 		if by.PartnerID != partnerID {
 			return nil, "", notFound("partner")
 		}
-		if err := by.CanGrant(in.Scopes); err != nil {
+		if err := by.CanGrant(in); err != nil {
 			return nil, "", err
 		}
 		adminID = by.AdminID
