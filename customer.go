@@ -278,6 +278,9 @@ func (l *CallingLocation) validate(prefix string, ps *problems) {
 // (every package has one), Q5 (add-ons no one holds take none), Q7 (no mix of
 // packages with and without quantities) and Q8 (never zero).
 func validateLimits(pkgs []Package, limits map[string]int, ps *problems) {
+	if !CheckEntries(ps, FieldLimits, len(limits), len(Packages)) {
+		return
+	}
 	keys := make([]string, 0, len(limits))
 	for k := range limits {
 		keys = append(keys, k)

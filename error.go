@@ -19,6 +19,7 @@ const (
 	EUNPROCESSABLE = "unprocessable" // well-formed but refused (idempotency key reuse)
 	EINTERNAL      = "internal"      // a bug or an outage; logged, never detailed to callers
 	EUNAVAILABLE   = "unavailable"   // shutting down or overloaded; retry later
+	ETOOMANY       = "too_many"      // too many attempts from one client; retry later
 )
 
 // Problem is one thing wrong with a request. Reason is a message id that the

@@ -143,6 +143,10 @@ func (in *NumbersInput) Expand(country string) ([]NumberItem, []Problem) {
 		ps.add(FieldPhoneNumbers, ReasonTooManyPhoneNumbers, "max", itoa(MaxNumbersPerRequest))
 		return nil, ps
 	}
+	// Every range adds one number at least.
+	if !CheckEntries(&ps, FieldRanges, len(in.Ranges), MaxNumbersPerRequest-total) {
+		return nil, ps
+	}
 	var n phonenumbers.PhoneNumber
 	items := make([]NumberItem, 0, total)
 	seen := make(map[string]bool, total)

@@ -93,6 +93,9 @@ func validatePackages(field string, raw []string, ps *problems) []Package {
 		ps.add(field, ReasonNoPackages)
 		return nil
 	}
+	if !CheckEntries(ps, field, len(raw), len(Packages)) {
+		return nil
+	}
 	out := make([]Package, 0, len(raw))
 	at := make([]int, 0, len(raw)) // each accepted package's index in the request
 	for i, r := range raw {

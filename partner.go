@@ -65,6 +65,7 @@ type Principal struct {
 	AdminID   string
 	TokenID   string
 	Scopes    []string
+	Expires   time.Time // the token's expiry; zero: never
 }
 
 // Has reports whether the principal holds scope.

@@ -48,7 +48,7 @@ type BootstrapResult struct {
 // PartnerService manages partners, their admins, subscriptions and tokens.
 type PartnerService interface {
 	// Bootstrap creates a partner, its first full admin, a default wholesale
-	// subscription and a token with the four wholesale scopes. ECONFLICT
+	// subscription and a token with every scope (KnownScopes). ECONFLICT
 	// (ReasonPartnerExists) when a partner of that name exists.
 	Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapResult, error)
 	// CreateSubPartner creates a sub-partner (reseller) under parentID.
@@ -67,6 +67,8 @@ type PartnerService interface {
 	Admins(ctx context.Context, partnerID string) ([]*PartnerAdmin, error)
 	// Subscriptions lists the partner's subscriptions.
 	Subscriptions(ctx context.Context, partnerID string) ([]*Subscription, error)
+	// TokenService lists, creates and revokes the partner's API tokens.
+	TokenService
 }
 
 // TemplateService manages onboarding templates. Every method is scoped to the

@@ -225,6 +225,8 @@ func (in *SubscriberInput) validatePackages(mode Mode, ps *problems) (Package, b
 	case in.Packages != nil && len(in.Packages) == 0:
 		ps.add(FieldSubscriberPackages, ReasonNoPackages)
 		return "", false
+	case !CheckEntries(ps, FieldSubscriberPackages, len(in.Packages), len(Packages)):
+		return "", false
 	}
 	rs := in.Requested()
 	before := len(*ps)

@@ -109,7 +109,11 @@ func (t *Template) Validate() []Problem {
 	default:
 		ps.add("authentication.method", ReasonInvalidEnum, "value", string(t.Auth.Method), "allowed", "platform, saml, oidc")
 	}
-	for i, o := range t.OfferTypes {
+	offers := t.OfferTypes
+	if !CheckEntries(&ps, "offerTypes", len(offers), 2) {
+		offers = nil
+	}
+	for i, o := range offers {
 		if o != OfferWholesale && o != OfferBroadWorks {
 			ps.add("offerTypes["+itoa(i)+"]", ReasonInvalidEnum, "value", string(o), "allowed", "wholesale, broadworks")
 		}

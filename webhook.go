@@ -75,7 +75,11 @@ func (w *Webhook) ValidateWith(p WebhookPolicy) []Problem {
 	if len(w.Events) == 0 {
 		ps.add(FieldWebhookEvents, ReasonRequired)
 	}
-	for i, e := range w.Events {
+	events := w.Events
+	if !CheckEntries(&ps, FieldWebhookEvents, len(events), len(WebhookEvents)) {
+		events = nil
+	}
+	for i, e := range events {
 		field := FieldWebhookEvents + "[" + itoa(i) + "]"
 		switch {
 		case !slices.Contains(WebhookEvents, e):

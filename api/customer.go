@@ -226,7 +226,9 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 				ps = append(ps, tenantry.Problem{Field: "status", Reason: tenantry.ReasonInvalidEnum, Params: map[string]string{"value": st, "allowed": statusList()}})
 				continue
 			}
-			f.Statuses = append(f.Statuses, tenantry.CustomerStatus(st))
+			if !slices.Contains(f.Statuses, tenantry.CustomerStatus(st)) { // a repeat would only lengthen the query
+				f.Statuses = append(f.Statuses, tenantry.CustomerStatus(st))
+			}
 		}
 	}
 	if err := collect(aerr, perr, tenantry.Invalid(ps)); err != nil {

@@ -332,15 +332,6 @@ func setLinks(w http.ResponseWriter, r *http.Request, p tenantry.Page, total int
 	w.Header().Set("Link", strings.Join(links, ", "))
 }
 
-// baseURL is the scheme and host the client reached us on.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 // writePage writes one page of a list as {items: [...]}, each item
 // converted for the wire, with the Link header of the page.
 func writePage[T, J any](w http.ResponseWriter, r *http.Request, p tenantry.Page, total int, items []T, conv func(T) J) error {

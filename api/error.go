@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/tenantry/tenantry"
 )
@@ -22,6 +23,7 @@ var statusOf = map[string]int{
 	tenantry.EUNPROCESSABLE: http.StatusUnprocessableEntity,
 	tenantry.EINTERNAL:      http.StatusInternalServerError,
 	tenantry.EUNAVAILABLE:   http.StatusServiceUnavailable,
+	tenantry.ETOOMANY:       http.StatusTooManyRequests,
 }
 
 // ErrorCodeOf is the numeric errorCode a reason has on the wire: 10000 plus
@@ -70,7 +72,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		field = e.Problems[0].Field
 	}
 	body := errorBody{Message: s.tr.Message(lang, e.Reason, withField(e.Params, field)), TrackingID: trackingID(r)}
-	for _, p := range e.Problems {
+	for i, p := range e.Problems {
+		if i == tenantry.MaxProblems {
+			// The rest are counted, not listed: the answer stays small
+			// whatever the request held.
+			more := strconv.Itoa(len(e.Problems) - i)
+			body.Errors = append(body.Errors, errorEntry{ErrorCode: ErrorCodeOf(tenantry.ReasonMoreErrors), Description: s.tr.Message(lang, tenantry.ReasonMoreErrors, map[string]string{"count": more})})
+			break
+		}
 		body.Errors = append(body.Errors, errorEntry{ErrorCode: ErrorCodeOf(p.Reason), Description: s.tr.Message(lang, p.Reason, withField(p.Params, p.Field)), Field: p.Field})
 	}
 	if len(body.Errors) == 0 {

@@ -12,7 +12,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tenantry/tenantry"
@@ -43,11 +45,24 @@ type Server struct {
 	svc Services
 	tr  *locale.Translator
 	log *slog.Logger
+
+	public   string           // WithPublicURL, without a trailing slash
+	hsts     bool             // the public URL is https
+	proxies  []netip.Prefix   // WithTrustedProxies
+	now      func() time.Time // WithClock
+	failures *failureLimiter  // failed authentications per client address
 }
 
 // New returns an API server over svc.
-func New(svc Services, tr *locale.Translator, log *slog.Logger) *Server {
-	return &Server{svc: svc, tr: tr, log: log}
+func New(svc Services, tr *locale.Translator, log *slog.Logger, opts ...Option) *Server {
+	s := &Server{svc: svc, tr: tr, log: log, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.failures == nil {
+		s.failures = newFailureLimiter(DefaultAuthFailures, DefaultAuthFailureWindow, maxLimitedClients)
+	}
+	return s
 }
 
 // handler is an HTTP handler that returns its error for one adapter to render.
@@ -89,6 +104,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.webhookRoutes()...)
 	routes = append(routes, s.importRoutes()...)
 	routes = append(routes, s.adminRoutes()...)
+	routes = append(routes, s.tokenRoutes()...)
 	return routes
 }
 
@@ -142,11 +158,9 @@ const (
 // tracking id and renders a returned error as the wholesale error body.
 func (s *Server) adapt(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tid := r.Header.Get("TrackingID")
-		if tid == "" || len(tid) > 128 {
-			tid = newTrackingID()
-		}
+		tid := requestTrackingID(r)
 		w.Header().Set("TrackingID", tid)
+		r = s.secure(w, r)
 		r = r.WithContext(context.WithValue(r.Context(), trackingKey, tid))
 		if err := checkText(r); err != nil {
 			s.renderError(w, r, err)
@@ -199,12 +213,13 @@ func (s *Server) authorize(scope string, h handler) handler {
 		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tenantry"`)
-			return tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
+			return s.refuseFailure(w, r, tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized))
 		}
 		p, err := s.svc.Partners.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			if tenantry.ErrorCode(err) == tenantry.EUNAUTHORIZED {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="tenantry", error="invalid_token"`)
+				return s.refuseFailure(w, r, err)
 			}
 			return err
 		}

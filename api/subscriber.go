@@ -248,7 +248,9 @@ func subscriberFilter(q url.Values) (tenantry.SubscriberFilter, error) {
 				bad("status", tenantry.ReasonInvalidEnum, "value", st, "allowed", "provisioned, pending_user_migration")
 				continue
 			}
-			f.Statuses = append(f.Statuses, tenantry.SubscriberStatus(st))
+			if !slices.Contains(f.Statuses, tenantry.SubscriberStatus(st)) { // a repeat would only lengthen the query
+				f.Statuses = append(f.Statuses, tenantry.SubscriberStatus(st))
+			}
 		}
 	}
 	for _, t := range []struct {

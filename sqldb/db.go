@@ -76,7 +76,7 @@ type DB struct {
 
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
 	batch   batcher  // groups transactions into one commit (batch.go)
-	tokens  sync.Map // token hash → cachedPrincipal
+	tokens  sync.Map // token id → last use this process wrote (token.go)
 	// stopCheckpoints stops the SQLite checkpointer (sqlite.go).
 	stopCheckpoints func()
 	// lease is Options.IdempotencyLease.

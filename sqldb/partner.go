@@ -2,10 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"strings"
 	"time"
 
@@ -17,7 +13,8 @@ import (
 const DefaultMaxQuantity = 10000
 
 // Bootstrap creates a partner with its first full admin, a default
-// subscription and an API token holding the four wholesale scopes.
+// subscription and an API token holding every scope: the four wholesale
+// scopes and the one that manages tokens.
 func (db *DB) Bootstrap(ctx context.Context, in tenantry.BootstrapInput) (*tenantry.BootstrapResult, error) {
 	var ps []tenantry.Problem
 	if strings.TrimSpace(in.PartnerName) == "" || len(in.PartnerName) > 255 {
@@ -54,7 +51,7 @@ func (db *DB) Bootstrap(ctx context.Context, in tenantry.BootstrapInput) (*tenan
 			a.ID, a.PartnerID, a.Email, a.DisplayName, a.Role, a.Language, now.UnixMicro()); err != nil {
 			return err
 		}
-		res.Token, err = tx.createToken(ctx, a, tenantry.AllScopes)
+		_, res.Token, err = tx.createToken(ctx, a.PartnerID, a.ID, &tenantry.TokenInput{Name: "bootstrap", Scopes: tenantry.KnownScopes})
 		if err != nil {
 			return err
 		}
@@ -129,62 +126,6 @@ func (db *DB) SetSubPartnerState(ctx context.Context, parentID, subID, state str
 		}
 		return tx.audit(ctx, parentID, "system", "subpartner.state", "partner", subID, map[string]string{"provisioningState": state})
 	})
-}
-
-// tokenPrefix marks Tenantry API tokens, so that secret scanners find them.
-const tokenPrefix = "tnt_"
-
-func (t *Tx) createToken(ctx context.Context, a *tenantry.PartnerAdmin, scopes []string) (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
-	_, err := t.exec(ctx, `INSERT INTO api_tokens (id, partner_id, admin_id, token_hash, scopes, created) VALUES (?, ?, ?, ?, ?, ?)`,
-		newID("TOKEN"), a.PartnerID, a.ID, hashToken(token), strings.Join(scopes, " "), t.db.now().UnixMicro())
-	return token, err
-}
-
-// hashToken is how tokens are stored: they carry 256 random bits, so a plain
-// SHA-256 is enough and lets a request find its token by index.
-func hashToken(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
-
-type cachedPrincipal struct {
-	p       tenantry.Principal
-	expires time.Time
-}
-
-// principalTTL is how long an authenticated token is remembered in memory.
-const principalTTL = 30 * time.Second
-
-// Authenticate resolves a bearer token to its principal.
-func (db *DB) Authenticate(ctx context.Context, token string) (*tenantry.Principal, error) {
-	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
-		return nil, tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
-	}
-	h := hashToken(token)
-	now := time.Now()
-	if v, ok := db.tokens.Load(h); ok {
-		if c := v.(*cachedPrincipal); now.Before(c.expires) {
-			p := c.p
-			return &p, nil
-		}
-	}
-	var p tenantry.Principal
-	var scopes string
-	err := db.queryRow(ctx, `SELECT id, partner_id, admin_id, scopes FROM api_tokens WHERE token_hash = ?`, h).Scan(&p.TokenID, &p.PartnerID, &p.AdminID, &scopes)
-	if err != nil {
-		if tenantry.ErrorCode(mapError(err)) == tenantry.ENOTFOUND {
-			return nil, tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
-		}
-		return nil, err
-	}
-	p.Scopes = strings.Fields(scopes)
-	db.tokens.Store(h, &cachedPrincipal{p: p, expires: now.Add(principalTTL)})
-	return &p, nil
 }
 
 // ResolveActor returns who a request acts for: the principal's own partner,

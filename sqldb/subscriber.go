@@ -696,6 +696,21 @@ func (db *DB) PrecheckSubscriber(ctx context.Context, a *tenantry.Actor, in *ten
 		return err
 	}
 	defer tx.rollback()
+	// The customer (or the template of one to be created) must be the
+	// caller's before anything is looked up about the user: answering
+	// "email taken" for another partner's customer told that partner whom
+	// its competitor serves.
+	var c *tenantry.Customer
+	if in.CustomerID == "" {
+		// A customer to be created: its template must be the partner's (T1).
+		if _, err := tx.templateByProvisioningID(ctx, a, in.ProvisioningID); err != nil {
+			return err
+		}
+	} else if c, err = tx.subscriberCustomer(ctx, a, in.CustomerID, false); err != nil {
+		return err
+	}
+	// An address belongs to one user across the installation (U3), so
+	// this answer is the same whoever holds it, as on create.
 	email := tenantry.NormalizeEmail(in.Email)
 	var n int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM subscribers WHERE email = ?`, email).Scan(&n); err != nil {
@@ -704,14 +719,8 @@ func (db *DB) PrecheckSubscriber(ctx context.Context, a *tenantry.Actor, in *ten
 	if n > 0 {
 		return emailTaken(email)
 	}
-	if in.CustomerID == "" {
-		// A customer to be created: its template must be the partner's (T1).
-		_, err := tx.templateByProvisioningID(ctx, a, in.ProvisioningID)
-		return err
-	}
-	c, err := tx.subscriberCustomer(ctx, a, in.CustomerID, false)
-	if err != nil {
-		return err
+	if c == nil {
+		return nil
 	}
 	if !c.Status.AcceptsSubscribers() {
 		return tenantry.FieldError(tenantry.ECONFLICT, tenantry.FieldSubscriberCustomer, tenantry.ReasonCustomerNotReady, "status", string(c.Status))

@@ -43,7 +43,7 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"adminEmail":     res.Admin.Email,
 		"subscriptionId": res.Subscription.ID,
 		"token":          res.Token,
-		"scopes":         tenantry.AllScopes,
+		"scopes":         tenantry.KnownScopes,
 	})
 }
 

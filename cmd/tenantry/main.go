@@ -34,6 +34,10 @@ Commands:
   migrate     bring the database schema up to date and exit
   bootstrap   create a partner, its first admin and an API token
   subpartner  create, suspend or reactivate a sub-partner
+  token       manage a partner's API tokens:
+              token create --partner ID --name N --scope S [--scope S…] [--expires-in 720h]
+              token list --partner ID
+              token revoke --partner ID --token ID
   import      import users from a CSV file through the API:
               import users --customer ID [--dry-run] [--url URL] [--token T] FILE.csv
   directory   import existing organizations and free accounts (JSON or CSV):
@@ -60,6 +64,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = bootstrap(ctx, args[1:], stdout, stderr)
 	case "subpartner":
 		err = subpartner(ctx, args[1:], stdout, stderr)
+	case "token":
+		err = token(ctx, args[1:], stdout, stderr)
 	case "import":
 		err = importUsers(ctx, args[1:], stdout, stderr)
 	case "directory":
@@ -104,7 +110,8 @@ type Config struct {
 	JobTimeout      time.Duration
 	RescueAfter     time.Duration
 	ShutdownTimeout time.Duration
-	PublicURL       string        // where the server is reached from outside: links in mail
+	PublicURL       string        // where the server is reached from outside: links in mail and API answers
+	TrustedProxies  string        // CIDRs whose X-Forwarded-For names the client
 	ApprovalLinkTTL time.Duration // how long an approval link works (rule C7)
 	ConsentLinkTTL  time.Duration // how long a consent link works (rule U3)
 	// WebhookAllowPrivate lets webhooks deliver to loopback, private and
@@ -158,7 +165,8 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 		return
 	}
 	fs.StringVar(&c.Addr, "addr", env("TENANTRY_ADDR", "127.0.0.1:8080"), "address to listen on (TENANTRY_ADDR)")
-	fs.StringVar(&c.PublicURL, "public-url", env("TENANTRY_PUBLIC_URL", "http://127.0.0.1:8080"), "URL the server is reached at from outside, for links in mail (TENANTRY_PUBLIC_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", env("TENANTRY_PUBLIC_URL", ""), "URL the server is reached at from outside, for links in mail and API answers; http://ADDR listened on when empty (TENANTRY_PUBLIC_URL)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("TENANTRY_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (TENANTRY_TRUSTED_PROXIES)")
 	fs.DurationVar(&c.ApprovalLinkTTL, "approval-link-ttl", envDuration("TENANTRY_APPROVAL_LINK_TTL", tenantry.DefaultApprovalLinkTTL), "how long the approval links of attach mails work, e.g. 336h (TENANTRY_APPROVAL_LINK_TTL)")
 	fs.DurationVar(&c.ConsentLinkTTL, "consent-link-ttl", envDuration("TENANTRY_CONSENT_LINK_TTL", tenantry.DefaultConsentLinkTTL), "how long the links of consent mails work, e.g. 720h (TENANTRY_CONSENT_LINK_TTL)")
 	fs.IntVar(&c.Workers, "workers", envInt("TENANTRY_WORKERS", 100), "background jobs run at once; 0 runs none (TENANTRY_WORKERS)")

@@ -288,7 +288,7 @@ func TestMainEndToEnd(t *testing.T) {
 			t.Fatalf("bootstrap exit %d: %s", code, errOut)
 		}
 		boot := decodeOne(t, out)
-		if boot.PartnerName != "Acme" || boot.AdminEmail != "ops@acme.example" || len(boot.Scopes) != 4 {
+		if boot.PartnerName != "Acme" || boot.AdminEmail != "ops@acme.example" || len(boot.Scopes) != 5 {
 			t.Errorf("bootstrap output = %+v", boot)
 		}
 

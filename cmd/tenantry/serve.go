@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tenantry/tenantry"
@@ -33,11 +35,25 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 		return err
 	}
 	log := cfg.logger(stderr)
-	if u, err := url.Parse(cfg.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(cfg.PublicURL); cfg.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return fmt.Errorf("--public-url %q: want an http or https URL", cfg.PublicURL)
 	}
 	if cfg.ApprovalLinkTTL <= 0 || cfg.ConsentLinkTTL <= 0 {
 		return fmt.Errorf("--approval-link-ttl and --consent-link-ttl must be positive")
+	}
+	proxies, err := parseCIDRs(cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	// Listening comes first so that, with no public URL set, links name
+	// the address actually listened on (port 0 included).
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + localURLHost(ln.Addr())
 	}
 	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL,
 		ApprovalLinkTTL: cfg.ApprovalLinkTTL, ConsentLinkTTL: cfg.ConsentLinkTTL,
@@ -53,7 +69,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	} else if rec.IdempotencyKeys > 0 || len(rec.Imports) > 0 {
 		log.Info("recovered after a crash", "idempotencyKeysFreed", rec.IdempotencyKeys, "importsResumed", rec.Imports)
 	}
-	h, err := handler(db, log)
+	h, err := handler(db, log, api.WithPublicURL(cfg.PublicURL), api.WithTrustedProxies(proxies))
 	if err != nil {
 		return err
 	}
@@ -68,10 +84,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 		return fmt.Errorf("start mail sender: %w", err)
 	}
 	defer stopMail() // before db.Close: the batch in flight finishes
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	log.Info("tenantry listening", "addr", "http://"+ln.Addr().String(), "database", db.Engine())
 	if ready != nil {
@@ -98,12 +110,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 }
 
 // handler builds the whole HTTP surface over db.
-func handler(db *sqldb.DB, log *slog.Logger) (http.Handler, error) {
+func handler(db *sqldb.DB, log *slog.Logger, opts ...api.Option) (http.Handler, error) {
 	tr, err := locale.New()
 	if err != nil {
 		return nil, err
 	}
-	a := api.New(api.Services{Partners: db, Templates: db, Customers: db, Idempotency: db, Locations: db, Outbox: db, Subscribers: db, Webhooks: db, Admins: db, Imports: db}, tr, log)
+	a := api.New(api.Services{Partners: db, Templates: db, Customers: db, Idempotency: db, Locations: db, Outbox: db, Subscribers: db, Webhooks: db, Admins: db, Imports: db}, tr, log, opts...)
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", a.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -131,4 +143,43 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer db.Close()
 	fmt.Fprintf(stdout, "database (%s) is up to date\n", db.Engine())
 	return nil
+}
+
+// parseCIDRs reads a comma-separated list of CIDRs; a bare address is a
+// network of one.
+func parseCIDRs(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// localURLHost is the host:port of a listener's address as a link on this
+// machine names it: an unspecified address (all interfaces) is 127.0.0.1.
+func localURLHost(a net.Addr) string {
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ap.Addr().IsUnspecified() {
+		ap = netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), ap.Port())
+	}
+	return ap.String()
 }
