@@ -31,25 +31,27 @@ type tokenRequest struct {
 // tokenJSON is a token on the wire. Token (the secret) is set only in the
 // answer to its creation.
 type tokenJSON struct {
-	ID       string     `json:"id"`
-	Name     string     `json:"name"`
-	Scopes   []string   `json:"scopes"`
-	Created  time.Time  `json:"created"`
-	Expires  *time.Time `json:"expires,omitempty"`
-	LastUsed *time.Time `json:"lastUsed,omitempty"`
-	Token    string     `json:"token,omitempty"`
+	ID       string              `json:"id"`
+	Name     string              `json:"name"`
+	Scopes   []string            `json:"scopes"`
+	Created  tenantry.Timestamp  `json:"created"`
+	Expires  *tenantry.Timestamp `json:"expires,omitempty"`
+	LastUsed *tenantry.Timestamp `json:"lastUsed,omitempty"`
+	Token    string              `json:"token,omitempty"`
 }
 
 func toTokenJSON(t *tenantry.Token) tokenJSON {
-	out := tokenJSON{ID: t.ID, Name: t.Name, Scopes: t.Scopes, Created: t.Created}
+	out := tokenJSON{ID: t.ID, Name: t.Name, Scopes: t.Scopes, Created: tenantry.Timestamp(t.Created)}
 	if out.Scopes == nil {
 		out.Scopes = []string{}
 	}
 	if !t.Expires.IsZero() {
-		out.Expires = &t.Expires
+		e := tenantry.Timestamp(t.Expires)
+		out.Expires = &e
 	}
 	if !t.LastUsed.IsZero() {
-		out.LastUsed = &t.LastUsed
+		u := tenantry.Timestamp(t.LastUsed)
+		out.LastUsed = &u
 	}
 	return out
 }
