@@ -32,6 +32,7 @@ Commands:
   migrate     bring the database schema up to date and exit
   bootstrap   create a partner, its first admin and an API token
   subpartner  create, suspend or reactivate a sub-partner
+  admin       admin link --email EMAIL: print a one-time sign-in link for the hub
   import      import users from a CSV file through the API:
               import users --customer ID [--dry-run] [--url URL] [--token T] FILE.csv
   bench       measure throughput: bench customers -n N, bench import -n N
@@ -56,6 +57,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = bootstrap(ctx, args[1:], stdout, stderr)
 	case "subpartner":
 		err = subpartner(ctx, args[1:], stdout, stderr)
+	case "admin":
+		err = admin(ctx, args[1:], stdout, stderr)
 	case "import":
 		err = importUsers(ctx, args[1:], stdout, stderr)
 	case "bench":
