@@ -213,8 +213,9 @@ func (p *page) fieldError(t testing.TB, id string) string {
 	if m == nil {
 		return ""
 	}
-	ctl := regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `"[^>]*>`).FindString(p.Body)
-	if !strings.Contains(ctl, `aria-invalid="true"`) || !strings.Contains(ctl, id+"-error") {
+	ctl := regexp.MustCompile(`<\w+[^>]*id="` + regexp.QuoteMeta(id) + `"[^>]*>`).FindString(p.Body)
+	group := strings.HasPrefix(ctl, "<fieldset") // a group of controls is described, not marked invalid
+	if (!group && !strings.Contains(ctl, `aria-invalid="true"`)) || !strings.Contains(ctl, id+"-error") {
 		t.Errorf("control %s is not marked invalid or does not describe its error: %s", id, ctl)
 	}
 	return m[1]

@@ -27,6 +27,14 @@ func parsePages(a *assets) (pages, error) {
 		"url":    safeURL,
 		"join":   strings.Join,
 		"add":    func(a, b int) int { return a + b },
+		"list":   func(s ...string) []string { return s },
+		"zoneOptions": func(zs []string) []option {
+			out := make([]option, len(zs))
+			for i, z := range zs {
+				out[i] = option{Value: z, Label: strings.ReplaceAll(z, "_", " ")}
+			}
+			return out
+		},
 	}
 	out := pages{}
 	for _, name := range pageNames {

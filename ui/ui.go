@@ -85,9 +85,9 @@ type route struct {
 type access int
 
 const (
-	public access = iota // anyone, signed in or not
-	signedIn             // any admin
-	writer               // admins who may change things (not read-only)
+	public   access = iota // anyone, signed in or not
+	signedIn               // any admin
+	writer                 // admins who may change things (not read-only)
 )
 
 // routes lists every page and form of the hub.

@@ -164,8 +164,8 @@ func (v *view) Field(name, label string, value any, opts ...string) fieldView {
 
 type fieldView struct {
 	ID, Name, Label, Value, Type, Autocomplete, Hint, Error, MaxLength, Dir string
-	Required                                                               bool
-	Options                                                                []option
+	Required                                                                bool
+	Options                                                                 []option
 }
 
 type option struct {
@@ -244,26 +244,28 @@ func (s *Server) formProblems(v *view, err error, fields map[string]string, labe
 		return true
 	}
 	for _, p := range e.Problems {
-		field, ok := fields[p.Field]
-		if !ok {
-			// A nested path ("…limits.webex_calling") maps by its prefix.
-			for k, f := range fields {
-				if strings.HasSuffix(k, ".") && strings.HasPrefix(p.Field, k) {
-					field, ok = f+strings.TrimPrefix(p.Field, k), true
-				}
-			}
-		}
+		field := formField(fields, p.Field)
+		ok := field != ""
 		params := map[string]string{}
 		for k, val := range p.Params {
 			params[k] = val
 		}
 		if lk, ok := labels[field]; ok {
 			params["field"] = s.message(v.Lang, lk, nil)
+		} else if lk, ok := labels[strings.SplitN(field, ".", 2)[0]]; ok {
+			params["field"] = s.message(v.Lang, lk, nil) // "limit.webex_calling": a quantity
 		} else {
 			params["field"] = p.Field
 		}
 		if pk, ok := params["package"]; ok {
 			params["package"] = s.message(v.Lang, "hub.package."+pk, nil)
+		}
+		if req, ok := params["requires"]; ok {
+			names := strings.Split(req, ", ")
+			for i, n := range names {
+				names[i] = s.message(v.Lang, "hub.package."+n, nil)
+			}
+			params["requires"] = strings.Join(names, ", ")
 		}
 		msg := s.message(v.Lang, p.Reason, params)
 		if !ok {
@@ -276,3 +278,12 @@ func (s *Server) formProblems(v *view, err error, fields map[string]string, labe
 
 // safeURL marks a same-site path as safe for an href.
 func safeURL(s string) template.URL { return template.URL(s) }
+
+// LangName is a language's name in that language ("Deutsch", "한국어").
+func (v *view) LangName(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	return display.Self.Name(t)
+}
