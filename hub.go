@@ -58,7 +58,7 @@ func checkPassword(ps *problems, field, pw string) {
 	n := len([]rune(pw))
 	switch {
 	case n < MinPassword:
-		ps.add(field, ReasonPasswordShort, "min", itoa(MinPassword))
+		ps.add(field, ReasonPasswordShort, "count", itoa(MinPassword))
 	case len(pw) > MaxPassword:
 		ps.add(field, ReasonTooLong, "max", itoa(MaxPassword))
 	}

@@ -101,7 +101,7 @@ func (b *bt) waitFor(what, cond string) {
 	b.t.Helper()
 	deadline := time.Now().Add(browserTimeout)
 	for {
-		ok, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("!!(" + cond + ")"))
+		ok, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("!!("+cond+")"))
 		if ok {
 			return
 		}

@@ -43,7 +43,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if wait := s.throttle.wait(keys...); wait > 0 {
 		secs := int(math.Ceil(wait.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		v.Errors.add("", s.message(v.Lang, tenantry.ReasonSignInSlowed, map[string]string{"seconds": strconv.Itoa(secs)}))
+		v.Errors.add("", s.message(v.Lang, tenantry.ReasonSignInSlowed, map[string]string{"count": strconv.Itoa(secs)}))
 		return s.renderStatus(w, r, http.StatusTooManyRequests, "signin", v)
 	}
 	admin, err := s.svc.Hub.SignIn(r.Context(), f.Email, password)

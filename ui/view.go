@@ -110,11 +110,12 @@ func (v *view) Date(t time.Time) string {
 	return t.UTC().Format(v.T("hub.format.datetime"))
 }
 
-// Number formats an integer with the language's digit grouping.
+// Number formats an integer with the language's digit grouping
+// (hub.format.group names the separator: comma, period or space).
 func (v *view) Number(n int) string {
 	s := strconv.Itoa(n)
-	sep := v.T("hub.format.group")
-	if len(s) <= 4 || sep == "hub.format.group" {
+	sep := map[string]string{"comma": ",", "period": ".", "space": "\u00a0"}[v.T("hub.format.group")]
+	if len(s) <= 4 || sep == "" || n < 0 {
 		return s
 	}
 	var b strings.Builder
