@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"net/http"
+	"path/filepath"
 	"net/url"
 	"strings"
 	"testing"
@@ -131,4 +132,23 @@ func TestLanguageFollowsBrowserUntilChosen(t *testing.T) {
 			t.Errorf("language switch went to %q", p.Location)
 		}
 	})
+}
+
+// TestSessionCookie: HttpOnly and SameSite=Lax always, Secure when the hub
+// is reached over https.
+func TestSessionCookie(t *testing.T) {
+	for _, public := range []string{"http://127.0.0.1", "https://hub.example"} {
+		en := newHubEnvAt(t, filepath.Join(t.TempDir(), "tenantry.db"), "sqlite", public)
+		b := en.browser(t)
+		p := b.post(en.setupLink(t), url.Values{"partner": {"Acme"}, "name": {"Ada"}, "email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		c := p.Header.Get("Set-Cookie")
+		for _, want := range []string{"tenantry_session=", "HttpOnly", "SameSite=Lax"} {
+			if !strings.Contains(c, want) {
+				t.Errorf("%s: cookie %q lacks %s", public, c, want)
+			}
+		}
+		if secure := strings.Contains(c, "Secure"); secure != strings.HasPrefix(public, "https") {
+			t.Errorf("%s: cookie %q", public, c)
+		}
+	}
 }
