@@ -2,8 +2,8 @@ package ui_test
 
 import (
 	"net/http"
-	"path/filepath"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
