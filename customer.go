@@ -149,6 +149,9 @@ type CustomerInput struct {
 	MeetingsTimeZone     string
 	Limits               map[string]int // nil: no quantities given
 	SubPartnerAdminEmail string
+	// LocationConfirmedBy is the admin who confirmed in the hub that the
+	// headquarters is in a supported location; stored with the customer.
+	LocationConfirmedBy string
 }
 
 // Field paths of the wholesale customer request, used in problems.

@@ -34,6 +34,8 @@ type CustomerFilter struct {
 type BootstrapInput struct {
 	PartnerName string
 	AdminEmail  string
+	AdminName   string // the admin's display name; the email when empty
+	Language    string // the admin's hub language; "en" when empty
 }
 
 // BootstrapResult is what bootstrapping created; Token is shown once and

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tenantry/tenantry"
 )
@@ -241,6 +243,12 @@ func (db *DB) CreateCustomer(ctx context.Context, a *tenantry.Actor, in *tenantr
 		if err := tx.attachOrg(ctx, c); err != nil { // rule C7: may wait for the admin's approval
 			return err
 		}
+		if in.LocationConfirmedBy != "" {
+			if err := tx.write(ctx, nil, `INSERT INTO customer_location_confirmations (customer_id, admin_id, confirmed) VALUES (?, ?, ?)`,
+				c.ID, in.LocationConfirmedBy, now.UnixMicro()); err != nil {
+				return err
+			}
+		}
 		tx.enqueue(tenantry.ProvisionCustomerJob{CustomerID: c.ID, Version: c.Version})
 		if err := tx.audit(ctx, a.OrgID, a.AdminID, "customer.create", "customer", c.ID, in); err != nil {
 			return err
@@ -295,12 +303,89 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 			args = append(args, string(s))
 		}
 	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		if needsGoFold(q) {
+			return db.searchCustomersFolded(ctx, strings.Join(where, " AND "), args, q, f.Page)
+		}
+		lq := strings.ToLower(q)
+		where = append(where, `(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(external_id) = ? OR LOWER(primary_email) = ?)`)
+		args = append(args, "%"+likeEscape(lq)+"%", lq, lq)
+	}
 	cond := strings.Join(where, " AND ")
 	var total int
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	rows, err := db.query(ctx, `SELECT `+customerCols+` FROM customers WHERE `+cond+` ORDER BY created, id LIMIT ? OFFSET ?`, append(args, f.Max, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*tenantry.Customer
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+// needsGoFold reports whether a search has letters beyond ASCII that have
+// case: SQL's LOWER folds only ASCII on SQLite (and follows the collation on
+// PostgreSQL), so such a search compares names folded in Go. Scripts without
+// case (Korean, Arabic, …) match as they are in SQL.
+func needsGoFold(q string) bool {
+	for _, r := range q {
+		if r >= utf8.RuneSelf && (unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r)) {
+			return true
+		}
+	}
+	return false
+}
+
+// likeEscape escapes LIKE's wildcards (and its escape character) in s.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// searchCustomersFolded is the customer search for text with non-ASCII
+// cased letters: it compares the partner's names (within the other filters)
+// folded in Go, then reads the page of matches.
+func (db *DB) searchCustomersFolded(ctx context.Context, cond string, args []any, q string, page tenantry.Page) ([]*tenantry.Customer, int, error) {
+	fq := strings.ToLower(q)
+	rows, err := db.query(ctx, `SELECT id, name, external_id, primary_email FROM customers WHERE `+cond+` ORDER BY created, id`, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id, name, ext, email string
+		if err := rows.Scan(&id, &name, &ext, &email); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		if strings.Contains(strings.ToLower(name), fq) || strings.ToLower(ext) == fq || strings.ToLower(email) == fq {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	total := len(ids)
+	lo, hi := min(page.Offset, total), min(page.Offset+page.Max, total)
+	ids = ids[lo:hi]
+	if len(ids) == 0 {
+		return nil, total, nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	idArgs := make([]any, len(ids))
+	for i, id := range ids {
+		idArgs[i] = id
+	}
+	rows, err = db.query(ctx, `SELECT `+customerCols+` FROM customers WHERE id IN (`+marks+`) ORDER BY created, id`, idArgs...)
 	if err != nil {
 		return nil, 0, err
 	}

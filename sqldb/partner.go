@@ -16,6 +16,25 @@ const DefaultMaxQuantity = 10000
 // subscription and an API token holding every scope: the four wholesale
 // scopes and the one that manages tokens.
 func (db *DB) Bootstrap(ctx context.Context, in tenantry.BootstrapInput) (*tenantry.BootstrapResult, error) {
+	res, err := db.newBootstrap(in)
+	if err != nil {
+		return nil, err
+	}
+	err = db.inTx(ctx, func(tx *Tx) error { return tx.bootstrap(ctx, res) })
+	if err != nil {
+		if isConflict(err) {
+			// Another bootstrap of the same name won the race; name it.
+			var existing string
+			db.queryRow(ctx, `SELECT id FROM partners WHERE parent_id = '' AND name_key = ?`, nameKey(res.Partner.Name)).Scan(&existing)
+			return nil, tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerExists, "name", res.Partner.Name, "id", existing)
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+// newBootstrap checks in and builds what bootstrapping it creates.
+func (db *DB) newBootstrap(in tenantry.BootstrapInput) (*tenantry.BootstrapResult, error) {
 	var ps []tenantry.Problem
 	if strings.TrimSpace(in.PartnerName) == "" || len(in.PartnerName) > 255 {
 		ps = append(ps, tenantry.Problem{Field: "partner", Reason: tenantry.ReasonRequired})
@@ -27,46 +46,44 @@ func (db *DB) Bootstrap(ctx context.Context, in tenantry.BootstrapInput) (*tenan
 		return nil, err
 	}
 	now := db.now().UTC()
+	lang := in.Language
+	if lang == "" {
+		lang = "en"
+	}
 	res := &tenantry.BootstrapResult{
 		Partner: &tenantry.Partner{ID: newID("PARTNER"), Name: strings.TrimSpace(in.PartnerName), ProvisioningState: tenantry.PartnerActive, Created: now, BillingStartDate: now},
 	}
 	res.Subscription = &tenantry.Subscription{ID: newID("SUBSCRIPTION"), PartnerID: res.Partner.ID, Name: "Wholesale", MaxQuantity: DefaultMaxQuantity, Created: now}
 	res.Partner.SubscriptionID = res.Subscription.ID
-	res.Admin = &tenantry.PartnerAdmin{ID: newID("PEOPLE"), PartnerID: res.Partner.ID, Email: in.AdminEmail, DisplayName: in.AdminEmail, Role: tenantry.RoleFullAdmin, Language: "en", Created: now}
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var existing string
-		err := tx.queryRow(ctx, `SELECT id FROM partners WHERE parent_id = '' AND name_key = ?`, nameKey(res.Partner.Name)).Scan(&existing)
-		if err == nil {
-			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerExists, "name", res.Partner.Name, "id", existing)
-		}
-		if err := tx.insertPartner(ctx, res.Partner); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `INSERT INTO subscriptions (id, partner_id, name, max_quantity, created) VALUES (?, ?, ?, ?, ?)`,
-			res.Subscription.ID, res.Partner.ID, res.Subscription.Name, res.Subscription.MaxQuantity, now.UnixMicro()); err != nil {
-			return err
-		}
-		a := res.Admin
-		if _, err := tx.exec(ctx, `INSERT INTO partner_admins (id, partner_id, email, display_name, role, language, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, a.PartnerID, a.Email, a.DisplayName, a.Role, a.Language, now.UnixMicro()); err != nil {
-			return err
-		}
-		_, res.Token, err = tx.createToken(ctx, a.PartnerID, a.ID, &tenantry.TokenInput{Name: "bootstrap", Scopes: tenantry.KnownScopes})
-		if err != nil {
-			return err
-		}
-		return tx.audit(ctx, res.Partner.ID, a.ID, "partner.bootstrap", "partner", res.Partner.ID, map[string]string{"name": res.Partner.Name, "admin": a.Email})
-	})
-	if err != nil {
-		if isConflict(err) {
-			// Another bootstrap of the same name won the race; name it.
-			var existing string
-			db.queryRow(ctx, `SELECT id FROM partners WHERE parent_id = '' AND name_key = ?`, nameKey(res.Partner.Name)).Scan(&existing)
-			return nil, tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerExists, "name", res.Partner.Name, "id", existing)
-		}
-		return nil, err
-	}
+	res.Admin = &tenantry.PartnerAdmin{ID: newID("PEOPLE"), PartnerID: res.Partner.ID, Email: in.AdminEmail, DisplayName: displayName(in), Role: tenantry.RoleFullAdmin, Language: lang, Created: now}
 	return res, nil
+}
+
+// bootstrap writes what Bootstrap (or the hub's first-run setup) creates.
+func (tx *Tx) bootstrap(ctx context.Context, res *tenantry.BootstrapResult) error {
+	now := res.Partner.Created
+	var existing string
+	err := tx.queryRow(ctx, `SELECT id FROM partners WHERE parent_id = '' AND name_key = ?`, nameKey(res.Partner.Name)).Scan(&existing)
+	if err == nil {
+		return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerExists, "name", res.Partner.Name, "id", existing)
+	}
+	if err := tx.insertPartner(ctx, res.Partner); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO subscriptions (id, partner_id, name, max_quantity, created) VALUES (?, ?, ?, ?, ?)`,
+		res.Subscription.ID, res.Partner.ID, res.Subscription.Name, res.Subscription.MaxQuantity, now.UnixMicro()); err != nil {
+		return err
+	}
+	a := res.Admin
+	if _, err := tx.exec(ctx, `INSERT INTO partner_admins (id, partner_id, email, display_name, role, language, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.PartnerID, a.Email, a.DisplayName, a.Role, a.Language, now.UnixMicro()); err != nil {
+		return err
+	}
+	_, res.Token, err = tx.createToken(ctx, a.PartnerID, a.ID, &tenantry.TokenInput{Name: "bootstrap", Scopes: tenantry.KnownScopes})
+	if err != nil {
+		return err
+	}
+	return tx.audit(ctx, res.Partner.ID, a.ID, "partner.bootstrap", "partner", res.Partner.ID, map[string]string{"name": res.Partner.Name, "admin": a.Email})
 }
 
 func (t *Tx) insertPartner(ctx context.Context, p *tenantry.Partner) error {
@@ -237,6 +254,14 @@ func (db *DB) Subscriptions(ctx context.Context, partnerID string) ([]*tenantry.
 		out = append(out, &s)
 	}
 	return out, rows.Err()
+}
+
+// displayName is the admin's name, or the email when none was given.
+func displayName(in tenantry.BootstrapInput) string {
+	if n := strings.TrimSpace(in.AdminName); n != "" {
+		return n
+	}
+	return in.AdminEmail
 }
 
 func nameKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -21,13 +21,15 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg.flags(fs, false)
 	fs.StringVar(&in.PartnerName, "partner", "", "partner organization name (required)")
 	fs.StringVar(&in.AdminEmail, "email", "", "email of its first full admin (required)")
+	fs.StringVar(&in.AdminName, "name", "", "the admin's name (default: the email)")
+	publicFlag(fs, &cfg)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if in.PartnerName == "" || in.AdminEmail == "" {
 		return usageError{"bootstrap: --partner and --email are required"}
 	}
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL})
 	if err != nil {
 		return err
 	}
@@ -35,6 +37,10 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	res, err := db.Bootstrap(ctx, in)
 	if err != nil {
 		return explain(err)
+	}
+	link, err := signInLink(ctx, db, res.Admin.ID)
+	if err != nil {
+		return err
 	}
 	return json.NewEncoder(stdout).Encode(map[string]any{
 		"partnerId":      res.Partner.ID,
@@ -44,6 +50,7 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"subscriptionId": res.Subscription.ID,
 		"token":          res.Token,
 		"scopes":         tenantry.KnownScopes,
+		"signInUrl":      link,
 	})
 }
 

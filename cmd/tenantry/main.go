@@ -38,6 +38,7 @@ Commands:
               token create --partner ID --name N --scope S [--scope S…] [--expires-in 720h]
               token list --partner ID
               token revoke --partner ID --token ID
+  admin       admin link --email EMAIL: print a one-time sign-in link for the hub
   import      import users from a CSV file through the API:
               import users --customer ID [--dry-run] [--url URL] [--token T] FILE.csv
   directory   import existing organizations and free accounts (JSON or CSV):
@@ -66,6 +67,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = subpartner(ctx, args[1:], stdout, stderr)
 	case "token":
 		err = token(ctx, args[1:], stdout, stderr)
+	case "admin":
+		err = admin(ctx, args[1:], stdout, stderr)
 	case "import":
 		err = importUsers(ctx, args[1:], stdout, stderr)
 	case "directory":

@@ -20,6 +20,7 @@ import (
 	"github.com/tenantry/tenantry/mail"
 	"github.com/tenantry/tenantry/provision"
 	"github.com/tenantry/tenantry/sqldb"
+	"github.com/tenantry/tenantry/ui"
 )
 
 // serve runs the HTTP server and the job workers until ctx ends, then shuts
@@ -73,6 +74,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	if err != nil {
 		return err
 	}
+	if err := announceSetup(ctx, db, stderr, log); err != nil {
+		return err
+	}
 	if cfg.Workers > 0 {
 		qc := sqldb.QueueConfig{MaxWorkers: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter}
 		if err := db.Work(context.WithoutCancel(ctx), provision.Workers(db, log, nil), qc); err != nil {
@@ -116,8 +120,13 @@ func handler(db *sqldb.DB, log *slog.Logger, opts ...api.Option) (http.Handler, 
 		return nil, err
 	}
 	a := api.New(api.Services{Partners: db, Templates: db, Customers: db, Idempotency: db, Locations: db, Outbox: db, Subscribers: db, Webhooks: db, Admins: db, Imports: db}, tr, log, opts...)
+	hub, err := ui.New(ui.Services{Hub: db, Partners: db, Templates: db, Customers: db}, tr, ui.Options{PublicURL: db.PublicURL(), Log: log})
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", a.Handler())
+	mux.Handle("/", hub.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := db.SQL().PingContext(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)

@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tenantry/tenantry"
+)
+
+// customerListPageSize is how many customers the list shows at once.
+const customerListPageSize = 25
+
+// customerListPage is the customer list: a search, a status filter and a
+// page of customers.
+type customerListPage struct {
+	Query     string
+	Status    string
+	Statuses  []tenantry.CustomerStatus
+	Customers []*tenantry.Customer
+	Total     int
+	From, To  int
+	Prev      string // URL of the previous page, "" on the first
+	Next      string
+	Selected  string
+	// PanelView renders the selected customer's panel beside the list.
+	PanelView *view
+}
+
+// SelectURL is the list's URL with a customer's panel open.
+func (p customerListPage) SelectURL(id string) string {
+	v := url.Values{}
+	if p.Query != "" {
+		v.Set("q", p.Query)
+	}
+	if p.Status != "" {
+		v.Set("status", p.Status)
+	}
+	v.Set("selected", id)
+	return "/customers?" + v.Encode()
+}
+
+func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	p := customerListPage{Query: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Statuses: tenantry.CustomerStatuses}
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	offset = max(offset, 0)
+	f := tenantry.CustomerFilter{Search: p.Query, Page: tenantry.Page{Offset: offset, Max: customerListPageSize}}
+	if p.Status != "" {
+		if !slices.Contains(tenantry.CustomerStatuses, tenantry.CustomerStatus(p.Status)) {
+			p.Status = ""
+		} else {
+			f.Statuses = []tenantry.CustomerStatus{tenantry.CustomerStatus(p.Status)}
+		}
+	}
+	var err error
+	p.Customers, p.Total, err = s.svc.Customers.Customers(r.Context(), state(r).actor, f)
+	if err != nil {
+		return err
+	}
+	if len(p.Customers) > 0 {
+		p.From, p.To = offset+1, offset+len(p.Customers)
+	}
+	pageURL := func(off int) string {
+		v := url.Values{}
+		if p.Query != "" {
+			v.Set("q", p.Query)
+		}
+		if p.Status != "" {
+			v.Set("status", p.Status)
+		}
+		if off > 0 {
+			v.Set("offset", strconv.Itoa(off))
+		}
+		return "/customers?" + v.Encode()
+	}
+	if offset > 0 {
+		p.Prev = pageURL(max(offset-customerListPageSize, 0))
+	}
+	if offset+customerListPageSize < p.Total {
+		p.Next = pageURL(offset + customerListPageSize)
+	}
+	v := s.view(r, "hub.customers.title")
+	v.Nav = "customers"
+	if p.Selected = q.Get("selected"); p.Selected != "" {
+		panel, err := s.loadPanel(r, p.Selected)
+		if err != nil {
+			return err
+		}
+		pv := *v
+		pv.Page = panel
+		p.PanelView = &pv
+	}
+	v.Page = p
+	for _, c := range p.Customers {
+		if busy(c.Status) {
+			v.Refresh = 5
+		}
+	}
+	s.consumeFlash(w, r)
+	return s.render(w, r, "customer_list", v)
+}
+
+// customerStatus answers the live status script: the status of each
+// customer asked for (?id=…&id=…), translated, with whether it is still
+// changing. A customer of another partner is simply absent.
+func (s *Server) customerStatus(w http.ResponseWriter, r *http.Request) error {
+	ids := r.URL.Query()["id"]
+	if len(ids) > customerListPageSize {
+		ids = ids[:customerListPageSize]
+	}
+	v := s.view(r, "")
+	type status struct {
+		Status string `json:"status"`
+		Label  string `json:"label"`
+		Busy   bool   `json:"busy"`
+	}
+	out := map[string]status{}
+	for _, id := range ids {
+		c, err := s.svc.Customers.Customer(r.Context(), state(r).actor, id)
+		if err != nil {
+			if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+				continue
+			}
+			return err
+		}
+		out[id] = status{Status: string(c.Status), Label: v.Status(c.Status), Busy: busy(c.Status)}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(out)
+}

@@ -1,0 +1,383 @@
+package ui
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tenantry/tenantry"
+)
+
+// The create-customer wizard: customer information (with the
+// supported-location confirmation) → packages and add-ons (with the optional
+// package quantities) → headquarters location → summary → Create. Every
+// check is the domain's: the wizard runs CustomerInput.Validate on each
+// step and CreateCustomer at the end, showing each problem on its step.
+
+var customerSteps = []string{"info", "packages", "location", "summary"}
+
+const customerDraftKind = "customer:new"
+
+// customerDraft is the wizard's state between steps.
+type customerDraft struct {
+	Name         string            `json:"name"`
+	Email        string            `json:"email"`
+	ExternalID   string            `json:"externalId"`
+	Country      string            `json:"country"`
+	TemplateID   string            `json:"templateId"`
+	Confirmed    bool              `json:"confirmed"`
+	Packages     []string          `json:"packages"`
+	Quantities   bool              `json:"quantities"`
+	Limits       map[string]string `json:"limits"` // as typed, so a bad number is shown back
+	Line1        string            `json:"line1"`
+	Line2        string            `json:"line2"`
+	City         string            `json:"city"`
+	State        string            `json:"state"`
+	Postal       string            `json:"postal"`
+	LocationName string            `json:"locationName"`
+	TimeZone     string            `json:"timeZone"`
+	Language     string            `json:"language"`
+	Reached      int               `json:"reached"`
+}
+
+// input builds the domain's request from the draft. provisioningID is the
+// chosen template's.
+func (d *customerDraft) input(provisioningID, adminID string) *tenantry.CustomerInput {
+	tr := strings.TrimSpace
+	addr := &tenantry.Address{Line1: tr(d.Line1), Line2: tr(d.Line2), City: tr(d.City), State: tr(d.State), PostalCode: tr(d.Postal), Country: d.Country}
+	in := &tenantry.CustomerInput{
+		ProvisioningID: provisioningID, Packages: slices.Clone(d.Packages), ExternalID: tr(d.ExternalID), Address: addr,
+		Info:             &tenantry.CustomerInfo{Name: tr(d.Name), PrimaryEmail: tr(d.Email), Language: d.Language},
+		MeetingsTimeZone: d.TimeZone, LocationConfirmedBy: adminID,
+	}
+	if in.Packages == nil {
+		in.Packages = []string{}
+	}
+	pkgs := make([]tenantry.Package, len(d.Packages))
+	for i, p := range d.Packages {
+		pkgs[i] = tenantry.Package(p)
+	}
+	if tenantry.HasCalling(pkgs) {
+		name := tr(d.LocationName)
+		if name == "" {
+			name = tr(d.Name)
+			if len([]rune(name)) > tenantry.MaxLocationName {
+				name = string([]rune(name)[:tenantry.MaxLocationName])
+			}
+		}
+		in.Calling = &tenantry.CallingLocation{Name: name, Address: *addr, TimeZone: d.TimeZone, Language: d.Language}
+	}
+	if d.Quantities {
+		in.Limits = map[string]int{}
+		for _, p := range d.Packages {
+			raw, ok := d.Limits[p]
+			if !ok || strings.TrimSpace(raw) == "" {
+				continue // the domain says which quantities are missing (Q1)
+			}
+			n, err := strconv.Atoi(strings.TrimSpace(raw))
+			if err != nil {
+				n = 0 // not a number: the domain's "at least 1" (Q8) names the field
+			}
+			in.Limits[p] = n
+		}
+	}
+	return in
+}
+
+// customerFields maps the domain's field paths to the wizard's fields.
+var customerFields = map[string]string{
+	tenantry.FieldName: "name", "customerInfo": "name", tenantry.FieldPrimaryEmail: "email", tenantry.FieldExternalID: "externalId",
+	tenantry.FieldProvisioningID: "template", "address.country": "country", "confirm": "confirm",
+	tenantry.FieldPackages: "packages", tenantry.FieldPackages + "[": "packages", tenantry.FieldLimits: "quantities", tenantry.FieldLimits + ".": "limit.",
+	"address": "line1", "address.addressLine1": "line1", "address.addressLine2": "line2", "address.city": "city",
+	"address.stateOrProvince": "state", "address.zipOrPostalCode": "postal",
+	tenantry.FieldCalling: "locationName", tenantry.FieldCalling + ".name": "locationName",
+	tenantry.FieldCalling + ".timezone": "timeZone", tenantry.FieldCalling + ".language": "language",
+	tenantry.FieldCalling + ".address.addressLine1": "line1", tenantry.FieldCalling + ".address.addressLine2": "line2",
+	tenantry.FieldCalling + ".address.city": "city", tenantry.FieldCalling + ".address.stateOrProvince": "state",
+	tenantry.FieldCalling + ".address.zipOrPostalCode": "postal", tenantry.FieldCalling + ".address.country": "country",
+	tenantry.FieldCalling + ".emergencyLocationIdentifier": "locationName",
+	tenantry.FieldMeetingsTZ:                               "timeZone", tenantry.FieldLanguage: "language",
+}
+
+var customerLabels = map[string]string{
+	"name": "hub.customers.name", "email": "hub.customer.admin_email", "externalId": "hub.customer.external_id",
+	"template": "hub.customer.template", "country": "hub.wizard.country", "confirm": "hub.customer.confirmed",
+	"packages": "hub.customer.packages", "quantities": "hub.wizard.quantities",
+	"line1": "hub.address.line1", "line2": "hub.address.line2", "city": "hub.address.city", "state": "hub.address.state",
+	"postal": "hub.address.postal", "locationName": "hub.wizard.location_name", "timeZone": "hub.wizard.time_zone",
+	"language": "hub.customer.language", "limit": "hub.customer.quantity",
+}
+
+func customerStepOf(field string) string {
+	switch {
+	case field == "name" || field == "email" || field == "externalId" || field == "template" || field == "country" || field == "confirm":
+		return "info"
+	case field == "packages" || field == "quantities" || strings.HasPrefix(field, "limit."):
+		return "packages"
+	case field == "":
+		return "summary"
+	}
+	return "location"
+}
+
+// customerWizard is the data of a wizard page.
+type customerWizard struct {
+	Draft       *customerDraft
+	Step        string
+	Steps       []stepLink
+	Return      bool
+	Templates   []option
+	Template    string // the chosen template's name
+	Packages    []packageChoice
+	MaxQuantity int
+	NeedsState  bool
+	NeedsPostal bool
+	Calling     bool
+	TimeZones   []string
+	Languages   []option
+	Region      tenantry.Region
+}
+
+// packageChoice is one package on the packages step.
+type packageChoice struct {
+	Name     string
+	Label    string
+	Hint     string
+	AddOn    bool
+	Checked  bool
+	Quantity string
+	TakesQty bool
+	Error    string
+	QtyError string
+}
+
+func (s *Server) customerWizardStart(w http.ResponseWriter, r *http.Request) error {
+	d := &customerDraft{Language: state(r).lang}
+	if err := s.saveDraft(r, customerDraftKind, d); err != nil {
+		return err
+	}
+	return redirect(w, r, "/customers/new/info")
+}
+
+func (s *Server) customerDraft(r *http.Request) (*customerDraft, error) {
+	d := &customerDraft{}
+	ok, err := s.loadDraft(r, customerDraftKind, d)
+	if !ok && err == nil {
+		d = &customerDraft{Language: state(r).lang}
+	}
+	return d, err
+}
+
+func (s *Server) customerWizardPage(w http.ResponseWriter, r *http.Request) error {
+	step := r.PathValue("step")
+	i, err := stepOf(customerSteps, step)
+	if err != nil {
+		return err
+	}
+	d, err := s.customerDraft(r)
+	if err != nil {
+		return err
+	}
+	if i > d.Reached {
+		return redirect(w, r, "/customers/new/"+customerSteps[d.Reached])
+	}
+	return s.renderCustomerWizard(w, r, http.StatusOK, step, d, nil)
+}
+
+// templates returns the actor's templates.
+func (s *Server) templates(r *http.Request) ([]*tenantry.Template, error) {
+	ts, _, err := s.svc.Templates.Templates(r.Context(), state(r).actor, tenantry.Page{Max: tenantry.MaxPageMax})
+	return ts, err
+}
+
+func provisioningIDOf(ts []*tenantry.Template, id string) string {
+	for _, t := range ts {
+		if t.ID == id {
+			return t.ProvisioningID
+		}
+	}
+	return ""
+}
+
+func (s *Server) renderCustomerWizard(w http.ResponseWriter, r *http.Request, status int, step string, d *customerDraft, err error) error {
+	v := s.view(r, "hub.wizard.customer_title")
+	v.Nav = "customers"
+	p := &customerWizard{Draft: d, Step: step, Return: r.FormValue("return") == "summary",
+		NeedsState: tenantry.RequiresState(d.Country), NeedsPostal: tenantry.RequiresPostalCode(d.Country),
+		TimeZones: zonesOf(d.Country), Region: tenantry.RegionFor(d.Country)}
+	p.Steps = wizardSteps(v, "/customers/new/", customerSteps, step, d.Reached)
+	ts, terr := s.templates(r)
+	if terr != nil {
+		return terr
+	}
+	for _, t := range ts {
+		p.Templates = append(p.Templates, option{Value: t.ID, Label: t.Name})
+		if t.ID == d.TemplateID {
+			p.Template = t.Name
+		}
+	}
+	if subs, serr := s.svc.Partners.Subscriptions(r.Context(), state(r).actor.OrgID); serr == nil && len(subs) > 0 {
+		p.MaxQuantity = subs[0].MaxQuantity
+	}
+	if err != nil && !s.formProblems(v, err, customerFields, customerLabels) {
+		return err
+	}
+	var pkgs []tenantry.Package
+	for _, name := range tenantry.Packages {
+		pc := packageChoice{Name: string(name), Label: v.Package(name), AddOn: name.AddOn(), Checked: slices.Contains(d.Packages, string(name)),
+			Quantity: d.Limits[string(name)], TakesQty: name.TakesQuantity(), QtyError: v.Errors.byField["limit."+string(name)]}
+		if req := name.Requires(); len(req) > 0 {
+			var names []string
+			for _, q := range req {
+				names = append(names, v.Package(q))
+			}
+			pc.Hint = v.T("hub.wizard.needs_one_of", "packages", strings.Join(names, ", "))
+		}
+		p.Packages = append(p.Packages, pc)
+		if pc.Checked {
+			pkgs = append(pkgs, name)
+		}
+	}
+	p.Calling = tenantry.HasCalling(pkgs)
+	for _, l := range customerLanguages {
+		p.Languages = append(p.Languages, option{Value: l, Label: v.LangName(l)})
+	}
+	v.Page = p
+	return s.renderStatus(w, r, status, "customer_wizard", v)
+}
+
+// customerLanguages are the languages offered for a customer's users and
+// location; the domain accepts any language tag.
+var customerLanguages = []string{"en", "pt-BR", "es", "sv", "ko", "ar", "de", "fr", "it", "ja", "nl", "zh-CN"}
+
+func (s *Server) customerWizardPost(w http.ResponseWriter, r *http.Request) error {
+	step := r.PathValue("step")
+	i, err := stepOf(customerSteps, step)
+	if err != nil {
+		return err
+	}
+	d, err := s.customerDraft(r)
+	if err != nil {
+		return err
+	}
+	back := r.FormValue("nav") == "back"
+	if step == "summary" {
+		if back {
+			return redirect(w, r, "/customers/new/location")
+		}
+		return s.customerCreate(w, r, d)
+	}
+	applyCustomerStep(r, step, d)
+	var stepErr error
+	if !back {
+		stepErr = s.checkCustomerStep(r, step, d)
+	}
+	if err := tenantry.ErrorCode(stepErr); err == tenantry.EINTERNAL {
+		return stepErr
+	}
+	if !back && stepErr == nil && i+1 > d.Reached {
+		d.Reached = i + 1
+	}
+	if err := s.saveDraft(r, customerDraftKind, d); err != nil {
+		return err
+	}
+	switch {
+	case back && i > 0:
+		return redirect(w, r, "/customers/new/"+customerSteps[i-1])
+	case back:
+		return redirect(w, r, "/customers")
+	case stepErr != nil:
+		return s.renderCustomerWizard(w, r, http.StatusUnprocessableEntity, step, d, stepErr)
+	case r.FormValue("return") == "summary":
+		return redirect(w, r, "/customers/new/summary")
+	}
+	return redirect(w, r, "/customers/new/"+customerSteps[i+1])
+}
+
+func applyCustomerStep(r *http.Request, step string, d *customerDraft) {
+	switch step {
+	case "info":
+		d.Name, d.Email, d.ExternalID = r.FormValue("name"), r.FormValue("email"), r.FormValue("externalId")
+		d.Country, d.TemplateID, d.Confirmed = r.FormValue("country"), r.FormValue("template"), r.FormValue("confirm") == "on"
+	case "packages":
+		d.Packages = nil
+		d.Limits = map[string]string{}
+		for _, p := range tenantry.Packages {
+			if r.FormValue("pkg."+string(p)) == "on" {
+				d.Packages = append(d.Packages, string(p))
+			}
+			if q := strings.TrimSpace(r.FormValue("limit." + string(p))); q != "" {
+				d.Limits[string(p)] = q
+			}
+		}
+		// The customer does not exist yet, so quantity selection may still
+		// be turned off here; rule Q2 holds from Create on.
+		d.Quantities = r.FormValue("quantities") == "on"
+	case "location":
+		d.Line1, d.Line2, d.City = r.FormValue("line1"), r.FormValue("line2"), r.FormValue("city")
+		d.State, d.Postal = r.FormValue("state"), r.FormValue("postal")
+		d.LocationName, d.TimeZone, d.Language = r.FormValue("locationName"), r.FormValue("timeZone"), r.FormValue("language")
+	}
+}
+
+// checkCustomerStep runs the domain's checks and keeps those of the step.
+func (s *Server) checkCustomerStep(r *http.Request, step string, d *customerDraft) error {
+	ts, err := s.templates(r)
+	if err != nil {
+		return err
+	}
+	in := d.input(provisioningIDOf(ts, d.TemplateID), state(r).session.Admin.ID)
+	ps := in.Validate(tenantry.ModeCreate)
+	if in.Limits != nil && len(in.Limits) == 0 {
+		// Quantity selection is on but no quantity was typed: to the
+		// domain an empty set means "off", so rule Q1 is named here.
+		for _, p := range in.Packages {
+			if tenantry.Package(p).TakesQuantity() {
+				ps = append(ps, tenantry.Problem{Field: tenantry.FieldLimits + "." + p, Reason: tenantry.ReasonQuantityRequired, Params: map[string]string{"package": p}})
+			}
+		}
+	}
+	if step == "info" {
+		if !d.Confirmed {
+			ps = append(ps, tenantry.Problem{Field: "confirm", Reason: tenantry.ReasonLocationConfirm})
+		}
+		if d.TemplateID != "" && provisioningIDOf(ts, d.TemplateID) == "" {
+			ps = append(ps, tenantry.Problem{Field: tenantry.FieldProvisioningID, Reason: tenantry.ReasonTemplateNotFound})
+		}
+	}
+	return onStep(tenantry.Invalid(ps), customerFields, customerStepOf, step)
+}
+
+// customerCreate creates the customer through the same service as the
+// API; it is then provisioned in the background, and the list shows its
+// status change by itself.
+func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request, d *customerDraft) error {
+	ts, err := s.templates(r)
+	if err != nil {
+		return err
+	}
+	if !d.Confirmed {
+		return s.renderCustomerWizard(w, r, http.StatusUnprocessableEntity, "info", d,
+			tenantry.FieldError(tenantry.EINVALID, "confirm", tenantry.ReasonLocationConfirm))
+	}
+	in := d.input(provisioningIDOf(ts, d.TemplateID), state(r).session.Admin.ID)
+	c, err := s.svc.Customers.CreateCustomer(r.Context(), state(r).actor, in)
+	if err != nil {
+		e := tenantry.AsError(err)
+		if len(e.Problems) == 0 || e.Code == tenantry.EINTERNAL {
+			return err
+		}
+		step := customerStepOf(formField(customerFields, e.Problems[0].Field))
+		if step == "summary" {
+			step = "info"
+		}
+		return s.renderCustomerWizard(w, r, http.StatusUnprocessableEntity, step, d, onStep(err, customerFields, customerStepOf, step))
+	}
+	if err := s.saveDraft(r, customerDraftKind, nil); err != nil {
+		return err
+	}
+	s.flash(w, "hub.wizard.customer_created")
+	return redirect(w, r, "/customers?selected="+c.ID)
+}

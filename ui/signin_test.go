@@ -1,0 +1,154 @@
+package ui_test
+
+import (
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSetupSignInSignOut(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		// Before setup, every page sends a browser to sign in, which points to the setup link.
+		b := en.browser(t)
+		p := b.get("/customers").must(t, 303)
+		if !strings.HasPrefix(p.Location, "/signin?next=") {
+			t.Fatalf("signed-out request went to %q", p.Location)
+		}
+		b.get("/signin").must(t, 200).contains(t, "not set up yet")
+
+		// A setup form with errors re-renders with the input kept.
+		link := en.setupLink(t)
+		p = b.post(link, url.Values{"partner": {"Acme Telecom"}, "name": {""}, "email": {"not-an-email"}, "password": {"short"}}).must(t, 422)
+		p.contains(t, `value="Acme Telecom"`, `value="not-an-email"`, `class="error-summary"`)
+		for _, id := range []string{"f-name", "f-email", "f-password"} {
+			if p.fieldError(t, id) == "" {
+				t.Errorf("no error next to %s", id)
+			}
+		}
+		// The link was not used by the failed attempt.
+		p = b.post(link, url.Values{"partner": {"Acme Telecom"}, "name": {"Ada"}, "email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		b.get("/customers").must(t, 200).contains(t, "Ada", "Sign out")
+		// A setup link works once.
+		b.get(link).must(t, 404)
+
+		// Sign out ends the session in the database: the old cookie is refused.
+		u, _ := url.Parse(en.srv.URL)
+		old := b.c.Jar.Cookies(u)
+		b.post("/signout", url.Values{}).must(t, 303)
+		b.c.Jar.SetCookies(u, old)
+		if p := b.get("/customers"); p.Status != 303 {
+			t.Fatalf("a signed-out session still works: %d", p.Status)
+		}
+
+		// Signing in again works; a wrong password says nothing of which part was wrong.
+		p = b.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"wrong password!"}}).must(t, 401)
+		p.contains(t, "The email or the password is not right.", `value="ada@acme.example"`)
+		p2 := b.post("/signin", url.Values{"email": {"nobody@acme.example"}, "password": {"wrong password!"}}).must(t, 401)
+		p2.contains(t, "The email or the password is not right.")
+		b.post("/signin", url.Values{"email": {"ADA@acme.example"}, "password": {"correct horse battery"}, "next": {"/templates"}}).must(t, 303)
+		b.get("/customers").must(t, 200)
+	})
+}
+
+func TestWrongPasswordIsSlowedDown(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		en.setUp(t, "Acme Telecom", "ada@acme.example")
+		b := en.browser(t)
+		for i := 0; i < 5; i++ {
+			b.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"wrong password!"}}).must(t, 401)
+		}
+		// Now even the right password must wait, and the page says so.
+		p := b.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, http.StatusTooManyRequests)
+		p.contains(t, "Please wait")
+		if p.Header.Get("Retry-After") == "" {
+			t.Error("no Retry-After")
+		}
+		// Another account from the same address waits too.
+		b.post("/signin", url.Values{"email": {"other@acme.example"}, "password": {"x"}}).must(t, http.StatusTooManyRequests)
+		en.clock.Advance(2 * time.Second)
+		b.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+	})
+}
+
+func TestCrossSitePostRefused(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		p := a.do("POST", "/signout", url.Values{}, "Sec-Fetch-Site", "cross-site")
+		if p.Status != http.StatusForbidden {
+			t.Fatalf("cross-site POST: %d, want 403", p.Status)
+		}
+		p = a.do("POST", "/language", url.Values{"lang": {"ar"}}, "Sec-Fetch-Site", "", "Origin", "https://evil.example")
+		if p.Status != http.StatusForbidden {
+			t.Fatalf("POST from another origin: %d, want 403", p.Status)
+		}
+		// Still signed in: nothing happened.
+		a.get("/customers").must(t, 200).contains(t, `lang="en"`)
+	})
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		b := en.browser(t)
+		p := b.get("/signin").must(t, 200)
+		csp := p.Header.Get("Content-Security-Policy")
+		for _, want := range []string{"frame-ancestors 'none'", "script-src 'self'", "default-src 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("CSP %q lacks %q", csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("CSP allows inline: %q", csp)
+		}
+		if p.Header.Get("X-Content-Type-Options") != "nosniff" || p.Header.Get("Referrer-Policy") == "" {
+			t.Errorf("headers: %v", p.Header)
+		}
+		if strings.Contains(p.Body, "style=") || strings.Contains(p.Body, "<script>") || strings.Contains(p.Body, "http://") || strings.Contains(p.Body, "https://") {
+			t.Errorf("page has inline style or script, or a link to another origin")
+		}
+	})
+}
+
+func TestLanguageFollowsBrowserUntilChosen(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		en.setUp(t, "Acme Telecom", "ada@acme.example")
+		b := en.browser(t)
+		b.lang = "ar-SA,ar;q=0.9"
+		b.get("/signin").must(t, 200).contains(t, `lang="ar" dir="rtl"`, "تسجيل الدخول")
+		b.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		// The setup page was in English: that was the admin's choice of language.
+		b.get("/customers").must(t, 200).contains(t, `lang="en" dir="ltr"`)
+		b.post("/language", url.Values{"lang": {"ko"}, "next": {"/templates"}}).must(t, 303)
+		b.get("/templates").must(t, 200).contains(t, `lang="ko"`, "온보딩 템플릿")
+		// Remembered for the admin, in another browser whatever it prefers.
+		b2 := en.browser(t)
+		b2.lang = "sv"
+		b2.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		b2.get("/customers").must(t, 200).contains(t, `lang="ko"`)
+		// A "next" elsewhere never leaves the site.
+		if p := b2.post("/language", url.Values{"lang": {"es"}, "next": {"//evil.example/x"}}).must(t, 303); p.Location != "/" {
+			t.Errorf("language switch went to %q", p.Location)
+		}
+	})
+}
+
+// TestSessionCookie: HttpOnly and SameSite=Lax always, Secure when the hub
+// is reached over https.
+func TestSessionCookie(t *testing.T) {
+	for _, public := range []string{"http://127.0.0.1", "https://hub.example"} {
+		en := newHubEnvAt(t, filepath.Join(t.TempDir(), "tenantry.db"), "sqlite", public)
+		b := en.browser(t)
+		p := b.post(en.setupLink(t), url.Values{"partner": {"Acme"}, "name": {"Ada"}, "email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		c := p.Header.Get("Set-Cookie")
+		for _, want := range []string{"tenantry_session=", "HttpOnly", "SameSite=Lax"} {
+			if !strings.Contains(c, want) {
+				t.Errorf("%s: cookie %q lacks %s", public, c, want)
+			}
+		}
+		if secure := strings.Contains(c, "Secure"); secure != strings.HasPrefix(public, "https") {
+			t.Errorf("%s: cookie %q", public, c)
+		}
+	}
+}

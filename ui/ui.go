@@ -1,0 +1,155 @@
+// Package ui is the hub: the partner admins' web pages, rendered on the
+// server from html/template, over the same domain services as the API.
+//
+// Every page is a handler that returns an error (one adapter renders it),
+// one template under templates/ sharing layout.html, and a typed data
+// struct. Templates and static files are embedded and parsed once by New,
+// which fails when a page is missing. Every page works without JavaScript;
+// a little script (static/hub.js) only makes status live and adds a copy
+// button.
+package ui
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/locale"
+)
+
+// Services are what the hub works on: the same services as the API, and
+// the hub's own storage of sessions, passwords and drafts.
+type Services struct {
+	Hub       tenantry.HubService
+	Partners  tenantry.PartnerService
+	Templates tenantry.TemplateService
+	Customers tenantry.CustomerService
+}
+
+// Options configure the hub.
+type Options struct {
+	// PublicURL is where the hub is reached; an https URL makes the
+	// session cookie Secure.
+	PublicURL string
+	// Now is the clock; time.Now when nil.
+	Now tenantry.Clock
+	// Log receives internal errors; slog.Default when nil.
+	Log *slog.Logger
+}
+
+// Server serves the hub.
+type Server struct {
+	svc      Services
+	tr       *locale.Translator
+	log      *slog.Logger
+	now      tenantry.Clock
+	secure   bool
+	pages    pages
+	static   *assets
+	throttle *throttle
+}
+
+// New parses the embedded pages and assets; it fails when one is missing.
+func New(svc Services, tr *locale.Translator, opt Options) (*Server, error) {
+	s := &Server{svc: svc, tr: tr, log: opt.Log, now: opt.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if u, err := url.Parse(opt.PublicURL); err == nil && u.Scheme == "https" {
+		s.secure = true
+	}
+	var err error
+	if s.static, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.static); err != nil {
+		return nil, err
+	}
+	s.throttle = newThrottle(s.now)
+	return s, nil
+}
+
+// route is one page or form of the hub.
+type route struct {
+	pattern string
+	access  access
+	h       handler
+}
+
+// access says who may use a route.
+type access int
+
+const (
+	public   access = iota // anyone, signed in or not
+	signedIn               // any admin
+	writer                 // admins who may change things (not read-only)
+)
+
+// routes lists every page and form of the hub.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /{$}", signedIn, s.home},
+		{"GET /signin", public, s.signInPage},
+		{"POST /signin", public, s.signIn},
+		{"POST /signout", signedIn, s.signOut},
+		{"GET /setup/{token}", public, s.setupPage},
+		{"POST /setup/{token}", public, s.setup},
+		{"GET /link/{token}", public, s.linkPage},
+		{"POST /link/{token}", public, s.useLink},
+		{"POST /language", public, s.setLanguage},
+
+		{"GET /customers", signedIn, s.customerList},
+		{"GET /customers/status", signedIn, s.customerStatus},
+		{"GET /customers/new", writer, s.customerWizardStart},
+		{"GET /customers/new/{step}", writer, s.customerWizardPage},
+		{"POST /customers/new/{step}", writer, s.customerWizardPost},
+		{"GET /customers/{id}", signedIn, s.customerPanel},
+
+		{"GET /templates", signedIn, s.templateList},
+		{"GET /templates/new", writer, s.templateWizardStart},
+		{"GET /templates/{id}", signedIn, s.templatePage},
+		{"GET /templates/{id}/edit", writer, s.templateEditStart},
+		{"POST /templates/{id}/delete", writer, s.templateDelete},
+		{"GET /templates/wizard/{draft}/{step}", writer, s.templateWizardPage},
+		{"POST /templates/wizard/{draft}/{step}", writer, s.templateWizardPost},
+	}
+}
+
+// Handler returns the hub's HTTP handler. State-changing requests from
+// another site are refused by http.CrossOriginProtection.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.adapt(rt.access, rt.h))
+	}
+	mux.Handle("GET /static/{name}", http.HandlerFunc(s.static.serve))
+	mux.Handle("/", s.adapt(public, func(w http.ResponseWriter, r *http.Request) error {
+		return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "page")
+	}))
+	cop := http.NewCrossOriginProtection()
+	return securityHeaders(cop.Handler(mux))
+}
+
+// securityHeaders sets what every response of the hub carries: a strict
+// Content-Security-Policy (no inline script or style, nothing from another
+// origin, no framing), nosniff and a referrer policy.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("X-Frame-Options", "DENY")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, "/customers", http.StatusSeeOther)
+	return nil
+}
