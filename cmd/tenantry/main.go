@@ -99,6 +99,8 @@ type Config struct {
 	RescueAfter     time.Duration
 	ShutdownTimeout time.Duration
 	PublicURL       string // where the server is reached from outside: links in mail
+	MetricsAddr     string // where /metrics is served apart from the API; "" serves it on Addr
+	DrainDelay      time.Duration
 	Mail            mail.Config
 }
 
@@ -141,6 +143,8 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 	fs.DurationVar(&c.RescueAfter, "job-rescue-after", envDuration("TENANTRY_JOB_RESCUE_AFTER", 45*time.Second), "when a job whose process died is taken over (TENANTRY_JOB_RESCUE_AFTER)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("TENANTRY_SHUTDOWN_TIMEOUT", 30*time.Second), "how long shutdown waits for requests and jobs (TENANTRY_SHUTDOWN_TIMEOUT)")
 	c.Mail.Flags(fs) // --smtp-url / TENANTRY_SMTP_URL, --mail-from / TENANTRY_MAIL_FROM
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("TENANTRY_METRICS_ADDR", ""), "address to serve /metrics on, apart from the API; empty serves it on --addr (TENANTRY_METRICS_ADDR)")
+	fs.DurationVar(&c.DrainDelay, "drain-delay", envDuration("TENANTRY_DRAIN_DELAY", 0), "on shutdown, how long /readyz fails while requests are still served, before the server stops taking them (TENANTRY_DRAIN_DELAY)")
 }
 
 func (c *Config) logger(w io.Writer) *slog.Logger {

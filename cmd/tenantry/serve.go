@@ -44,6 +44,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	if err != nil {
 		return err
 	}
+	h, health, metrics := observed(h, db, cfg, log)
 	if cfg.Workers > 0 {
 		qc := sqldb.QueueConfig{MaxWorkers: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter}
 		if err := db.Work(context.WithoutCancel(ctx), provision.Workers(db, log, nil), qc); err != nil {
@@ -59,17 +60,30 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	if err != nil {
 		return err
 	}
+	errc := make(chan error, 2)
+	if cfg.MetricsAddr != "" {
+		msrv, err := serveMetrics(cfg.MetricsAddr, metrics, errc, log)
+		if err != nil {
+			return err
+		}
+		defer msrv.Close()
+	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	log.Info("tenantry listening", "addr", "http://"+ln.Addr().String(), "database", db.Engine())
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	health.Stopping()
+	if cfg.DrainDelay > 0 {
+		// Requests keep being served while load balancers see /readyz fail.
+		log.Info("draining", "for", cfg.DrainDelay)
+		time.Sleep(cfg.DrainDelay)
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
@@ -93,13 +107,6 @@ func handler(db *sqldb.DB, log *slog.Logger) (http.Handler, error) {
 	a := api.New(api.Services{Partners: db, Templates: db, Customers: db, Idempotency: db, Locations: db, Outbox: db, Subscribers: db, Webhooks: db, Admins: db, Imports: db}, tr, log)
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", a.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := db.SQL().PingContext(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
 	return mux, nil
 }
 
