@@ -25,9 +25,9 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if in.PartnerName == "" || in.AdminEmail == "" {
-		return usageError{"bootstrap: --partner and --email are required"}
+		return usageError{msg: "bootstrap: --partner and --email are required"}
 	}
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
+	db, err := openConfigured(ctx, cfg, sqldb.Options{}, stderr)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func explain(err error) error {
 // subpartner manages sub-partners: create, suspend, activate.
 func subpartner(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"subpartner: want create, suspend or activate"}
+		return usageError{msg: "subpartner: want create, suspend or activate"}
 	}
 	var cfg Config
 	var parent, name, id string
@@ -84,7 +84,7 @@ func subpartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
+	db, err := openConfigured(ctx, cfg, sqldb.Options{}, stderr)
 	if err != nil {
 		return err
 	}
@@ -106,5 +106,5 @@ func subpartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return json.NewEncoder(stdout).Encode(map[string]string{"orgId": id, "provisioningState": state})
 	}
-	return usageError{"subpartner: want create, suspend or activate"}
+	return usageError{msg: "subpartner: want create, suspend or activate"}
 }

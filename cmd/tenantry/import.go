@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +20,7 @@ import (
 // fails when the file is refused or the import fails.
 func importUsers(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "users" {
-		return usageError{"import: want 'import users --customer ID FILE.csv'"}
+		return usageError{msg: "import: want 'import users --customer ID FILE.csv'"}
 	}
 	fs := flag.NewFlagSet("import users", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -36,10 +35,7 @@ func importUsers(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	rest := args[1:]
 	for {
 		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return err
-			}
-			return usageError{err.Error()}
+			return parseError(err)
 		}
 		if fs.NArg() == 0 {
 			break
@@ -48,11 +44,11 @@ func importUsers(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	switch {
 	case len(files) != 1:
-		return usageError{"import users: want exactly one FILE.csv"}
+		return usageError{msg: "import users: want exactly one FILE.csv"}
 	case *customer == "":
-		return usageError{"import users: --customer is required"}
+		return usageError{msg: "import users: --customer is required"}
 	case *token == "":
-		return usageError{"import users: --token or TENANTRY_TOKEN is required"}
+		return usageError{msg: "import users: --token or TENANTRY_TOKEN is required"}
 	}
 	f, err := os.Open(files[0])
 	if err != nil {

@@ -12,11 +12,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/tenantry/tenantry/mail"
+	"github.com/tenantry/tenantry/sqldb"
 )
 
 func main() {
@@ -28,13 +30,19 @@ func main() {
 const usage = `Usage: tenantry <command> [flags]
 
 Commands:
-  serve       run the hub and its API (default SQLite file under ./data)
+  serve       run the hub and its API (default SQLite file data/tenantry.db,
+              relative to the working directory; --database-url to choose)
   migrate     bring the database schema up to date and exit
   bootstrap   create a partner, its first admin and an API token
   subpartner  create, suspend or reactivate a sub-partner
   import      import users from a CSV file through the API:
               import users --customer ID [--dry-run] [--url URL] [--token T] FILE.csv
-  bench       measure throughput: bench customers -n N, bench import -n N
+  backup      copy the SQLite database while serve runs: backup FILE
+              (on PostgreSQL it prints the pg_dump command to use)
+  restore     replace the SQLite database with a backup: restore FILE
+              (refused while any process has the database open)
+  bench       measure throughput: bench customers -n N [-c C] [-rate R],
+              bench import -n N
 
 Run 'tenantry <command> -h' for the flags of a command.
 `
@@ -58,6 +66,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = subpartner(ctx, args[1:], stdout, stderr)
 	case "import":
 		err = importUsers(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = backup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = restore(ctx, args[1:], stdout, stderr)
 	case "bench":
 		if len(args) > 1 && args[1] == "import" {
 			err = benchImport(ctx, args[2:], stdout, stderr)
@@ -77,14 +89,23 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, new(usageError)):
-		fmt.Fprintln(stderr, "tenantry:", err)
+		var ue usageError
+		errors.As(err, &ue)
+		if !ue.printed {
+			fmt.Fprintln(stderr, "tenantry:", err)
+		}
 		return 2
 	}
 	fmt.Fprintln(stderr, "tenantry:", err)
 	return 1
 }
 
-type usageError struct{ msg string }
+// usageError is a command line the command cannot run; printed is set when
+// the flag package has already told the person (with the flags' usage).
+type usageError struct {
+	msg     string
+	printed bool
+}
 
 func (e usageError) Error() string { return e.msg }
 
@@ -157,13 +178,44 @@ func (c *Config) logger(w io.Writer) *slog.Logger {
 
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+		return parseError(err)
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+		return usageError{msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
 	}
 	return nil
+}
+
+// parseError is the error of a FlagSet's Parse: the flag package has
+// printed it already, with the usage, so Main does not print it again.
+func parseError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{msg: err.Error(), printed: true}
+}
+
+// where names the database a URL points at, for a person: a SQLite file's
+// absolute path (the default is relative to the working directory, so a
+// command run elsewhere opens another database), or a PostgreSQL URL
+// without its password.
+func where(databaseURL string) string {
+	if path, ok := sqldb.SQLitePath(databaseURL); ok {
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		return "sqlite " + path
+	}
+	return "postgres " + redacted(databaseURL)
+}
+
+// openConfigured opens the configured database and says on w which one it
+// opened.
+func openConfigured(ctx context.Context, cfg Config, opt sqldb.Options, w io.Writer) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, opt)
+	if err != nil {
+		return nil, fmt.Errorf("open database (%s): %w", where(cfg.DatabaseURL), err)
+	}
+	fmt.Fprintf(w, "tenantry: database %s\n", where(cfg.DatabaseURL))
+	return db, nil
 }

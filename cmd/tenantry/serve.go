@@ -37,7 +37,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	}
 	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL})
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return fmt.Errorf("open database (%s): %w", where(cfg.DatabaseURL), err)
 	}
 	defer db.Close()
 	h, err := handler(db, log)
@@ -69,7 +69,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 		defer msrv.Close()
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
-	log.Info("tenantry listening", "addr", "http://"+ln.Addr().String(), "database", db.Engine())
+	log.Info("tenantry listening", "addr", "http://"+ln.Addr().String(), "database", where(cfg.DatabaseURL))
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -118,11 +118,11 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
+	db, err := openConfigured(ctx, cfg, sqldb.Options{}, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintf(stdout, "database (%s) is up to date\n", db.Engine())
+	fmt.Fprintf(stdout, "database (%s) is up to date at schema %d\n", where(cfg.DatabaseURL), sqldb.LatestMigration())
 	return nil
 }
