@@ -122,6 +122,7 @@ type Config struct {
 	PublicURL       string // where the server is reached from outside: links in mail
 	MetricsAddr     string // where /metrics is served apart from the API; "" serves it on Addr
 	DrainDelay      time.Duration
+	Retention       sqldb.Retention
 	Mail            mail.Config
 }
 
@@ -165,6 +166,12 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("TENANTRY_SHUTDOWN_TIMEOUT", 30*time.Second), "how long shutdown waits for requests and jobs (TENANTRY_SHUTDOWN_TIMEOUT)")
 	c.Mail.Flags(fs) // --smtp-url / TENANTRY_SMTP_URL, --mail-from / TENANTRY_MAIL_FROM
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("TENANTRY_METRICS_ADDR", ""), "address to serve /metrics on, apart from the API; empty serves it on --addr (TENANTRY_METRICS_ADDR)")
+	fs.DurationVar(&c.Retention.Every, "prune-every", envDuration("TENANTRY_PRUNE_EVERY", time.Hour), "how often finished records are pruned; 0 never (TENANTRY_PRUNE_EVERY)")
+	fs.DurationVar(&c.Retention.WebhookDeliveries, "keep-webhook-deliveries", envDuration("TENANTRY_KEEP_WEBHOOK_DELIVERIES", 30*24*time.Hour), "how long the attempts of a delivered webhook event are kept; 0 for ever (TENANTRY_KEEP_WEBHOOK_DELIVERIES)")
+	fs.DurationVar(&c.Retention.IdempotencyKeys, "keep-idempotency-keys", envDuration("TENANTRY_KEEP_IDEMPOTENCY_KEYS", 7*24*time.Hour), "how long an answered Idempotency-Key replays its answer; 0 for ever (TENANTRY_KEEP_IDEMPOTENCY_KEYS)")
+	fs.DurationVar(&c.Retention.Links, "keep-links", envDuration("TENANTRY_KEEP_LINKS", 30*24*time.Hour), "how long used approval and consent links are kept; 0 for ever (TENANTRY_KEEP_LINKS)")
+	fs.DurationVar(&c.Retention.SentMail, "keep-sent-mail", envDuration("TENANTRY_KEEP_SENT_MAIL", 90*24*time.Hour), "how long sent mail stays in the outbox; 0 for ever (TENANTRY_KEEP_SENT_MAIL)")
+	fs.DurationVar(&c.Retention.AuditLog, "keep-audit-log", envDuration("TENANTRY_KEEP_AUDIT_LOG", 0), "how long audit log entries are kept; 0 (the default) for ever (TENANTRY_KEEP_AUDIT_LOG)")
 	fs.DurationVar(&c.DrainDelay, "drain-delay", envDuration("TENANTRY_DRAIN_DELAY", 0), "on shutdown, how long /readyz fails while requests are still served, before the server stops taking them (TENANTRY_DRAIN_DELAY)")
 }
 

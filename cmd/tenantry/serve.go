@@ -46,7 +46,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	}
 	h, health, metrics := observed(h, db, cfg, log)
 	if cfg.Workers > 0 {
-		qc := sqldb.QueueConfig{MaxWorkers: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter}
+		qc := sqldb.QueueConfig{MaxWorkers: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter, Retention: cfg.Retention, Log: log}
 		if err := db.Work(context.WithoutCancel(ctx), provision.Workers(db, log, nil), qc); err != nil {
 			return fmt.Errorf("start workers: %w", err)
 		}
