@@ -41,6 +41,21 @@ func TestCLIExplainsItself(t *testing.T) {
 		t.Errorf("migrate does not name the database it opened: %q %q", out, errOut)
 	}
 
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"subpartner", "create"}, "--partner is required"},
+		{[]string{"subpartner", "create", "--partner", "x"}, "--name is required"},
+		{[]string{"subpartner", "create", "--partner", "nobody", "--name", "X"}, "partner nobody (--partner) was not found"},
+		{[]string{"bootstrap", "--partner", "A", "--email", "not-an-address"}, "--email is not a valid email address"},
+	} {
+		code, _, errOut := runMain(t, c.args...)
+		if code == 0 || !strings.Contains(errOut, c.want) || strings.Contains(errOut, "{") {
+			t.Errorf("%v: exit %d, %q, want %q and no placeholder", c.args, code, errOut, c.want)
+		}
+	}
+
 	code, _, errOut = runMain(t, "serve", "--bogus")
 	if code != 2 || strings.Count(errOut, "flag provided but not defined: -bogus") != 1 {
 		t.Errorf("serve --bogus: exit %d, the error printed %d times:\n%s", code, strings.Count(errOut, "-bogus"), errOut)
