@@ -41,10 +41,6 @@ var (
 		"Time callers spent waiting for a database connection.", nil, nil)
 )
 
-// jobStates are the River states the job metrics count; completed and
-// cancelled jobs are history, not load.
-var jobStates = []string{"available", "scheduled", "running", "retryable", "discarded"}
-
 // Describe sends the metrics' descriptions.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descUp, descJobs, descJobAge, descMail, descMailAge, descDeliveries, descConns, descMaxConns, descWaits, descWaitSeconds} {
@@ -87,6 +83,7 @@ func (c *collector) pool(ch chan<- prometheus.Metric) {
 func (c *collector) tables(ctx context.Context, ch chan<- prometheus.Metric) error {
 	db := c.db
 	var out []prometheus.Metric
+	// Completed and cancelled jobs are history, not load.
 	rows, err := db.sql.QueryContext(ctx, `SELECT kind, state, COUNT(*) FROM river_job
 		WHERE state IN ('available', 'scheduled', 'running', 'retryable', 'discarded') GROUP BY kind, state`)
 	if err != nil {
