@@ -16,6 +16,9 @@ import (
 	"github.com/tenantry/tenantry/observe"
 )
 
+// copyKey is a context key of the test's own.
+type copyKey struct{}
+
 // TestRoutePattern: the access log names the pattern of the innermost mux
 // that routed the request in place, and the one a layer that routes a copy
 // of the request reports with SetRoute; never the raw path.
@@ -34,7 +37,7 @@ func TestRoutePattern(t *testing.T) {
 	outer.Handle("/v1/", inner)
 	outer.Handle("/links/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A layer that routes a copy of the request.
-		copying.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), struct{}{}, 1)))
+		copying.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), copyKey{}, 1)))
 	}))
 	var logs bytes.Buffer
 	h := observe.New(prometheus.NewRegistry(), slog.New(slog.NewTextHandler(&logs, nil))).Wrap(outer)
