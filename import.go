@@ -31,6 +31,10 @@ const (
 	MaxImportBytes = 32 << 20
 )
 
+// ImportChunk is how many rows of an import one transaction works: a crash
+// resumes after the last chunk that committed.
+const ImportChunk = 200
+
 // ImportColumns are the columns of a user import file, as the template's
 // header row names them. Every one must be present (a value may be empty).
 var ImportColumns = []string{"first_name", "last_name", "email", "package", "location", "phone_number", "extension"}

@@ -75,7 +75,7 @@ func (in *LocationInput) Validate() []Problem {
 // uniqueness within a customer: case and surrounding spaces do not count,
 // as with template names.
 func SameLocationName(a, b string) bool {
-	return strings.ToLower(strings.TrimSpace(a)) == strings.ToLower(strings.TrimSpace(b))
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
 // AcceptsLocations reports whether a customer in status s may get new

@@ -220,9 +220,18 @@ func TestNumbersExpandLimits(t *testing.T) {
 		t.Errorf("items[0] = %+v, items[9999] = %+v", items[0], items[9999])
 	}
 
+	// Exactly the limit in single numbers passes: the check is "more
+	// than", not "as many as".
 	var many []string
 	for i := range tenantry.MaxNumbersPerRequest + 1 {
 		many = append(many, "+1415"+strconv.Itoa(5550000+i))
+	}
+	items, ps = (&tenantry.NumbersInput{PhoneNumbers: many[:tenantry.MaxNumbersPerRequest]}).Expand("US")
+	if len(ps) != 0 || len(items) != tenantry.MaxNumbersPerRequest {
+		t.Fatalf("%d single numbers: %d items, problems %v", tenantry.MaxNumbersPerRequest, len(items), fieldReasons(ps))
+	}
+	if items[9999].Field != "phoneNumbers[9999]" {
+		t.Errorf("items[9999] = %+v", items[9999])
 	}
 	_, ps = (&tenantry.NumbersInput{PhoneNumbers: many}).Expand("US")
 	checkProblems(t, ps, []string{"phoneNumbers: too_many_phone_numbers"})

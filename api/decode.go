@@ -280,9 +280,10 @@ func jsonType(kind string) string {
 // maxOffset bounds offset, so that offset+max never overflows.
 const maxOffset = 1 << 40
 
-// page reads offset and max.
+// page reads offset and max. A max above the limit is served as the limit,
+// as the wholesale subscriber list does: one behaviour for every list.
 func page(q url.Values) (tenantry.Page, error) {
-	return pageOf(q, tenantry.DefaultPageMax, tenantry.MaxPageMax, false)
+	return pageOf(q, tenantry.DefaultPageMax, tenantry.MaxPageMax, true)
 }
 
 // pageOf reads offset and max, with def the page size when max is absent.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/locale"
+	"github.com/tenantry/tenantry/observe"
 )
 
 // Document is the OpenAPI document the server publishes at /v1/openapi.json.
@@ -223,6 +224,7 @@ func (s *Server) authorize(scope string, h handler) handler {
 			}
 			return err
 		}
+		observe.SetPartner(r.Context(), p.PartnerID) // the access log's partner
 		if !p.Has(scope) {
 			return tenantry.Errorf(tenantry.EFORBIDDEN, tenantry.ReasonMissingScope, "scope", scope)
 		}

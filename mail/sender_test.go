@@ -24,6 +24,7 @@ import (
 	netmail "net/mail"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -284,6 +285,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// watchedQueue is the outbox as a sender sees it, counting the sender's
+// looks at it (claims answered), so that a test waits for the sender to
+// have looked instead of sleeping and hoping it did.
+type watchedQueue struct {
+	tenantry.MailQueue
+	looks atomic.Int64
+}
+
+// ClaimMail claims from the outbox and counts the look.
+func (q *watchedQueue) ClaimMail(ctx context.Context, max int, lease time.Duration) ([]*tenantry.Message, error) {
+	ms, err := q.MailQueue.ClaimMail(ctx, max, lease)
+	q.looks.Add(1)
+	return ms, err
+}
+
 // discard is the senders' log: failures show in the outbox, which the tests read.
 var discard = slog.New(slog.DiscardHandler)
 
@@ -371,13 +387,17 @@ func TestSenderSurvivesOutage(t *testing.T) {
 		attempts := m.Attempts
 
 		srv := startSMTP(t, addr, nil)
-		stop, err = mail.StartSender(t.Context(), o.db, config(addr), discard)
+		q := &watchedQueue{MailQueue: o.db}
+		stop, err = mail.StartSender(t.Context(), q, config(addr), discard)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer stop()
 		waitFor(t, "delivery", func() bool { return o.read(t, msg.ID).Status == tenantry.MailSent })
-		time.Sleep(100 * time.Millisecond) // a few more polls: nothing is sent twice
+		// Two more looks at the outbox: the look that delivered has ended
+		// and a whole poll after it too, and nothing was sent twice.
+		looked := q.looks.Load()
+		waitFor(t, "two more looks at the outbox", func() bool { return q.looks.Load() >= looked+2 })
 		if got := srv.received(); len(got) != 1 || got[0].To[0] != "ana.souza@contoso.example" {
 			t.Fatalf("server received %d mails, want the one", len(got))
 		}
@@ -521,12 +541,17 @@ func TestStartSenderWithoutSMTP(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		o := newOutbox(t, e, nil)
 		msg := o.queue(t, "ana.souza@contoso.example", "es")
-		stop, err := mail.StartSender(t.Context(), o.db, mail.Config{}, discard)
+		q := &watchedQueue{MailQueue: o.db}
+		stop, err := mail.StartSender(t.Context(), q, mail.Config{}, discard)
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(50 * time.Millisecond)
 		stop()
+		// No sender was started: nothing ever looked at the outbox (stop
+		// has returned, so no look can come later).
+		if n := q.looks.Load(); n != 0 {
+			t.Errorf("without SMTP the outbox was claimed from %d times", n)
+		}
 		if m := o.read(t, msg.ID); m.Status != tenantry.MailQueued || m.Attempts != 0 {
 			t.Errorf("without SMTP: %s after %d attempts", m.Status, m.Attempts)
 		}

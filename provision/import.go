@@ -25,9 +25,6 @@ type importWorker struct {
 	log  *slog.Logger
 }
 
-// ImportChunk is how many rows of an import one transaction works.
-const ImportChunk = 200
-
 // importBudget is how long one run of an import job works before it hands
 // the job back to the queue (snoozed, which costs no attempt), so that a
 // large import never runs into the job timeout or the rescuer, and a
@@ -48,7 +45,7 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[tenantry.ImportU
 	var err error
 	for {
 		var finished bool
-		finished, err = w.jobs.RunImportChunk(chunkCtx, job.Args, ImportChunk)
+		finished, err = w.jobs.RunImportChunk(chunkCtx, job.Args, tenantry.ImportChunk)
 		if err != nil || finished {
 			break
 		}

@@ -58,7 +58,7 @@ func TestImportChunkOutlivesItsContext(t *testing.T) {
 		}
 		var file strings.Builder
 		file.WriteString(tenantry.ImportHeader())
-		for i := range ImportChunk + 1 {
+		for i := range tenantry.ImportChunk + 1 {
 			fmt.Fprintf(&file, "User,%d,user%d@contoso.example,webex_meetings,,,\n", i, i)
 		}
 		rows, err := tenantry.ParseUserCSV(strings.NewReader(file.String()), tenantry.MaxImportRows)
@@ -82,13 +82,13 @@ func TestImportChunkOutlivesItsContext(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Done != ImportChunk || got.Status != tenantry.ImportRunning {
-			t.Errorf("import %s at %d rows, want running at %d (the chunk begun committed)", got.Status, got.Done, ImportChunk)
+		if got.Done != tenantry.ImportChunk || got.Status != tenantry.ImportRunning {
+			t.Errorf("import %s at %d rows, want running at %d (the chunk begun committed)", got.Status, got.Done, tenantry.ImportChunk)
 		}
 		if err := w.Work(ctx, job); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := db.Import(ctx, a, c.ID, im.ID); got.Status != tenantry.ImportCompleted || got.Created != ImportChunk+1 {
+		if got, _ := db.Import(ctx, a, c.ID, im.ID); got.Status != tenantry.ImportCompleted || got.Created != tenantry.ImportChunk+1 {
 			t.Errorf("import after the next run: %s, %d created", got.Status, got.Created)
 		}
 	})

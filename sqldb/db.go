@@ -81,6 +81,8 @@ type DB struct {
 	stopCheckpoints func()
 	// lease is Options.IdempotencyLease.
 	lease time.Duration
+	// unlock releases the shared lock beside a SQLite file (backup.go).
+	unlock func()
 }
 
 // Open opens (creating when needed) the database at url and brings its
@@ -93,12 +95,22 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		db.now = time.Now
 	}
 	var err error
-	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+	switch {
+	case isPostgresURL(url):
 		err = db.openPostgres(ctx, url, opt)
-	} else {
+	case strings.Contains(url, "://"):
+		scheme, _, _ := strings.Cut(url, "://")
+		return nil, fmt.Errorf("unknown database URL scheme %q: use a SQLite file path or a postgres:// URL", scheme)
+	default:
 		err = db.openSQLite(url)
 	}
 	if err != nil {
+		if db.unlock != nil {
+			db.unlock()
+		}
+		if db.sql != nil {
+			db.sql.Close()
+		}
 		return nil, err
 	}
 	if err := db.migrate(ctx); err != nil {
@@ -119,6 +131,13 @@ func (db *DB) openSQLite(path string) error {
 			return fmt.Errorf("create database directory: %w", err)
 		}
 	}
+	// The lock file is the first thing written beside the database: an
+	// unwritable directory fails here, naming the path and the cause.
+	unlock, err := lockDatabase(path, false)
+	if err != nil {
+		return err
+	}
+	db.unlock = unlock
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	s, err := sql.Open(sqliteDriver, dsn)
 	if err != nil {
@@ -133,7 +152,7 @@ func (db *DB) openSQLite(path string) error {
 	db.sql, db.engine = s, SQLite
 	db.batch.max = 1
 	if err := s.Ping(); err != nil {
-		return err
+		return fmt.Errorf("open SQLite database %s: %w", path, err)
 	}
 	db.stopCheckpoints, err = checkpointInBackground(dsn)
 	return err
@@ -182,6 +201,9 @@ func (db *DB) Close() error {
 		db.stopCheckpoints()
 	}
 	err := db.sql.Close()
+	if db.unlock != nil {
+		db.unlock()
+	}
 	if db.pool != nil {
 		db.pool.Close()
 	}

@@ -11,14 +11,11 @@ import (
 
 // Imports of users. The rows of the file are stored with the import, in the
 // transaction that enqueues its job; the job then works them in chunks of
-// ImportChunk rows, one transaction each: the chunk's users (through
+// tenantry.ImportChunk rows, one transaction each: the chunk's users (through
 // insertSubscriber, as the API creates them), its row errors and the
 // import's progress (done) commit together, so a job cut off by a crash
 // resumes after the last chunk that committed and no row is worked twice.
 // Each row runs under a savepoint: a row refused half way leaves nothing.
-
-// ImportChunk is how many rows one transaction of an import works.
-const ImportChunk = 200
 
 const importCols = `id, partner_id, customer_id, status, dry_run, total, done, created_count, created, updated`
 
@@ -120,7 +117,7 @@ func (db *DB) Import(ctx context.Context, a *tenantry.Actor, customerID, id stri
 // queue's worker works it chunk by chunk with RunImportChunk instead).
 func (db *DB) RunImport(ctx context.Context, job tenantry.ImportUsersJob) error {
 	for {
-		finished, err := db.RunImportChunk(ctx, job, ImportChunk)
+		finished, err := db.RunImportChunk(ctx, job, tenantry.ImportChunk)
 		if err != nil || finished {
 			return err
 		}

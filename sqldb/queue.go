@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"time"
 
@@ -30,6 +31,10 @@ type QueueConfig struct {
 	JobTimeout  time.Duration
 	RescueAfter time.Duration
 	MaxAttempts int
+	// Retention, when its Every is set, prunes finished records
+	// periodically (retention.go); Log receives what each run pruned.
+	Retention Retention
+	Log       *slog.Logger
 }
 
 func (c *QueueConfig) defaults() {
@@ -203,6 +208,10 @@ func (db *DB) Work(ctx context.Context, workers *river.Workers, cfg QueueConfig)
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		MaxAttempts:          cfg.MaxAttempts,
 	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	db.addPrune(workers, rc, cfg.Retention, cfg.Log)
 	switch db.engine {
 	case SQLite:
 		// This process is SQLite's only user (one writer, one file): a job

@@ -296,6 +296,9 @@ func TestSubscriberNumbers(t *testing.T) {
 		if u, err = f.db.UpdateSubscriber(ctx, f.actor, s.ID, &tenantry.SubscriberInput{LocationID: branch, PrimaryPhoneNumber: "+14085550199"}); err != nil {
 			t.Fatal(err)
 		}
+		if u.PrimaryPhoneNumber != "+14085550199" || u.LocationID != branch {
+			t.Errorf("after the move: number %q at %q, want +14085550199 at the branch", u.PrimaryPhoneNumber, u.LocationID)
+		}
 		wantNumber(t, f.db, hqNumbers[1], "available", "")
 		wantNumber(t, f.db, "+14085550199", "assigned", s.ID)
 

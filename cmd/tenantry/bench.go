@@ -33,7 +33,7 @@ import (
 // figures; it asserts nothing.
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "customers" {
-		return usageError{"bench: want 'bench customers -n N'"}
+		return usageError{msg: "bench: want 'bench customers -n N'"}
 	}
 	fs := flag.NewFlagSet("bench customers", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -145,7 +145,7 @@ func benchImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		defer pprof.StopCPUProfile()
 	}
 	if *n < 1 || *n > tenantry.MaxImportRows {
-		return usageError{fmt.Sprintf("bench import: -n must be 1 to %d", tenantry.MaxImportRows)}
+		return usageError{msg: fmt.Sprintf("bench import: -n must be 1 to %d", tenantry.MaxImportRows)}
 	}
 	b, err := startBench(ctx, *dbURL, 0)
 	if err != nil {

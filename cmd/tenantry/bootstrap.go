@@ -27,16 +27,16 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if in.PartnerName == "" || in.AdminEmail == "" {
-		return usageError{"bootstrap: --partner and --email are required"}
+		return usageError{msg: "bootstrap: --partner and --email are required"}
 	}
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL})
+	db, err := openConfigured(ctx, cfg, sqldb.Options{PublicURL: cfg.PublicURL}, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	res, err := db.Bootstrap(ctx, in)
 	if err != nil {
-		return explain(err)
+		return explain(err, map[string]string{"name": "--partner", "partnerName": "--partner", "email": "--email", "adminEmail": "--email"})
 	}
 	link, err := signInLink(ctx, db, res.Admin.ID)
 	if err != nil {
@@ -55,7 +55,10 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // explain renders a domain error for a person at a terminal, in English.
-func explain(err error) error {
+// names says what the command calls the domain's fields (its flags: "name"
+// is "--name") and, under "resource", what a not-found error is about, so
+// that no placeholder and no API field name reaches the person.
+func explain(err error, names map[string]string) error {
 	e := tenantry.AsError(err)
 	if e.Code == tenantry.EINTERNAL {
 		return err
@@ -64,13 +67,32 @@ func explain(err error) error {
 	if terr != nil {
 		return err
 	}
-	msg := tr.Message("en", e.Reason, e.Params)
-	for _, p := range e.Problems {
-		params := map[string]string{"field": p.Field}
-		for k, v := range p.Params {
-			params[k] = v
+	name := func(field string) string {
+		if n, ok := names[field]; ok {
+			return n
 		}
-		msg += "\n  " + tr.Message("en", p.Reason, params)
+		return field
+	}
+	params := func(base map[string]string, field string) map[string]string {
+		out := map[string]string{"resource": names["resource"], "field": name(field)}
+		if out["resource"] == "" {
+			out["resource"] = "resource"
+		}
+		for k, v := range base {
+			out[k] = v
+		}
+		if r := names["resource"]; r != "" {
+			out["resource"] = r // what the person typed, not the API's noun
+		}
+		return out
+	}
+	if len(e.Problems) == 1 {
+		p := e.Problems[0]
+		return fmt.Errorf("%s", tr.Message("en", p.Reason, params(p.Params, p.Field)))
+	}
+	msg := tr.Message("en", e.Reason, params(e.Params, ""))
+	for _, p := range e.Problems {
+		msg += "\n  " + tr.Message("en", p.Reason, params(p.Params, p.Field))
 	}
 	return fmt.Errorf("%s", msg)
 }
@@ -78,7 +100,7 @@ func explain(err error) error {
 // subpartner manages sub-partners: create, suspend, activate.
 func subpartner(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"subpartner: want create, suspend or activate"}
+		return usageError{msg: "subpartner: want create, suspend or activate"}
 	}
 	var cfg Config
 	var parent, name, id string
@@ -91,7 +113,18 @@ func subpartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
+	// Name the flags a command needs before anything else.
+	need := map[string][]string{"create": {"partner", "name"}, "suspend": {"partner", "id"}, "activate": {"partner", "id"}}[args[0]]
+	if need == nil {
+		return usageError{msg: "subpartner: want create, suspend or activate"}
+	}
+	for _, f := range need {
+		if fs.Lookup(f).Value.String() == "" {
+			return usageError{msg: fmt.Sprintf("subpartner %s: --%s is required", args[0], f)}
+		}
+	}
+	names := map[string]string{"resource": "partner " + parent + " (--partner)", "name": "--name", "id": "--id", "orgId": "--id"}
+	db, err := openConfigured(ctx, cfg, sqldb.Options{}, stderr)
 	if err != nil {
 		return err
 	}
@@ -100,7 +133,7 @@ func subpartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case "create":
 		p, err := db.CreateSubPartner(ctx, parent, name)
 		if err != nil {
-			return explain(err)
+			return explain(err, names)
 		}
 		return json.NewEncoder(stdout).Encode(map[string]string{"orgId": p.ID, "name": p.Name, "provisioningState": p.ProvisioningState})
 	case "suspend", "activate":
@@ -109,9 +142,10 @@ func subpartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			state = tenantry.PartnerActive
 		}
 		if err := db.SetSubPartnerState(ctx, parent, id, state); err != nil {
-			return explain(err)
+			names["resource"] = "sub-partner " + id + " (--id) of partner " + parent
+			return explain(err, names)
 		}
 		return json.NewEncoder(stdout).Encode(map[string]string{"orgId": id, "provisioningState": state})
 	}
-	return usageError{"subpartner: want create, suspend or activate"}
+	return usageError{msg: "subpartner: want create, suspend or activate"}
 }

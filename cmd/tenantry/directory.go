@@ -23,7 +23,7 @@ const maxDirectoryErrors = 100
 // and writes them all in one transaction, or none when any row is bad.
 func directory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "import" {
-		return usageError{"directory: want 'directory import [--dry-run] FILE...'"}
+		return usageError{msg: "directory: want 'directory import [--dry-run] FILE...'"}
 	}
 	var cfg Config
 	fs := flag.NewFlagSet("directory import", flag.ContinueOnError)
@@ -54,7 +54,7 @@ Flags:
 			if errors.Is(err, flag.ErrHelp) {
 				return err
 			}
-			return usageError{err.Error()}
+			return usageError{msg: err.Error()}
 		}
 		if fs.NArg() == 0 {
 			break
@@ -62,7 +62,7 @@ Flags:
 		files, rest = append(files, fs.Arg(0)), fs.Args()[1:]
 	}
 	if len(files) == 0 {
-		return usageError{"directory import: want at least one FILE (.json or .csv)"}
+		return usageError{msg: "directory import: want at least one FILE (.json or .csv)"}
 	}
 	tr, err := locale.New()
 	if err != nil {
@@ -104,7 +104,7 @@ Flags:
 	defer db.Close()
 	res, err := db.ImportDirectory(ctx, ds, *dryRun)
 	if err != nil {
-		return explain(err)
+		return explain(err, nil)
 	}
 	verb := "imported"
 	if *dryRun {

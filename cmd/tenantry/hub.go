@@ -48,7 +48,7 @@ func signInLink(ctx context.Context, db *sqldb.DB, adminID string) (string, erro
 // one-time sign-in link (valid 24 hours) where the admin sets a password.
 func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "link" {
-		return usageError{"admin: want link --email EMAIL"}
+		return usageError{msg: "admin: want link --email EMAIL"}
 	}
 	var cfg Config
 	var email string
@@ -61,7 +61,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if email == "" {
-		return usageError{"admin link: --email is required"}
+		return usageError{msg: "admin link: --email is required"}
 	}
 	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{PublicURL: cfg.PublicURL})
 	if err != nil {
@@ -73,7 +73,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(admins) == 0 {
-		return explain(tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "admin"))
+		return explain(tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "admin"), map[string]string{"email": "--email"})
 	}
 	out := make([]map[string]string, 0, len(admins))
 	for _, a := range admins {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -30,7 +31,8 @@ func main() {
 const usage = `Usage: tenantry <command> [flags]
 
 Commands:
-  serve       run the hub and its API (default SQLite file under ./data)
+  serve       run the hub and its API (default SQLite file data/tenantry.db,
+              relative to the working directory; --database-url to choose)
   migrate     bring the database schema up to date and exit
   bootstrap   create a partner, its first admin and an API token
   subpartner  create, suspend or reactivate a sub-partner
@@ -43,7 +45,12 @@ Commands:
               import users --customer ID [--dry-run] [--url URL] [--token T] FILE.csv
   directory   import existing organizations and free accounts (JSON or CSV):
               directory import [--dry-run] FILE...
-  bench       measure throughput: bench customers -n N, bench import -n N
+  backup      copy the SQLite database while serve runs: backup FILE
+              (on PostgreSQL it prints the pg_dump command to use)
+  restore     replace the SQLite database with a backup: restore FILE
+              (refused while any process has the database open)
+  bench       measure throughput: bench customers -n N [-c C] [-rate R],
+              bench import -n N
 
 Run 'tenantry <command> -h' for the flags of a command.
 `
@@ -73,6 +80,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = importUsers(ctx, args[1:], stdout, stderr)
 	case "directory":
 		err = directory(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = backup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = restore(ctx, args[1:], stdout, stderr)
 	case "bench":
 		if len(args) > 1 && args[1] == "import" {
 			err = benchImport(ctx, args[2:], stdout, stderr)
@@ -92,14 +103,23 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, new(usageError)):
-		fmt.Fprintln(stderr, "tenantry:", err)
+		var ue usageError
+		errors.As(err, &ue)
+		if !ue.printed {
+			fmt.Fprintln(stderr, "tenantry:", err)
+		}
 		return 2
 	}
 	fmt.Fprintln(stderr, "tenantry:", err)
 	return 1
 }
 
-type usageError struct{ msg string }
+// usageError is a command line the command cannot run; printed is set when
+// the flag package has already told the person (with the flags' usage).
+type usageError struct {
+	msg     string
+	printed bool
+}
 
 func (e usageError) Error() string { return e.msg }
 
@@ -114,6 +134,9 @@ type Config struct {
 	RescueAfter     time.Duration
 	ShutdownTimeout time.Duration
 	PublicURL       string        // where the server is reached from outside: links in mail and API answers
+	MetricsAddr     string        // where /metrics is served apart from the API; "" serves it on Addr
+	DrainDelay      time.Duration
+	Retention       sqldb.Retention
 	TrustedProxies  string        // CIDRs whose X-Forwarded-For names the client
 	ApprovalLinkTTL time.Duration // how long an approval link works (rule C7)
 	ConsentLinkTTL  time.Duration // how long a consent link works (rule U3)
@@ -179,6 +202,14 @@ func (c *Config) flags(fs *flag.FlagSet, server bool) {
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envBool("TENANTRY_WEBHOOK_ALLOW_PRIVATE", false), "let webhooks deliver to loopback, private and link-local addresses and internal names such as localhost (TENANTRY_WEBHOOK_ALLOW_PRIVATE)")
 	fs.DurationVar(&c.IdempotencyLease, "idempotency-lease", envDuration("TENANTRY_IDEMPOTENCY_LEASE", sqldb.DefaultIdempotencyLease), "when an Idempotency-Key whose request died unanswered is free again (TENANTRY_IDEMPOTENCY_LEASE)")
 	c.Mail.Flags(fs) // --smtp-url / TENANTRY_SMTP_URL, --mail-from / TENANTRY_MAIL_FROM
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("TENANTRY_METRICS_ADDR", ""), "address to serve /metrics on, apart from the API; empty serves it on --addr (TENANTRY_METRICS_ADDR)")
+	fs.DurationVar(&c.Retention.Every, "prune-every", envDuration("TENANTRY_PRUNE_EVERY", time.Hour), "how often finished records are pruned; 0 never (TENANTRY_PRUNE_EVERY)")
+	fs.DurationVar(&c.Retention.WebhookDeliveries, "keep-webhook-deliveries", envDuration("TENANTRY_KEEP_WEBHOOK_DELIVERIES", 30*24*time.Hour), "how long the attempts of a delivered webhook event are kept; 0 for ever (TENANTRY_KEEP_WEBHOOK_DELIVERIES)")
+	fs.DurationVar(&c.Retention.IdempotencyKeys, "keep-idempotency-keys", envDuration("TENANTRY_KEEP_IDEMPOTENCY_KEYS", 7*24*time.Hour), "how long an answered Idempotency-Key replays its answer; 0 for ever (TENANTRY_KEEP_IDEMPOTENCY_KEYS)")
+	fs.DurationVar(&c.Retention.Links, "keep-links", envDuration("TENANTRY_KEEP_LINKS", 30*24*time.Hour), "how long used approval and consent links are kept; 0 for ever (TENANTRY_KEEP_LINKS)")
+	fs.DurationVar(&c.Retention.SentMail, "keep-sent-mail", envDuration("TENANTRY_KEEP_SENT_MAIL", 90*24*time.Hour), "how long sent mail stays in the outbox; 0 for ever (TENANTRY_KEEP_SENT_MAIL)")
+	fs.DurationVar(&c.Retention.AuditLog, "keep-audit-log", envDuration("TENANTRY_KEEP_AUDIT_LOG", 0), "how long audit log entries are kept; 0 (the default) for ever (TENANTRY_KEEP_AUDIT_LOG)")
+	fs.DurationVar(&c.DrainDelay, "drain-delay", envDuration("TENANTRY_DRAIN_DELAY", 0), "on shutdown, how long /readyz fails while requests are still served, before the server stops taking them (TENANTRY_DRAIN_DELAY)")
 }
 
 func (c *Config) logger(w io.Writer) *slog.Logger {
@@ -191,13 +222,44 @@ func (c *Config) logger(w io.Writer) *slog.Logger {
 
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+		return parseError(err)
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+		return usageError{msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
 	}
 	return nil
+}
+
+// parseError is the error of a FlagSet's Parse: the flag package has
+// printed it already, with the usage, so Main does not print it again.
+func parseError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{msg: err.Error(), printed: true}
+}
+
+// where names the database a URL points at, for a person: a SQLite file's
+// absolute path (the default is relative to the working directory, so a
+// command run elsewhere opens another database), or a PostgreSQL URL
+// without its password.
+func where(databaseURL string) string {
+	if path, ok := sqldb.SQLitePath(databaseURL); ok {
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		return "sqlite " + path
+	}
+	return "postgres " + redacted(databaseURL)
+}
+
+// openConfigured opens the configured database and says on w which one it
+// opened.
+func openConfigured(ctx context.Context, cfg Config, opt sqldb.Options, w io.Writer) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, opt)
+	if err != nil {
+		return nil, fmt.Errorf("open database (%s): %w", where(cfg.DatabaseURL), err)
+	}
+	fmt.Fprintf(w, "tenantry: database %s\n", where(cfg.DatabaseURL))
+	return db, nil
 }

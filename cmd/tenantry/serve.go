@@ -61,7 +61,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 		Webhooks:         tenantry.WebhookPolicy{AllowPrivate: cfg.WebhookAllowPrivate},
 		IdempotencyLease: cfg.IdempotencyLease})
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return fmt.Errorf("open database (%s): %w", where(cfg.DatabaseURL), err)
 	}
 	defer db.Close()
 	// What a crash of the last process left: keys and imports (sqldb/recover.go).
@@ -77,8 +77,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 	if err := announceSetup(ctx, db, stderr, log); err != nil {
 		return err
 	}
+	h, health, metrics := observed(h, db, cfg, log)
 	if cfg.Workers > 0 {
-		qc := sqldb.QueueConfig{MaxWorkers: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter}
+		qc := sqldb.QueueConfig{MaxWorkers: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter, Retention: cfg.Retention, Log: log}
 		if err := db.Work(context.WithoutCancel(ctx), provision.Workers(db, log, nil), qc); err != nil {
 			return fmt.Errorf("start workers: %w", err)
 		}
@@ -88,17 +89,30 @@ func serve(ctx context.Context, args []string, stderr io.Writer, ready func(addr
 		return fmt.Errorf("start mail sender: %w", err)
 	}
 	defer stopMail() // before db.Close: the batch in flight finishes
+	errc := make(chan error, 2)
+	if cfg.MetricsAddr != "" {
+		msrv, err := serveMetrics(cfg.MetricsAddr, metrics, errc, log)
+		if err != nil {
+			return err
+		}
+		defer msrv.Close()
+	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
-	log.Info("tenantry listening", "addr", "http://"+ln.Addr().String(), "database", db.Engine())
+	log.Info("tenantry listening", "addr", "http://"+ln.Addr().String(), "database", where(cfg.DatabaseURL))
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	health.Stopping()
+	if cfg.DrainDelay > 0 {
+		// Requests keep being served while load balancers see /readyz fail.
+		log.Info("draining", "for", cfg.DrainDelay)
+		time.Sleep(cfg.DrainDelay)
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
@@ -127,13 +141,6 @@ func handler(db *sqldb.DB, log *slog.Logger, opts ...api.Option) (http.Handler, 
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", a.Handler())
 	mux.Handle("/", hub.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := db.SQL().PingContext(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
 	return mux, nil
 }
 
@@ -145,12 +152,12 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
+	db, err := openConfigured(ctx, cfg, sqldb.Options{}, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintf(stdout, "database (%s) is up to date\n", db.Engine())
+	fmt.Fprintf(stdout, "database (%s) is up to date at schema %d\n", where(cfg.DatabaseURL), sqldb.LatestMigration())
 	return nil
 }
 

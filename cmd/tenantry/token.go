@@ -51,7 +51,7 @@ const tokenUsage = "token: want create, list or revoke"
 // secret is printed once), list, revoke. The operator may grant any scope.
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{tokenUsage}
+		return usageError{msg: tokenUsage}
 	}
 	var cfg Config
 	var partner, name, id string
@@ -70,19 +70,19 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.StringVar(&id, "token", "", "the token's id (required)")
 	case "list":
 	default:
-		return usageError{tokenUsage}
+		return usageError{msg: tokenUsage}
 	}
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if partner == "" {
-		return usageError{"token " + args[0] + ": --partner is required"}
+		return usageError{msg: "token " + args[0] + ": --partner is required"}
 	}
 	if args[0] == "revoke" && id == "" {
-		return usageError{"token revoke: --token is required"}
+		return usageError{msg: "token revoke: --token is required"}
 	}
 	if expiresIn < 0 {
-		return usageError{"token create: --expires-in must be positive"}
+		return usageError{msg: "token create: --expires-in must be positive"}
 	}
 	db, err := sqldb.Open(ctx, cfg.DatabaseURL, sqldb.Options{})
 	if err != nil {
@@ -98,7 +98,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		tok, secret, err := db.CreateToken(ctx, partner, nil, in)
 		if err != nil {
-			return explain(err)
+			return explain(err, tokenFlags)
 		}
 		out := toTokenJSON(tok)
 		out.Token = secret
@@ -106,7 +106,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "list":
 		ts, err := db.Tokens(ctx, partner)
 		if err != nil {
-			return explain(err)
+			return explain(err, tokenFlags)
 		}
 		items := make([]tokenJSON, len(ts))
 		for i, t := range ts {
@@ -115,8 +115,14 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return enc.Encode(map[string]any{"items": items})
 	}
 	if err := db.RevokeToken(ctx, partner, id); err != nil {
-		return explain(err)
+		return explain(err, tokenFlags)
 	}
 	fmt.Fprintf(stdout, "{\"id\":%q,\"revoked\":true}\n", id)
 	return nil
+}
+
+// tokenFlags names the flag behind each field a token command's error
+// may name.
+var tokenFlags = map[string]string{
+	"partner": "--partner", "name": "--name", "scopes": "--scope", "expires": "--expires-in", "token": "--token", "tokenId": "--token",
 }
