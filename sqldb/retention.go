@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/tenantry/tenantry"
 )
 
 // Retention says how long finished records are kept before the periodic
@@ -48,6 +50,12 @@ var pruneRules = []pruneRule{
 		`status = 'sent' AND sent < ?`},
 	{"audit log", func(r Retention) time.Duration { return r.AuditLog }, "audit_log",
 		`at < ?`},
+	// A hub session idle for SessionIdle has ended (Session refuses it);
+	// its wizard drafts go with it (ON DELETE CASCADE).
+	{"ended sessions", func(Retention) time.Duration { return tenantry.SessionIdle }, "hub_sessions",
+		`seen < ?`},
+	{"hub links", func(r Retention) time.Duration { return r.Links }, "hub_links",
+		`expires < ?`},
 }
 
 // Prune deletes what r no longer keeps and returns how many rows of each

@@ -61,12 +61,17 @@ func TestPrune(t *testing.T) {
 			VALUES ('m-sent-old', ?, 'c', 'k', 'r', 'en', 'f', 's', 't', 'h', 'sent', 1, '', 0, ?, ?), ('m-queued-old', ?, 'c', 'k', 'r', 'en', 'f', 's', 't', 'h', 'queued', 0, '', 0, ?, 0), ('m-sent-recent', ?, 'c', 'k', 'r', 'en', 'f', 's', 't', 'h', 'sent', 1, '', 0, ?, ?)`,
 			pid, old, old, pid, old, pid, recent, recent)
 
+		exec(`INSERT INTO hub_sessions (token_hash, admin_id, created, seen) VALUES ('s-ended', ?, ?, ?), ('s-live', ?, ?, ?)`,
+			boot.Admin.ID, old, old, boot.Admin.ID, recent, recent)
+		exec(`INSERT INTO hub_links (token_hash, kind, admin_id, created, expires, used) VALUES ('l-old', 'signin', ?, ?, ?, 0), ('l-live', 'signin', ?, ?, ?, 0)`,
+			boot.Admin.ID, old-1, old, boot.Admin.ID, recent, start.Add(time.Hour).UnixMicro())
+
 		keep := sqldb.Retention{WebhookDeliveries: 30 * 24 * time.Hour, IdempotencyKeys: 7 * 24 * time.Hour, Links: 30 * 24 * time.Hour, SentMail: 30 * 24 * time.Hour}
 		n, err := db.Prune(t.Context(), keep)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]int64{"webhook deliveries": 2, "webhook events": 1, "idempotency keys": 1, "approval links": 0, "consent links": 0, "sent mail": 1}
+		want := map[string]int64{"webhook deliveries": 2, "webhook events": 1, "idempotency keys": 1, "approval links": 0, "consent links": 0, "sent mail": 1, "ended sessions": 1, "hub links": 1}
 		for k, v := range want {
 			if n[k] != v {
 				t.Errorf("pruned %d %s, want %d (all: %v)", n[k], k, v, n)

@@ -133,8 +133,8 @@ type Config struct {
 	JobTimeout      time.Duration
 	RescueAfter     time.Duration
 	ShutdownTimeout time.Duration
-	PublicURL       string        // where the server is reached from outside: links in mail and API answers
-	MetricsAddr     string        // where /metrics is served apart from the API; "" serves it on Addr
+	PublicURL       string // where the server is reached from outside: links in mail and API answers
+	MetricsAddr     string // where /metrics is served apart from the API; "" serves it on Addr
 	DrainDelay      time.Duration
 	Retention       sqldb.Retention
 	TrustedProxies  string        // CIDRs whose X-Forwarded-For names the client
