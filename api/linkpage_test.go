@@ -196,20 +196,6 @@ func sentText(t *testing.T, en *env, id string) string {
 	return m.Text
 }
 
-// messageID is the id of the one mail of kind to a recipient.
-func messageID(t *testing.T, en *env, kind tenantry.MailKind, to string) string {
-	t.Helper()
-	q := `SELECT id FROM outbox WHERE kind = ? AND recipient = ? ORDER BY created DESC LIMIT 1`
-	if en.engine == "postgres" {
-		q = `SELECT id FROM outbox WHERE kind = $1 AND recipient = $2 ORDER BY created DESC LIMIT 1`
-	}
-	var id string
-	if err := en.db.SQL().QueryRowContext(t.Context(), q, kind, to).Scan(&id); err != nil {
-		t.Fatalf("%s mail to %s: %v", kind, to, err)
-	}
-	return id
-}
-
 // TestApprovalLinkPage is the approval link of rule C7 as a browser and a
 // mail scanner meet it: GET and HEAD show the question in the mail's
 // language and change nothing; a cross-site POST is refused; the form's
