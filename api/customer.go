@@ -187,7 +187,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := tenantry.CustomerFilter{ExternalID: q.Get("externalId"), OrgID: q.Get("orgId"), Page: p}
+	f := tenantry.CustomerFilter{ExternalID: q.Get("externalId"), OrgID: q.Get("orgId"), Search: q.Get("search"), Page: p}
 	for _, v := range q["status"] {
 		for _, st := range splitComma(v) {
 			if !slices.Contains(tenantry.CustomerStatuses, tenantry.CustomerStatus(st)) {

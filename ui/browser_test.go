@@ -206,8 +206,9 @@ func (b *bt) visit(name string) {
 // setLanguage uses the switcher on the page.
 func (b *bt) setLanguage(lang string) {
 	b.t.Helper()
+	b.choose("#lang-select", lang)
 	eval[bool](b, `window.__page = 1; true`)
-	b.choose("#lang-select", lang) // the switcher submits itself on change
+	b.do("switch language", chromedp.Click("form.lang button", chromedp.NodeVisible))
 	b.waitFor("language "+lang, `window.__page === undefined && document.readyState === "complete" && document.documentElement.lang === `+jsString(lang))
 }
 

@@ -103,7 +103,7 @@ var customerFields = map[string]string{
 
 var customerLabels = map[string]string{
 	"name": "hub.customers.name", "email": "hub.customer.admin_email", "externalId": "hub.customer.external_id",
-	"template": "hub.customer.template", "country": "hub.wizard.country", "confirm": "hub.wizard.confirm",
+	"template": "hub.customer.template", "country": "hub.wizard.country", "confirm": "hub.customer.confirmed",
 	"packages": "hub.customer.packages", "quantities": "hub.wizard.quantities",
 	"line1": "hub.address.line1", "line2": "hub.address.line2", "city": "hub.address.city", "state": "hub.address.state",
 	"postal": "hub.address.postal", "locationName": "hub.wizard.location_name", "timeZone": "hub.wizard.time_zone",

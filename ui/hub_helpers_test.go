@@ -84,6 +84,12 @@ func (w *testLog) Write(p []byte) (int, error) {
 // the database at dbURL.
 func newHubEnv(t testing.TB, dbURL, engine string) *hubEnv {
 	t.Helper()
+	return newHubEnvAt(t, dbURL, engine, "http://127.0.0.1")
+}
+
+// newHubEnvAt is newHubEnv with the public URL the hub believes it has.
+func newHubEnvAt(t testing.TB, dbURL, engine, publicURL string) *hubEnv {
+	t.Helper()
 	lw := &testLog{t: t}
 	t.Cleanup(func() { lw.mu.Lock(); lw.done = true; lw.mu.Unlock() })
 	log := slog.New(slog.NewTextHandler(lw, nil))
@@ -106,7 +112,7 @@ func newHubEnv(t testing.TB, dbURL, engine string) *hubEnv {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	hub, err := ui.New(ui.Services{Hub: db, Partners: db, Templates: db, Customers: db}, tr, ui.Options{PublicURL: "http://127.0.0.1", Now: clk.Now, Log: log})
+	hub, err := ui.New(ui.Services{Hub: db, Partners: db, Templates: db, Customers: db}, tr, ui.Options{PublicURL: publicURL, Now: clk.Now, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -108,4 +109,46 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("page has inline style or script, or a link to another origin")
 		}
 	})
+}
+
+func TestLanguageFollowsBrowserUntilChosen(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		en.setUp(t, "Acme Telecom", "ada@acme.example")
+		b := en.browser(t)
+		b.lang = "ar-SA,ar;q=0.9"
+		b.get("/signin").must(t, 200).contains(t, `lang="ar" dir="rtl"`, "تسجيل الدخول")
+		b.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		// The setup page was in English: that was the admin's choice of language.
+		b.get("/customers").must(t, 200).contains(t, `lang="en" dir="ltr"`)
+		b.post("/language", url.Values{"lang": {"ko"}, "next": {"/templates"}}).must(t, 303)
+		b.get("/templates").must(t, 200).contains(t, `lang="ko"`, "온보딩 템플릿")
+		// Remembered for the admin, in another browser whatever it prefers.
+		b2 := en.browser(t)
+		b2.lang = "sv"
+		b2.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		b2.get("/customers").must(t, 200).contains(t, `lang="ko"`)
+		// A "next" elsewhere never leaves the site.
+		if p := b2.post("/language", url.Values{"lang": {"es"}, "next": {"//evil.example/x"}}).must(t, 303); p.Location != "/" {
+			t.Errorf("language switch went to %q", p.Location)
+		}
+	})
+}
+
+// TestSessionCookie: HttpOnly and SameSite=Lax always, Secure when the hub
+// is reached over https.
+func TestSessionCookie(t *testing.T) {
+	for _, public := range []string{"http://127.0.0.1", "https://hub.example"} {
+		en := newHubEnvAt(t, filepath.Join(t.TempDir(), "tenantry.db"), "sqlite", public)
+		b := en.browser(t)
+		p := b.post(en.setupLink(t), url.Values{"partner": {"Acme"}, "name": {"Ada"}, "email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		c := p.Header.Get("Set-Cookie")
+		for _, want := range []string{"tenantry_session=", "HttpOnly", "SameSite=Lax"} {
+			if !strings.Contains(c, want) {
+				t.Errorf("%s: cookie %q lacks %s", public, c, want)
+			}
+		}
+		if secure := strings.Contains(c, "Secure"); secure != strings.HasPrefix(public, "https") {
+			t.Errorf("%s: cookie %q", public, c)
+		}
+	}
 }

@@ -1,18 +1,10 @@
 // Tenantry hub: progressive enhancement only. Every page works without it.
-// - the language switcher submits on change;
 // - customer statuses that are still changing are polled and updated in
 //   place (and a customer's panel is refreshed when its status settles);
 // - a copy button copies a provisioning ID.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-
-  document.addEventListener("change", function (e) {
-    var t = e.target;
-    if (t && t.hasAttribute && t.hasAttribute("data-autosubmit") && t.form) {
-      t.form.submit();
-    }
-  });
 
   document.addEventListener("click", function (e) {
     var b = e.target && e.target.closest ? e.target.closest("[data-copy]") : null;
