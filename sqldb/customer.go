@@ -324,6 +324,14 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	return out, total, rows.Err()
 }
 
+// CustomerListSQL is the plainest statement that reads the page of f's
+// customers of a partner, in the engine's dialect, with its arguments: what
+// Customers answers, less its total. Benchmarks time it beside Customers.
+func (db *DB) CustomerListSQL(partnerID string, f tenantry.CustomerFilter) (string, []any) {
+	cond, args := customerListCond(partnerID, f)
+	return db.rebind(`SELECT ` + customerCols + ` FROM customers WHERE ` + cond + ` ORDER BY created, id LIMIT ? OFFSET ?`), append(args, f.Max, f.Offset)
+}
+
 // customerListCond is the WHERE clause of a customer list and its arguments.
 func customerListCond(partnerID string, f tenantry.CustomerFilter) (string, []any) {
 	where, args := []string{"partner_id = ?"}, []any{partnerID}

@@ -35,7 +35,7 @@ Commands:
   admin       admin link --email EMAIL: print a one-time sign-in link for the hub
   import      import users from a CSV file through the API:
               import users --customer ID [--dry-run] [--url URL] [--token T] FILE.csv
-  bench       measure throughput: bench customers -n N, bench import -n N
+  bench       measure throughput: bench customers -n N, bench import -n N, bench lists -n N
 
 Run 'tenantry <command> -h' for the flags of a command.
 `
@@ -64,6 +64,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "bench":
 		if len(args) > 1 && args[1] == "import" {
 			err = benchImport(ctx, args[2:], stdout, stderr)
+		} else if len(args) > 1 && args[1] == "lists" {
+			err = benchLists(ctx, args[2:], stdout, stderr)
 		} else {
 			err = bench(ctx, args[1:], stdout, stderr)
 		}
