@@ -22,6 +22,10 @@ const (
 // does not grow with the partner's customers.
 const CustomerCountBound = 10000
 
+// CustomerSearchCountBound is CustomerCountBound for a list with a search:
+// each row counted is read and compared, not only found in an index.
+const CustomerSearchCountBound = 1000
+
 // CustomerFilter selects customers in a list.
 type CustomerFilter struct {
 	ExternalID string

@@ -275,7 +275,8 @@ func (db *DB) Customer(ctx context.Context, a *tenantry.Actor, id string) (*tena
 }
 
 // Customers lists the actor's customers, oldest first. The total is exact
-// up to tenantry.CustomerCountBound and on the last page; beyond the bound
+// up to tenantry.CustomerCountBound (CustomerSearchCountBound with a
+// search) and on the last page; beyond the bound
 // it is a lower bound greater than the page's end (so a next page is known
 // to exist), and a count never reads more than the bound's rows.
 //
@@ -293,8 +294,12 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	// last page the total is known without counting.
 	total := f.Offset + len(ids)
 	if len(ids) > f.Max || (len(ids) == 0 && f.Offset > 0) {
+		bound := tenantry.CustomerCountBound
+		if strings.TrimSpace(f.Search) != "" {
+			bound = tenantry.CustomerSearchCountBound
+		}
 		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM customers WHERE `+cond+` LIMIT ?) AS t`, append(args, tenantry.CustomerCountBound+1)...).Scan(&n); err != nil {
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM customers WHERE `+cond+` LIMIT ?) AS t`, append(args, bound+1)...).Scan(&n); err != nil {
 			return nil, 0, err
 		}
 		total = max(n, total)
