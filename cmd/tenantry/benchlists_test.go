@@ -26,7 +26,7 @@ func TestBenchLists(t *testing.T) {
 			t.Errorf("no header:\n%s", out)
 		}
 		for _, c := range []string{"first page", "last page", "status=provisioned ", "status=error", "search name part", "search Korean name part", "search external id"} {
-			re := regexp.MustCompile(regexp.QuoteMeta(c) + `.* rows .*api p50 \S+ +p99 \S+ +sql p50 \S+ +p99 \S+ +api/sql p50 [\d.]+ p99 [\d.]+`)
+			re := regexp.MustCompile(regexp.QuoteMeta(c) + `.* rows .*api p50 \S+ +p99 \S+ +store p50 \S+ +p99 \S+ +sql p50 \S+ +p99 \S+ +api/sql p50 [\d.]+ p99 [\d.]+`)
 			if !re.MatchString(out) {
 				t.Errorf("no figures for %q:\n%s", c, out)
 			}
