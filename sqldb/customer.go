@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tenantry/tenantry"
@@ -298,8 +299,11 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 		if strings.TrimSpace(f.Search) != "" {
 			bound = tenantry.CustomerSearchCountBound
 		}
+		// In list order, with the bound written out: PostgreSQL's generic
+		// plan of a prepared count with neither chose a full scan of the
+		// table for a rare status (650 ms on 100,000 customers).
 		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM customers WHERE `+cond+` LIMIT ?) AS t`, append(args, bound+1)...).Scan(&n); err != nil {
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM customers WHERE `+cond+` ORDER BY created, id LIMIT `+strconv.Itoa(bound+1)+`) AS t`, args...).Scan(&n); err != nil {
 			return nil, 0, err
 		}
 		total = max(n, total)
