@@ -17,6 +17,15 @@ const (
 	MaxPageMax     = 1000
 )
 
+// CustomerCountBound is the most customers a list counts: a total above it
+// is shown as "more than" it. Counting stops there so that a list's cost
+// does not grow with the partner's customers.
+const CustomerCountBound = 10000
+
+// CustomerSearchCountBound is CustomerCountBound for a list with a search:
+// each row counted is read and compared, not only found in an index.
+const CustomerSearchCountBound = 1000
+
 // CustomerFilter selects customers in a list.
 type CustomerFilter struct {
 	ExternalID string

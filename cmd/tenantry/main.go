@@ -50,7 +50,7 @@ Commands:
   restore     replace the SQLite database with a backup: restore FILE
               (refused while any process has the database open)
   bench       measure throughput: bench customers -n N [-c C] [-rate R],
-              bench import -n N
+              bench import -n N, bench lists -n N
 
 Run 'tenantry <command> -h' for the flags of a command.
 `
@@ -87,6 +87,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "bench":
 		if len(args) > 1 && args[1] == "import" {
 			err = benchImport(ctx, args[2:], stdout, stderr)
+		} else if len(args) > 1 && args[1] == "lists" {
+			err = benchLists(ctx, args[2:], stdout, stderr)
 		} else {
 			err = bench(ctx, args[1:], stdout, stderr)
 		}

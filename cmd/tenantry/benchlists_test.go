@@ -1,0 +1,39 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"testing"
+
+	"github.com/tenantry/tenantry/sqldb/sqldbtest"
+)
+
+// TestBenchLists runs the list benchmark small and checks that it prints,
+// for every case, the API's and the bare SQL's p50 and p99 and their ratio.
+func TestBenchLists(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		args := []string{"bench", "lists", "-n", "300", "-requests", "3"}
+		if e.Name == "postgres" {
+			args = append(args, "-database-url", os.Getenv("TENANTRY_TEST_POSTGRES_URL"))
+		}
+		var stdout, stderr bytes.Buffer
+		if code := Main(t.Context(), args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, stdout.String(), stderr.String())
+		}
+		out := stdout.String()
+		if !regexp.MustCompile(`bench lists: n=301 requests=3 engine=` + e.Name).MatchString(out) {
+			t.Errorf("no header:\n%s", out)
+		}
+		for _, c := range []string{"first page", "last page", "status=provisioned ", "status=error", "search name part", "search Korean name part", "search external id"} {
+			re := regexp.MustCompile(regexp.QuoteMeta(c) + `.* rows .*api p50 \S+ +p99 \S+ +store p50 \S+ +p99 \S+ +sql p50 \S+ +p99 \S+ +api/sql p50 [\d.]+ p99 [\d.]+`)
+			if !re.MatchString(out) {
+				t.Errorf("no figures for %q:\n%s", c, out)
+			}
+		}
+		// The searches find what the seeds hold: one external id, Korean names.
+		if !regexp.MustCompile(`search external id +1 rows`).MatchString(out) || !regexp.MustCompile(`search Korean name part +30 rows`).MatchString(out) {
+			t.Errorf("searches found other rows:\n%s", out)
+		}
+	})
+}

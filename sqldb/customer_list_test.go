@@ -1,0 +1,130 @@
+package sqldb_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/sqldb"
+	"github.com/tenantry/tenantry/sqldb/sqldbtest"
+)
+
+// TestCustomerListSearchAndStatus: the search finds a company by any part of
+// its name in any script and any case ("ÅSA" and "åsa"), or by its external
+// id or admin email exactly; one status or several; with paging.
+func TestCustomerListSearchAndStatus(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		tpl := f.template(t, "List")
+		names := map[string]string{"asa": "ÅSA Telecom", "kr": "서울 통신 주식회사", "sa": "شركة الرياض للاتصالات", "de": "Ölwerk GmbH", "pl": "Plain Corp"}
+		for _, ext := range []string{"asa", "kr", "sa", "de", "pl"} {
+			in := customerInput(tpl, ext)
+			in.Info.Name = names[ext]
+			c, err := f.db.CreateCustomer(t.Context(), f.actor, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ext != "pl" && ext != "de" {
+				if err := f.db.ProvisionCustomer(t.Context(), tenantry.ProvisionCustomerJob{CustomerID: c.ID, Version: c.Version}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		list := func(filter tenantry.CustomerFilter) ([]string, int) {
+			t.Helper()
+			if filter.Max == 0 {
+				filter.Max = 100
+			}
+			cs, total, err := f.db.Customers(t.Context(), f.actor, filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return externalIDs(cs), total
+		}
+		for q, want := range map[string][]string{
+			"åsa": {"asa"}, "ÅSA": {"asa"}, "Åsa tel": {"asa"}, "통신": {"kr"}, "서울 통신": {"kr"}, "الرياض": {"sa"},
+			"ÖLWERK": {"de"}, "gmbh": {"de"}, "DE": {"de"}, "ADMIN@KR.example": {"kr"}, "o": {"asa", "pl"},
+			"%": nil, "_": nil, "Åsa telecom ": {"asa"}, "admin@": nil,
+		} {
+			got, total := list(tenantry.CustomerFilter{Search: q})
+			if !slices.Equal(got, want) || total != len(want) {
+				t.Errorf("search %q: %v (total %d), want %v", q, got, total, want)
+			}
+		}
+		provisioned := []tenantry.CustomerStatus{tenantry.StatusProvisioned}
+		if got, total := list(tenantry.CustomerFilter{Statuses: provisioned}); !slices.Equal(got, []string{"asa", "kr", "sa"}) || total != 3 {
+			t.Errorf("provisioned: %v (total %d)", got, total)
+		}
+		if got, _ := list(tenantry.CustomerFilter{Statuses: []tenantry.CustomerStatus{tenantry.StatusProvisioning, tenantry.StatusError}}); !slices.Equal(got, []string{"de", "pl"}) {
+			t.Errorf("provisioning or error: %v", got)
+		}
+		if got, total := list(tenantry.CustomerFilter{Statuses: []tenantry.CustomerStatus{tenantry.StatusError}}); len(got) != 0 || total != 0 {
+			t.Errorf("error: %v (total %d)", got, total)
+		}
+		if got, _ := list(tenantry.CustomerFilter{Statuses: provisioned, Search: "o"}); !slices.Equal(got, []string{"asa"}) {
+			t.Errorf("provisioned and o: %v", got)
+		}
+		// A page in the middle counts; the last page knows its total.
+		for _, tc := range []struct {
+			page  tenantry.Page
+			want  []string
+			total int
+		}{
+			{tenantry.Page{Offset: 0, Max: 2}, []string{"asa", "kr"}, 5},
+			{tenantry.Page{Offset: 2, Max: 2}, []string{"sa", "de"}, 5},
+			{tenantry.Page{Offset: 4, Max: 2}, []string{"pl"}, 5},
+			{tenantry.Page{Offset: 5, Max: 2}, nil, 5},
+			{tenantry.Page{Offset: 9, Max: 2}, nil, 9},
+		} {
+			if got, total := list(tenantry.CustomerFilter{Page: tc.page}); !slices.Equal(got, tc.want) || total != tc.total {
+				t.Errorf("page %+v: %v (total %d), want %v (total %d)", tc.page, got, total, tc.want, tc.total)
+			}
+		}
+	})
+}
+
+// TestCustomerListCountBound: past tenantry.CustomerCountBound a list stops
+// counting and reports a total above the page's end, so a next page is
+// known; the last page knows its exact total whatever its offset.
+func TestCustomerListCountBound(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		tpl := f.template(t, "Many")
+		model := f.customer(t, tpl, "model")
+		const n = tenantry.CustomerCountBound + 50 // the model and its copies
+		sqldbtest.SeedCustomers(t, f.db.SQL(), f.db.Engine() == sqldb.Postgres, model.ID, n-1)
+		for _, tc := range []struct {
+			page  tenantry.Page
+			rows  int
+			total int
+		}{
+			{tenantry.Page{Offset: 0, Max: 100}, 100, tenantry.CustomerCountBound + 1},
+			{tenantry.Page{Offset: 9900, Max: 100}, 100, tenantry.CustomerCountBound + 1},
+			{tenantry.Page{Offset: 9950, Max: 100}, 100, n}, // the last page: exact
+			{tenantry.Page{Offset: 10000, Max: 100}, 50, n},
+			{tenantry.Page{Offset: 10050, Max: 100}, 0, n}, // past the end: no next page
+		} {
+			cs, total, err := f.db.Customers(t.Context(), f.actor, tenantry.CustomerFilter{Page: tc.page})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cs) != tc.rows || total != tc.total {
+				t.Errorf("page %+v: %d rows, total %d; want %d, %d", tc.page, len(cs), total, tc.rows, tc.total)
+			}
+			if tc.page.Offset == 10000 && (len(cs) == 0 || cs[len(cs)-1].ExternalID != "seed-0010048") {
+				t.Errorf("last page ends with %v", externalIDs(cs[len(cs)-1:]))
+			}
+		}
+		// A search matching few counts them all; one matching many stops
+		// at its own bound.
+		for q, want := range map[string]int{"seeded 1004": 10, "seeded": tenantry.CustomerSearchCountBound + 1} { // 1004 and 10040–10048
+			cs, total, err := f.db.Customers(t.Context(), f.actor, tenantry.CustomerFilter{Search: q, Page: tenantry.Page{Max: 5}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cs) != 5 || total != want {
+				t.Errorf("search %q: %d rows, total %d (want %d): %v", q, len(cs), total, want, externalIDs(cs))
+			}
+		}
+	})
+}
