@@ -22,10 +22,13 @@ type customerListPage struct {
 	Statuses  []tenantry.CustomerStatus
 	Customers []*tenantry.Customer
 	Total     int
-	From, To  int
-	Prev      string // URL of the previous page, "" on the first
-	Next      string
-	Selected  string
+	// More is the count bound when Total is past it: the list then says
+	// "more than More" rather than a total it did not count.
+	More     int
+	From, To int
+	Prev     string // URL of the previous page, "" on the first
+	Next     string
+	Selected string
 	// PanelView renders the selected customer's panel beside the list.
 	PanelView *view
 }
@@ -63,6 +66,13 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(p.Customers) > 0 {
 		p.From, p.To = offset+1, offset+len(p.Customers)
+	}
+	bound := tenantry.CustomerCountBound
+	if p.Query != "" {
+		bound = tenantry.CustomerSearchCountBound
+	}
+	if p.Total > bound {
+		p.More = bound
 	}
 	pageURL := func(off int) string {
 		v := url.Values{}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/sqldb/sqldbtest"
 )
 
 // createCustomer walks the customer wizard and returns the new customer's id.
@@ -190,5 +191,19 @@ func TestAccessRules(t *testing.T) {
 		if p := b.post("/customers/new/info", url.Values{}).must(t, 303); !strings.HasPrefix(p.Location, "/signin") {
 			t.Errorf("signed-out POST went to %q", p.Location)
 		}
+	})
+}
+
+// TestCustomerListCountBound: past the count bound the list says "more
+// than" the bound rather than a total it did not count, and still pages on.
+func TestCustomerListCountBound(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		a.createTemplate(t, "Gold")
+		model := a.createCustomer(t, "Gold", "Plain Corp", "P-1", "US")
+		sqldbtest.SeedCustomers(t, en.db.SQL(), en.engine == "postgres", model, tenantry.CustomerSearchCountBound+5)
+		a.get("/customers?q=seeded").must(t, 200).
+			contains(t, "Customers 1–25 of more than 1000", `href="/customers?offset=25&amp;q=seeded"`)
+		a.get("/customers?q=plain").must(t, 200).contains(t, "Customers 1–1 of 1")
 	})
 }
