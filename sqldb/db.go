@@ -148,7 +148,7 @@ func (db *DB) openSQLite(path string) error {
 		return err
 	}
 	// One connection: SQLite has one writer, and more connections only add
-	// lock waits (see DEPENDENCIES.md). Everything in a transaction must use
+	// lock waits (measured: see NOTES.md). Everything in a transaction must use
 	// the transaction, never the pool.
 	s.SetMaxOpenConns(1)
 	s.SetMaxIdleConns(1)

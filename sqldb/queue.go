@@ -20,7 +20,7 @@ import (
 type jobArgs = river.JobArgs
 
 // QueueConfig tunes the workers. The defaults are the settings measured in
-// DEPENDENCIES.md: River's own defaults cap throughput at MaxWorkers ÷
+// on this project's machines: River's own defaults cap throughput at MaxWorkers ÷
 // FetchCooldown (80 jobs/s).
 type QueueConfig struct {
 	MaxWorkers        int
