@@ -19,9 +19,9 @@ import (
 // jobArgs is a job as River sees it; the domain's job types satisfy it.
 type jobArgs = river.JobArgs
 
-// QueueConfig tunes the workers. The defaults are the settings measured in
-// on this project's machines: River's own defaults cap throughput at MaxWorkers ÷
-// FetchCooldown (80 jobs/s).
+// QueueConfig tunes the workers. The defaults are the settings measured on
+// this project's 2-core machines: River's own defaults cap throughput at
+// MaxWorkers ÷ FetchCooldown (80 jobs/s).
 type QueueConfig struct {
 	MaxWorkers        int
 	FetchCooldown     time.Duration
