@@ -414,10 +414,11 @@ func foldName(s string) string {
 	return strings.ToLower(s)
 }
 
+// likeEscaper escapes LIKE's wildcards (and its escape character).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // likeEscape escapes LIKE's wildcards (and its escape character) in s.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
+func likeEscape(s string) string { return likeEscaper.Replace(s) }
 
 // foldNames fills in name_folded for customers written before the column
 // existed, in Go, since SQL's LOWER folds only ASCII on SQLite.
