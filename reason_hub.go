@@ -12,11 +12,12 @@ const (
 	ReasonReadOnlyAdmin     = "read_only_admin"             // (none)
 	ReasonSetupDone         = "setup_done"                  // (none)
 	ReasonPasswordsMismatch = "passwords_differ"            // {field}
+	ReasonFullAdminOnly     = "full_admin_only"             // (none)
 )
 
 func init() {
 	AllReasons = append(AllReasons,
 		ReasonPasswordShort, ReasonLinkInvalid, ReasonSignInFailed, ReasonSignInSlowed, ReasonLocationConfirm,
-		ReasonSAMLMetadata, ReasonReadOnlyAdmin, ReasonSetupDone, ReasonPasswordsMismatch,
+		ReasonSAMLMetadata, ReasonReadOnlyAdmin, ReasonSetupDone, ReasonPasswordsMismatch, ReasonFullAdminOnly,
 	)
 }

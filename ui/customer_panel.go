@@ -55,7 +55,7 @@ func (s *Server) customerPanel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := s.view(r, "hub.customer.title")
-	v.Nav = "customers"
+	v.Nav, v.Tab, v.Customer = "customers", "overview", p.Customer
 	v.Page = p
 	if busy(p.Customer.Status) {
 		v.Refresh = 5

@@ -81,6 +81,9 @@ func (s *Server) check(r *http.Request, st *reqState, acc access) error {
 	if acc == writer && !canWrite(a) {
 		return tenantry.Errorf(tenantry.EFORBIDDEN, tenantry.ReasonReadOnlyAdmin)
 	}
+	if acc == fullAdmin && a.Role != tenantry.RoleFullAdmin {
+		return tenantry.Errorf(tenantry.EFORBIDDEN, tenantry.ReasonFullAdminOnly)
+	}
 	return nil
 }
 

@@ -22,10 +22,16 @@ import (
 // Services are what the hub works on: the same services as the API, and
 // the hub's own storage of sessions, passwords and drafts.
 type Services struct {
-	Hub       tenantry.HubService
-	Partners  tenantry.PartnerService
-	Templates tenantry.TemplateService
-	Customers tenantry.CustomerService
+	Hub         tenantry.HubService
+	Partners    tenantry.PartnerService
+	Templates   tenantry.TemplateService
+	Customers   tenantry.CustomerService
+	Locations   tenantry.LocationService
+	Subscribers tenantry.SubscriberService
+	Admins      tenantry.CustomerAdminService
+	Imports     tenantry.ImportService
+	Webhooks    tenantry.WebhookService
+	Outbox      tenantry.OutboxService
 }
 
 // Options configure the hub.
@@ -85,9 +91,10 @@ type route struct {
 type access int
 
 const (
-	public   access = iota // anyone, signed in or not
-	signedIn               // any admin
-	writer                 // admins who may change things (not read-only)
+	public    access = iota // anyone, signed in or not
+	signedIn                // any admin
+	writer                  // admins who may change things (not read-only)
+	fullAdmin               // full admins only: the partner's settings
 )
 
 // routes lists every page and form of the hub.

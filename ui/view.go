@@ -23,8 +23,10 @@ type view struct {
 	s         *Server
 	Lang      string
 	Dir       string
-	Title     string // a message key
-	Nav       string // the section of the navigation that is current
+	Title     string             // a message key
+	Nav       string             // the section of the navigation that is current
+	Tab       string             // the current tab of a customer's or the settings' pages
+	Customer  *tenantry.Customer // set on a customer's pages: their tabs link to it
 	Admin     *tenantry.PartnerAdmin
 	CanWrite  bool
 	Flash     string
