@@ -72,6 +72,9 @@ type Session struct {
 	// Language is the hub language the admin chose, "" until one is chosen
 	// (the browser's Accept-Language decides until then).
 	Language string
+	// SubPartnerID is the sub-partner the admin chose to act for in the
+	// hub, "" when acting for its own partner.
+	SubPartnerID string
 }
 
 // HubService stores what the hub needs beyond the domain's services:
@@ -107,6 +110,9 @@ type HubService interface {
 	Session(ctx context.Context, token string) (*Session, error)
 	// EndSession deletes a session (and its drafts).
 	EndSession(ctx context.Context, token string) error
+	// SetSessionSubPartner records the sub-partner a session acts for
+	// ("" for the admin's own partner); the caller checks it is one.
+	SetSessionSubPartner(ctx context.Context, sessionHash, subPartnerID string) error
 	// SetAdminLanguage remembers the hub language an admin chose.
 	SetAdminLanguage(ctx context.Context, adminID, lang string) error
 	// Draft returns a wizard's saved state ("" when none).

@@ -151,6 +151,11 @@ type AuditEntry struct {
 	ResourceID string
 	Change     string
 	At         time.Time
+	Via        string // ViaHub, ViaAPI, or "" for background jobs and older entries
+	TokenID    string // the API token of a write made through the API
+	// Filled by AuditEntries: the admin's email and name ("" when the
+	// actor is not an admin or no longer exists) and the token's name.
+	AdminEmail, AdminName, TokenName string
 }
 
 // IdempotentResponse is a stored response to a POST with an Idempotency-Key.

@@ -228,7 +228,9 @@ func (s *Server) authorize(scope string, h handler) handler {
 		if !p.Has(scope) {
 			return tenantry.Errorf(tenantry.EFORBIDDEN, tenantry.ReasonMissingScope, "scope", scope)
 		}
-		return h(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+		ctx := context.WithValue(r.Context(), principalKey, p)
+		ctx = tenantry.WithOrigin(ctx, tenantry.Origin{Via: tenantry.ViaAPI, AdminID: p.AdminID, TokenID: p.TokenID}) // for the audit log
+		return h(w, r.WithContext(ctx))
 	}
 }
 

@@ -277,9 +277,9 @@ func (db *DB) Session(ctx context.Context, token string) (*tenantry.Session, err
 	}
 	h := hashToken(token)
 	var seen int64
-	var lang string
-	a, err := scanPartnerAdmin(db.queryRow(ctx, `SELECT `+partnerAdminCols+`, s.seen, COALESCE(p.language, '') FROM hub_sessions s
-		JOIN partner_admins a ON a.id = s.admin_id LEFT JOIN hub_admin_prefs p ON p.admin_id = a.id WHERE s.token_hash = ?`, h), &seen, &lang)
+	var lang, sub string
+	a, err := scanPartnerAdmin(db.queryRow(ctx, `SELECT `+partnerAdminCols+`, s.seen, COALESCE(p.language, ''), s.sub_partner_id FROM hub_sessions s
+		JOIN partner_admins a ON a.id = s.admin_id LEFT JOIN hub_admin_prefs p ON p.admin_id = a.id WHERE s.token_hash = ?`, h), &seen, &lang, &sub)
 	if err != nil {
 		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
 			return nil, unauthorized
@@ -303,7 +303,21 @@ func (db *DB) Session(ctx context.Context, token string) (*tenantry.Session, err
 			return nil, err
 		}
 	}
-	return &tenantry.Session{Hash: h, Admin: a, Language: lang}, nil
+	return &tenantry.Session{Hash: h, Admin: a, Language: lang, SubPartnerID: sub}, nil
+}
+
+// SetSessionSubPartner records the sub-partner a session acts for.
+func (db *DB) SetSessionSubPartner(ctx context.Context, sessionHash, subPartnerID string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.exec(ctx, `UPDATE hub_sessions SET sub_partner_id = ? WHERE token_hash = ?`, subPartnerID, sessionHash)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
+		}
+		return nil
+	})
 }
 
 // EndSession deletes a session; its drafts go with it.

@@ -118,7 +118,7 @@ func (db *DB) CreateSubPartner(ctx context.Context, parentID, name string) (*ten
 			SELECT id || '.' || ?, ?, email, display_name, role, language, created FROM partner_admins WHERE partner_id = ?`, p.ID, p.ID, parentID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, parentID, "system", "subpartner.create", "partner", p.ID, map[string]string{"name": p.Name})
+		return tx.audit(ctx, parentID, originActor(ctx), "subpartner.create", "partner", p.ID, map[string]string{"name": p.Name})
 	})
 	if isConflict(err) {
 		var existing string
@@ -141,7 +141,7 @@ func (db *DB) SetSubPartnerState(ctx context.Context, parentID, subID, state str
 		if n, _ := r.RowsAffected(); n == 0 {
 			return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "subPartner")
 		}
-		return tx.audit(ctx, parentID, "system", "subpartner.state", "partner", subID, map[string]string{"provisioningState": state})
+		return tx.audit(ctx, parentID, originActor(ctx), "subpartner.state", "partner", subID, map[string]string{"provisioningState": state})
 	})
 }
 

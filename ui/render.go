@@ -23,6 +23,9 @@ type reqState struct {
 	token   string // the session cookie's value
 	actor   *tenantry.Actor
 	lang    string
+	// onBehalf is the sub-partner the session acts for (onbehalf.go), also
+	// on the settings pages, which concern the admin's own partner.
+	onBehalf *tenantry.Partner
 }
 
 func state(r *http.Request) *reqState {
@@ -54,6 +57,9 @@ func (s *Server) adapt(acc access, h handler) http.Handler {
 		}
 		st.lang = s.language(r, st)
 		err := s.check(r, st, acc)
+		if err == nil && st.session != nil { // who and through what, for the audit log
+			r = r.WithContext(tenantry.WithOrigin(r.Context(), tenantry.Origin{Via: tenantry.ViaHub, AdminID: st.session.Admin.ID}))
+		}
 		if err == nil {
 			err = h(w, r)
 		}
@@ -73,7 +79,8 @@ func (s *Server) check(r *http.Request, st *reqState, acc access) error {
 	}
 	a := st.session.Admin
 	p := &tenantry.Principal{PartnerID: a.PartnerID, AdminID: a.ID, Scopes: scopesOf(a.Role)}
-	actor, err := s.svc.Partners.ResolveActor(r.Context(), p, "")
+	// Acting on behalf of a sub-partner: see onbehalf.go.
+	actor, err := s.resolveActor(r, st, p, acc)
 	if err != nil {
 		return err
 	}

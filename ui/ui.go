@@ -32,6 +32,7 @@ type Services struct {
 	Imports     tenantry.ImportService
 	Webhooks    tenantry.WebhookService
 	Outbox      tenantry.OutboxService
+	Audit       tenantry.AuditService
 }
 
 // Options configure the hub.
@@ -124,6 +125,14 @@ func (s *Server) routes() []route {
 		{"POST /templates/{id}/delete", writer, s.templateDelete},
 		{"GET /templates/wizard/{draft}/{step}", writer, s.templateWizardPage},
 		{"POST /templates/wizard/{draft}/{step}", writer, s.templateWizardPost},
+
+		{"GET /settings/subpartners", fullAdmin, s.subPartnersPage},
+		{"POST /settings/subpartners", fullAdmin, s.subPartnerCreate},
+		{"POST /settings/subpartners/{id}/state", fullAdmin, s.subPartnerState},
+		{"GET /settings/audit", fullAdmin, s.auditPage},
+		{"GET /onbehalf", writer, s.onBehalfPage},
+		{"POST /onbehalf", writer, s.onBehalfStart},
+		{"POST /onbehalf/stop", signedIn, s.onBehalfStop},
 	}
 }
 

@@ -29,6 +29,7 @@ type view struct {
 	Customer  *tenantry.Customer // set on a customer's pages: their tabs link to it
 	Admin     *tenantry.PartnerAdmin
 	CanWrite  bool
+	OnBehalf  *tenantry.Partner // the sub-partner the admin acts for (onbehalf.go)
 	Flash     string
 	Path      string // where the language switcher returns to
 	Languages []langOption
@@ -52,6 +53,7 @@ func (s *Server) view(r *http.Request, title string) *view {
 	if st.session != nil {
 		v.Admin = st.session.Admin
 		v.CanWrite = canWrite(v.Admin)
+		v.OnBehalf = st.onBehalf
 	}
 	for _, l := range locale.Languages {
 		tag := language.MustParse(l)
