@@ -58,7 +58,7 @@ type AuditFilter struct {
 	// actor's own partner, or one of its sub-partners.
 	OrgID      string
 	AdminID    string // who made the write
-	Action     string // an action ("customer.create") or its prefix ("customer.")
+	Action     string // an action, such as "customer.create"
 	Resource   string // "customer", "location", …
 	ResourceID string
 	From, To   time.Time // entries at From or later and before To

@@ -51,10 +51,11 @@ func (db *DB) AuditLog(ctx context.Context, partnerID, resource, id string) ([]t
 }
 
 // AuditEntries lists a partner's audit log newest first, one page at a
-// time. The order (at, id) and the keyset cursor follow the index
-// audit_log_partner_at, or audit_log_partner_actor with an admin, so a
-// page reads about as many index entries as it shows, however long the log
-// (filters on action and resource are checked on the way).
+// time. The order (at, id) and the keyset cursor follow an index that
+// starts with the partner and the filter's most selective equality (an
+// admin, an action, a resource and its id), so a page reads about as many
+// index entries as it shows, however long the log; a resource kind alone
+// or a date range is checked on the way down the partner's time index.
 func (db *DB) AuditEntries(ctx context.Context, a *tenantry.Actor, f tenantry.AuditFilter) ([]tenantry.AuditEntry, bool, error) {
 	if err := tenantry.Invalid(f.Validate()); err != nil {
 		return nil, false, err
@@ -77,7 +78,7 @@ func (db *DB) AuditEntries(ctx context.Context, a *tenantry.Actor, f tenantry.Au
 		where, args = append(where, `l.actor_id = ?`), append(args, f.AdminID)
 	}
 	if f.Action != "" {
-		where, args = append(where, `l.action LIKE ? ESCAPE '\'`), append(args, likeEscape(f.Action)+"%")
+		where, args = append(where, `l.action = ?`), append(args, f.Action)
 	}
 	if f.Resource != "" {
 		where, args = append(where, `l.resource = ?`), append(args, f.Resource)
