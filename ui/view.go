@@ -259,6 +259,8 @@ func (s *Server) formProblems(v *view, err error, fields map[string]string, labe
 			params["field"] = s.message(v.Lang, lk, nil)
 		} else if lk, ok := labels[strings.SplitN(field, ".", 2)[0]]; ok {
 			params["field"] = s.message(v.Lang, lk, nil) // "limit.webex_calling": a quantity
+		} else if p.Field == "onBehalfOfSubPartnerOrgId" { // acting on behalf: onbehalf.go
+			params["field"] = s.message(v.Lang, "hub.onbehalf.sub_partner", nil)
 		} else {
 			params["field"] = p.Field
 		}

@@ -72,7 +72,9 @@ func onStep(err error, fields map[string]string, stepOfField func(string) string
 	}
 	var keep []tenantry.Problem
 	for _, p := range e.Problems {
-		if stepOfField(formField(fields, p.Field)) == step {
+		// A problem of no form field (a suspended sub-partner's write:
+		// onbehalf.go) is shown at the top of whatever step is shown.
+		if f := formField(fields, p.Field); f == "" || stepOfField(f) == step {
 			keep = append(keep, p)
 		}
 	}
