@@ -15,13 +15,15 @@ import (
 // auditResources are the resource kinds the audit log's filter offers.
 var auditResources = []string{"customer", "location", "subscriber", "customer_admin", "import", "template", "webhook", "token", "partner", "admin"}
 
-// auditActions are suggestions for the action filter, which also takes a
-// prefix ("customer.") or any action a newer version writes.
+// auditActions are suggestions for the action filter, which takes any
+// action, also one a newer version writes.
 var auditActions = []string{
-	"customer.create", "customer.update", "customer.delete", "location.create", "location.update", "location.delete",
-	"location.numbers_add", "location.number_remove", "location.main_number", "subscriber.", "customer_admin.",
-	"import.create", "template.create", "template.update", "template.delete", "webhook.", "token.",
-	"subpartner.create", "subpartner.state",
+	"customer.create", "customer.update", "customer.delete", "customer.approval",
+	"location.create", "location.update", "location.delete", "location.numbers_add", "location.number_remove", "location.main_number",
+	"subscriber.create", "subscriber.update", "subscriber.delete", "subscriber.consent_requested", "subscriber.consent_accepted", "subscriber.consent_rejected",
+	"customer_admin.create", "customer_admin.update", "customer_admin.delete", "import.create",
+	"template.create", "template.update", "template.delete", "webhook.create", "webhook.delete",
+	"token.create", "token.revoke", "subpartner.create", "subpartner.state", "admin.password",
 }
 
 // auditPage is the partner's audit log: filters and a page of entries,
