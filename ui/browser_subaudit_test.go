@@ -26,12 +26,12 @@ func TestBrowserSubPartnersAndAudit(t *testing.T) {
 
 	// Sub-partners: an empty list, a missing name, then one created.
 	b.open("/settings/subpartners")
-	b.look("subpartners-empty")
+	b.visitFitting("subpartners-empty")
 	b.submit(`form.subpartner-new button[type=submit]`, "#error-summary")
 	if !strings.Contains(b.text("#f-name-error"), "required") {
 		t.Errorf("error next to the name: %q", b.text("#f-name-error"))
 	}
-	b.look("subpartners-error")
+	b.visitFitting("subpartners-error")
 	b.fill("input#f-name", "Reseller One")
 	b.submit(`form.subpartner-new button[type=submit]`, "/settings/subpartners")
 	if !strings.Contains(b.text("table.subpartners"), "Reseller One") {
@@ -39,14 +39,14 @@ func TestBrowserSubPartnersAndAudit(t *testing.T) {
 	}
 	b.fill("#f-name", "Northwind Resale")
 	b.submit(`form.subpartner-new button[type=submit]`, "/settings/subpartners")
-	b.look("subpartners")
+	b.visitFitting("subpartners")
 
 	// Act on its behalf from its row: the banner shows on every page.
 	b.submit(`form[action="/onbehalf"] button[aria-label="Act on behalf of Reseller One"]`, "/customers")
 	if got := b.text(".acting"); !strings.Contains(got, "Acting on behalf of") || !strings.Contains(got, "Reseller One") {
 		t.Fatalf("banner = %q", got)
 	}
-	b.look("acting-customers")
+	b.visitFitting("acting-customers")
 	b.open("/templates")
 	if !strings.Contains(b.text(".acting"), "Reseller One") {
 		t.Error("no banner on the templates page")
@@ -55,18 +55,18 @@ func TestBrowserSubPartnersAndAudit(t *testing.T) {
 	if !strings.Contains(b.text(".acting"), "your own organization") {
 		t.Errorf("the settings do not say they are the partner's own: %q", b.text(".acting"))
 	}
-	b.look("acting-settings")
+	b.visitFitting("acting-settings")
 	b.do("narrow", chromedp.EmulateViewport(360, 780))
 	b.open("/customers")
-	b.look("acting-customers-360px")
+	b.visitFitting("acting-customers-360px")
 	b.open("/settings/subpartners")
-	b.look("subpartners-360px")
+	b.visitFitting("subpartners-360px")
 	b.do("wide", chromedp.EmulateViewport(1280, 900))
 
 	// Change through the chooser, then stop.
 	b.submit(`.acting a[href="/onbehalf"]`, "/onbehalf")
-	b.look("onbehalf-chooser")
-	b.choose("#f-subPartner", en.subPartnerID(t, partnerOf(t, en, "ada@acme.example"), "Northwind Resale"))
+	b.visitFitting("onbehalf-chooser")
+	b.choose("#f-subPartner", en.subPartnerID(t, partnerOfEmail(t, en, "ada@acme.example"), "Northwind Resale"))
 	b.submit(`main form button[type=submit]`, "/customers")
 	if !strings.Contains(b.text(".acting"), "Northwind Resale") {
 		t.Errorf("banner after changing = %q", b.text(".acting"))
@@ -75,7 +75,7 @@ func TestBrowserSubPartnersAndAudit(t *testing.T) {
 	if eval[bool](b, `!!document.querySelector(".acting")`) {
 		t.Error("the banner stays after stopping")
 	}
-	b.look("stopped")
+	b.visitFitting("stopped")
 
 	// Suspend one; acting for it says it is suspended.
 	b.open("/settings/subpartners")
@@ -83,18 +83,18 @@ func TestBrowserSubPartnersAndAudit(t *testing.T) {
 	if !strings.Contains(b.text("table.subpartners"), "Suspended") {
 		t.Error("no suspended state")
 	}
-	b.look("subpartners-suspended")
+	b.visitFitting("subpartners-suspended")
 	b.submit(`form[action="/onbehalf"] button[aria-label="Act on behalf of Reseller One"]`, "/customers")
 	if !strings.Contains(b.text(".acting"), "not create or change") {
 		t.Errorf("banner of a suspended sub-partner = %q", b.text(".acting"))
 	}
-	b.look("acting-suspended")
+	b.visitFitting("acting-suspended")
 	b.submit(`.acting button`, "/customers")
 
 	// The audit log, filtered by resource, then a date range that ends
 	// before it starts.
 	b.open("/settings/audit")
-	b.look("audit")
+	b.visitFitting("audit")
 	if !strings.Contains(b.text("table.audit"), "ada@acme.example") {
 		t.Error("the audit log does not say who made the writes")
 	}
@@ -109,41 +109,41 @@ func TestBrowserSubPartnersAndAudit(t *testing.T) {
 			t.Errorf("entry %q under the partner filter", r)
 		}
 	}
-	b.look("audit-filtered")
+	b.visitFitting("audit-filtered")
 	eval[bool](b, `document.querySelector("#f-from").value = "2026-03-02"; document.querySelector("#f-to").value = "2026-03-01"; true`)
 	b.submit(`.audit-filters button[type=submit]`, "#error-summary")
 	if !strings.Contains(b.text("#f-to-error"), "end date") {
 		t.Errorf("error next to To: %q", b.text("#f-to-error"))
 	}
-	b.look("audit-error")
+	b.visitFitting("audit-error")
 	b.submit(`.audit-filters a[href="/settings/audit"]`, "/settings/audit")
 	b.do("narrow", chromedp.EmulateViewport(360, 780))
-	b.look("audit-360px")
+	b.visitFitting("audit-360px")
 	b.do("wide", chromedp.EmulateViewport(1280, 900))
 
 	// Arabic, right to left, at both widths.
 	b.setLanguage("ar")
 	b.open("/settings/subpartners")
-	b.look("ar-subpartners")
+	b.visitFitting("ar-subpartners")
 	b.submit(`form[action="/onbehalf"] button[aria-label="العمل نيابةً عن Northwind Resale"]`, "/customers")
-	b.look("ar-acting-customers")
+	b.visitFitting("ar-acting-customers")
 	b.open("/onbehalf")
-	b.look("ar-onbehalf-chooser")
+	b.visitFitting("ar-onbehalf-chooser")
 	b.open("/settings/audit")
-	b.look("ar-audit")
+	b.visitFitting("ar-audit")
 	b.do("narrow", chromedp.EmulateViewport(360, 780))
 	b.open("/customers")
-	b.look("ar-acting-customers-360px")
+	b.visitFitting("ar-acting-customers-360px")
 	b.open("/settings/audit")
-	b.look("ar-audit-360px")
+	b.visitFitting("ar-audit-360px")
 	b.open("/settings/subpartners")
-	b.look("ar-subpartners-360px")
+	b.visitFitting("ar-subpartners-360px")
 	b.do("wide", chromedp.EmulateViewport(1280, 900))
 }
 
-// look is visit, and checks that the page is no wider than the window (a
+// visitFitting is visit, and checks that the page is no wider than the window (a
 // person would have to scroll sideways).
-func (b *bt) look(name string) {
+func (b *bt) visitFitting(name string) {
 	b.t.Helper()
 	b.visit(name)
 	if eval[bool](b, `document.documentElement.scrollWidth > document.documentElement.clientWidth + 1`) {
@@ -151,8 +151,8 @@ func (b *bt) look(name string) {
 	}
 }
 
-// partnerOf is the partner of the admin with that email.
-func partnerOf(t *testing.T, en *hubEnv, email string) string {
+// partnerOfEmail is the partner of the admin with that email.
+func partnerOfEmail(t *testing.T, en *hubEnv, email string) string {
 	t.Helper()
 	as, err := en.db.AdminsByEmail(context.Background(), email)
 	if err != nil || len(as) != 1 {

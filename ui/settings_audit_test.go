@@ -13,8 +13,8 @@ import (
 	"github.com/tenantry/tenantry"
 )
 
-// apiToken makes an API token of the admin's, with every scope.
-func (en *hubEnv) apiToken(t testing.TB, a *admin, name string) string {
+// tokenFor makes an API token of the admin's, with every scope.
+func (en *hubEnv) tokenFor(t testing.TB, a *admin, name string) string {
 	t.Helper()
 	_, secret, err := en.db.CreateToken(context.Background(), a.partnerID, &tenantry.Principal{PartnerID: a.partnerID, AdminID: a.adminID, Scopes: tenantry.KnownScopes},
 		&tenantry.TokenInput{Name: name, Scopes: tenantry.KnownScopes})
@@ -24,9 +24,9 @@ func (en *hubEnv) apiToken(t testing.TB, a *admin, name string) string {
 	return secret
 }
 
-// apiCreateTemplate creates a template through the API with a token,
+// templateThroughAPI creates a template through the API with a token,
 // optionally on behalf of a sub-partner.
-func (en *hubEnv) apiCreateTemplate(t testing.TB, token, name, adminID, subscriptionID, onBehalf string) {
+func (en *hubEnv) templateThroughAPI(t testing.TB, token, name, adminID, subscriptionID, onBehalf string) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"name": name, "country": "US", "serviceProviderAdminId": adminID, "subscriptionId": subscriptionID})
 	u := en.srv.URL + "/v1/wholesale/templates"
@@ -60,12 +60,12 @@ func TestAuditLogPage(t *testing.T) {
 		// A write through the hub and one through the API, each with who made it.
 		a.post("/settings/subpartners", url.Values{"name": {"Reseller One"}}).must(t, 303)
 		sub := en.subPartnerID(t, a.partnerID, "Reseller One")
-		token := en.apiToken(t, a, "deploy-bot")
+		token := en.tokenFor(t, a, "deploy-bot")
 		subs, err := en.db.Subscriptions(ctx, a.partnerID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		en.apiCreateTemplate(t, token, "Made By API", a.adminID, subs[0].ID, "")
+		en.templateThroughAPI(t, token, "Made By API", a.adminID, subs[0].ID, "")
 		p := a.get("/settings/audit").must(t, 200)
 		rows := regexp.MustCompile(`(?s)<tr>\s*<td class="when".*?</tr>`).FindAllString(p.Body, -1)
 		if len(rows) < 3 {
@@ -102,7 +102,7 @@ func TestAuditLogPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		subSubs, _ := en.db.Subscriptions(ctx, sub)
-		en.apiCreateTemplate(t, token, "For The Reseller", a.adminID+"."+subActor.OrgID, subSubs[0].ID, sub)
+		en.templateThroughAPI(t, token, "For The Reseller", a.adminID+"."+subActor.OrgID, subSubs[0].ID, sub)
 		a.get("/settings/audit?org="+url.QueryEscape(sub)).must(t, 200).contains(t, "For The Reseller", "through the API, token deploy-bot", a.email).lacks(t, "Made By API")
 		a.get("/settings/audit").must(t, 200).lacks(t, "For The Reseller")
 

@@ -25,9 +25,9 @@ func (en *hubEnv) subPartnerID(t testing.TB, partnerID, name string) string {
 	return ""
 }
 
-// setRole changes an admin's role behind the hub's back; the next request
+// changeRole changes an admin's role behind the hub's back; the next request
 // sees it.
-func (en *hubEnv) setRole(t testing.TB, adminID, role string) {
+func (en *hubEnv) changeRole(t testing.TB, adminID, role string) {
 	t.Helper()
 	if _, err := en.db.SQL().ExecContext(context.Background(), rebind(en, `UPDATE partner_admins SET role = ? WHERE id = ?`), role, adminID); err != nil {
 		t.Fatal(err)
@@ -142,14 +142,14 @@ func TestActingOnBehalf(t *testing.T) {
 
 		// A provisioning admin acts on behalf too, but a read-only admin
 		// does not (its stored choice is ignored).
-		en.setRole(t, a.adminID, tenantry.RoleProvisioningAdmin)
+		en.changeRole(t, a.adminID, tenantry.RoleProvisioningAdmin)
 		a.get("/customers").must(t, 200).contains(t, "Acting on behalf of", "Child Corp")
 		a.get("/settings/subpartners").must(t, 403)
-		en.setRole(t, a.adminID, tenantry.RoleReadOnlyAdmin)
+		en.changeRole(t, a.adminID, tenantry.RoleReadOnlyAdmin)
 		a.get("/customers").must(t, 200).contains(t, "Parent Corp").lacks(t, "Acting on behalf of", "Child Corp", `href="/onbehalf"`)
 		a.get("/onbehalf").must(t, 403)
 		a.post("/onbehalf", url.Values{"subPartner": {sub}}).must(t, 403)
-		en.setRole(t, a.adminID, tenantry.RoleFullAdmin)
+		en.changeRole(t, a.adminID, tenantry.RoleFullAdmin)
 
 		// A suspended sub-partner's pages read; its writes are refused with
 		// the domain's reason.
@@ -184,19 +184,19 @@ func TestActingOnBehalf(t *testing.T) {
 		o := en.bootstrap(t, "Other Telecom", "olga@other.example", tenantry.RoleFullAdmin)
 		o.post("/onbehalf", url.Values{"subPartner": {sub}}).must(t, 404)
 		o.get("/customers").must(t, 200).lacks(t, "Acting on behalf of", "Child Corp")
-		hash := en.sessionHash(t, o.browser)
+		hash := en.storedSession(t, o.browser).Hash
 		if err := en.db.SetSessionSubPartner(context.Background(), hash, sub); err != nil {
 			t.Fatal(err)
 		}
 		o.get("/customers").must(t, 200).lacks(t, "Acting on behalf of", "Child Corp", "Reseller One")
-		if s := en.session(t, o.browser); s.SubPartnerID != "" {
+		if s := en.storedSession(t, o.browser); s.SubPartnerID != "" {
 			t.Errorf("the foreign choice was kept: %q", s.SubPartnerID)
 		}
 	})
 }
 
-// session is the browser's hub session as stored.
-func (en *hubEnv) session(t testing.TB, b *browser) *tenantry.Session {
+// storedSession is the browser's hub session as stored.
+func (en *hubEnv) storedSession(t testing.TB, b *browser) *tenantry.Session {
 	t.Helper()
 	u, _ := url.Parse(en.srv.URL)
 	for _, c := range b.c.Jar.Cookies(u) {
@@ -210,9 +210,4 @@ func (en *hubEnv) session(t testing.TB, b *browser) *tenantry.Session {
 	}
 	t.Fatal("no session cookie")
 	return nil
-}
-
-func (en *hubEnv) sessionHash(t testing.TB, b *browser) string {
-	t.Helper()
-	return en.session(t, b).Hash
 }
