@@ -122,7 +122,7 @@ func TestImportPage(t *testing.T) {
 
 		a.get(tab).must(t, 200).contains(t, `enctype="multipart/form-data"`, `href="/customers/`+c.ID+`/import/template.csv"`,
 			`aria-current="page">CSV import`, "No file has been imported")
-		tpl := a.get(tab + "/template.csv").must(t, 200)
+		tpl := a.get(tab+"/template.csv").must(t, 200)
 		if tpl.Body != tenantry.ImportHeader() || !strings.HasPrefix(tpl.Header.Get("Content-Type"), "text/csv") {
 			t.Errorf("template: %q %q", tpl.Header.Get("Content-Type"), tpl.Body)
 		}
@@ -175,7 +175,7 @@ func TestImportPage(t *testing.T) {
 			t.Errorf("users after the import: %d %v", len(got), err)
 		}
 
-		csvPage := a.get(real + "/errors.csv").must(t, 200)
+		csvPage := a.get(real+"/errors.csv").must(t, 200)
 		if !strings.HasPrefix(csvPage.Header.Get("Content-Type"), "text/csv") || !strings.Contains(csvPage.Header.Get("Content-Disposition"), "attachment") {
 			t.Errorf("errors.csv headers: %v", csvPage.Header)
 		}
@@ -186,7 +186,7 @@ func TestImportPage(t *testing.T) {
 		}
 		// The messages are in the admin's language.
 		a.post("/language", url.Values{"lang": {"es"}, "next": {real}}).must(t, 303)
-		es := a.get(real + "/errors.csv").must(t, 200).Body
+		es := a.get(real+"/errors.csv").must(t, 200).Body
 		if !strings.Contains(es, "Fila,Columna,Problema") || strings.Contains(es, "is not") {
 			t.Errorf("errors.csv in Spanish:\n%s", es)
 		}
@@ -202,7 +202,7 @@ func TestImportPage(t *testing.T) {
 		en.setRole(t, a, tenantry.RoleReadOnlyAdmin)
 		a.get(tab).must(t, 200).lacks(t, `enctype="multipart/form-data"`)
 		a.get(real).must(t, 200)
-		a.get(real + "/errors.csv").must(t, 200)
+		a.get(real+"/errors.csv").must(t, 200)
 		a.upload(tab, url.Values{"mode": {"import"}}, "file", "users.csv", file).must(t, 403)
 		en.setRole(t, a, tenantry.RoleFullAdmin)
 
@@ -212,7 +212,7 @@ func TestImportPage(t *testing.T) {
 			o.get(path).must(t, 404)
 		}
 		o.upload(tab, url.Values{"mode": {"import"}}, "file", "users.csv", file).must(t, 404)
-		a.get(tab + "/IMPORT-nope").must(t, 404)
+		a.get(tab+"/IMPORT-nope").must(t, 404)
 	})
 }
 
