@@ -138,6 +138,6 @@ func TestLocationNumbers(t *testing.T) {
 		for _, path := range []string{"/numbers", "/numbers/remove", "/main", "/delete"} {
 			o.post(page+path, url.Values{"number": {"+14085550100"}, "numbers": {"+14085550199"}}).must(t, 404)
 		}
-		a.get("/customers/" + c.ID + "/locations/LOCATION-nope").must(t, 404)
+		a.get("/customers/"+c.ID+"/locations/LOCATION-nope").must(t, 404)
 	})
 }
