@@ -181,6 +181,13 @@ func (s *Server) loadImport(r *http.Request) (*tenantry.Customer, *tenantry.Impo
 	return c, im, nil
 }
 
+// importOnly reads an import without its customer: the import service
+// scopes it to the customer and the partner, so another partner's is not
+// found. The status endpoint, polled while an import runs, stays light.
+func (s *Server) importOnly(r *http.Request) (*tenantry.Import, error) {
+	return s.svc.Imports.Import(r.Context(), state(r).actor, r.PathValue("id"), r.PathValue("importId"))
+}
+
 // importErrorRows are an import's row errors in lang, at most max (all
 // when max < 0).
 func (s *Server) importErrorRows(lang string, im *tenantry.Import, max int) []importErrorRow {
@@ -229,7 +236,7 @@ func errorRows(im *tenantry.Import) int {
 
 // importStatus answers hub.js: where an import stands.
 func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) error {
-	_, im, err := s.loadImport(r)
+	im, err := s.importOnly(r)
 	if err != nil {
 		return err
 	}
@@ -259,7 +266,7 @@ func (s *Server) importStatus(w http.ResponseWriter, r *http.Request) error {
 // importErrorsCSV downloads an import's row errors: row, column and the
 // message in the admin's language.
 func (s *Server) importErrorsCSV(w http.ResponseWriter, r *http.Request) error {
-	_, im, err := s.loadImport(r)
+	im, err := s.importOnly(r)
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,12 @@ type importStatusDoc struct {
 // is finished.
 func (a *admin) waitImport(t testing.TB, path string) importStatusDoc {
 	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
+	return a.waitImportFor(t, path, waitTimeout)
+}
+
+func (a *admin) waitImportFor(t testing.TB, path string, limit time.Duration) importStatusDoc {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for {
 		p := a.get(path+"/status").must(t, 200)
 		var st importStatusDoc
@@ -103,7 +108,7 @@ func (a *admin) waitImport(t testing.TB, path string) importStatusDoc {
 			return st
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("import %s at %+v after %v", path, st, waitTimeout)
+			t.Fatalf("import %s at %+v after %v", path, st, limit)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
