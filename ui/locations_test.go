@@ -132,6 +132,12 @@ func TestLocationNumbers(t *testing.T) {
 		}
 		en.setRole(t, a, tenantry.RoleFullAdmin)
 
+		// The inventory pages: 60 numbers at the headquarters, 50 a page.
+		addNumbers(t, en, act, c, hq, 1000, 1059)
+		hqPage := "/customers/" + c.ID + "/locations/" + hq.ID
+		a.get(hqPage+"?state=available").must(t, 200).contains(t, "1–50 of 60", `rel="next"`, "&#43;14085551049").lacks(t, "&#43;14085551050", `rel="prev"`)
+		a.get(hqPage+"?state=available&offset=50").must(t, 200).contains(t, "51–60 of 60", "&#43;14085551050", "&#43;14085551059", `rel="prev"`).lacks(t, `rel="next"`)
+
 		// Another partner finds no such location.
 		o := en.bootstrap(t, "Other Telecom", "olga@other.example", tenantry.RoleFullAdmin)
 		o.get(page).must(t, 404)
