@@ -100,7 +100,7 @@ const (
 
 // routes lists every page and form of the hub.
 func (s *Server) routes() []route {
-	return []route{
+	rs := []route{
 		{"GET /{$}", signedIn, s.home},
 		{"GET /signin", public, s.signInPage},
 		{"POST /signin", public, s.signIn},
@@ -114,9 +114,21 @@ func (s *Server) routes() []route {
 		{"GET /customers", signedIn, s.customerList},
 		{"GET /customers/status", signedIn, s.customerStatus},
 		{"GET /customers/new", writer, s.customerWizardStart},
-		{"GET /customers/new/{step}", writer, s.customerWizardPage},
-		{"POST /customers/new/{step}", writer, s.customerWizardPost},
 		{"GET /customers/{id}", signedIn, s.customerPanel},
+
+		{"GET /customers/{id}/import", signedIn, s.customerImport},
+		{"POST /customers/{id}/import", writer, s.importUpload},
+		{"GET /customers/{id}/import/template.csv", signedIn, s.importTemplate},
+		{"GET /customers/{id}/import/{importId}", signedIn, s.importView},
+		{"GET /customers/{id}/import/{importId}/status", signedIn, s.importStatus},
+		{"GET /customers/{id}/import/{importId}/errors.csv", signedIn, s.importErrorsCSV},
+		{"GET /customers/{id}/locations", signedIn, s.customerLocations},
+		{"POST /customers/{id}/locations", writer, s.createLocation},
+		{"GET /customers/{id}/locations/{locationId}", signedIn, s.locationView},
+		{"POST /customers/{id}/locations/{locationId}/numbers", writer, s.addNumbers},
+		{"POST /customers/{id}/locations/{locationId}/numbers/remove", writer, s.removeNumber},
+		{"POST /customers/{id}/locations/{locationId}/main", writer, s.setMainNumber},
+		{"POST /customers/{id}/locations/{locationId}/delete", writer, s.deleteLocation},
 
 		{"GET /templates", signedIn, s.templateList},
 		{"GET /templates/new", writer, s.templateWizardStart},
@@ -133,6 +145,22 @@ func (s *Server) routes() []route {
 		{"GET /onbehalf", writer, s.onBehalfPage},
 		{"POST /onbehalf", writer, s.onBehalfStart},
 		{"POST /onbehalf/stop", signedIn, s.onBehalfStop},
+	}
+	// The customer wizard's steps are literal paths: a wildcard step
+	// (/customers/new/{step}) would clash with a customer's tabs
+	// (/customers/{id}/import), neither pattern being more specific.
+	for _, step := range customerSteps {
+		rs = append(rs, route{"GET /customers/new/" + step, writer, withStep(step, s.customerWizardPage)},
+			route{"POST /customers/new/" + step, writer, withStep(step, s.customerWizardPost)})
+	}
+	return rs
+}
+
+// withStep gives a wizard's handler the step its literal path names.
+func withStep(step string, h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		r.SetPathValue("step", step)
+		return h(w, r)
 	}
 }
 
