@@ -124,6 +124,20 @@ func (s *Server) routes() []route {
 		{"POST /templates/{id}/delete", writer, s.templateDelete},
 		{"GET /templates/wizard/{draft}/{step}", writer, s.templateWizardPage},
 		{"POST /templates/wizard/{draft}/{step}", writer, s.templateWizardPost},
+
+		{"GET /settings", fullAdmin, s.settings},
+		{"GET /settings/admins", fullAdmin, s.settingsAdmins},
+		{"POST /settings/admins", fullAdmin, s.inviteAdmin},
+		{"POST /settings/admins/{id}/role", fullAdmin, s.setAdminRole},
+		{"POST /settings/admins/{id}/remove", fullAdmin, s.removeAdmin},
+		{"GET /settings/tokens", fullAdmin, s.settingsTokens},
+		{"POST /settings/tokens", fullAdmin, s.createToken},
+		{"POST /settings/tokens/{id}/revoke", fullAdmin, s.revokeToken},
+		{"GET /settings/webhooks", fullAdmin, s.settingsWebhooks},
+		{"POST /settings/webhooks", fullAdmin, s.createWebhook},
+		{"GET /settings/webhooks/{id}", fullAdmin, s.webhookPage},
+		{"POST /settings/webhooks/{id}/test", fullAdmin, s.testWebhook},
+		{"POST /settings/webhooks/{id}/delete", fullAdmin, s.deleteWebhook},
 	}
 }
 
