@@ -87,7 +87,10 @@ func (s *Server) adminsProblem(w http.ResponseWriter, r *http.Request, f inviteF
 
 func (s *Server) setAdminRole(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if _, err := s.svc.Partners.SetPartnerAdminRole(r.Context(), state(r).actor, id, r.PostFormValue("role")); err != nil {
+	// Each admin's row names its select after the admin (role-<id>), so
+	// that an error goes next to the right one.
+	role := r.PostFormValue("role-" + id)
+	if _, err := s.svc.Partners.SetPartnerAdminRole(r.Context(), state(r).actor, id, role); err != nil {
 		// The role's problem goes next to that admin's role.
 		return s.adminsProblem(w, r, inviteForm{Role: tenantry.RoleProvisioningAdmin}, err, map[string]string{tenantry.FieldPartnerAdminRole: "role-" + id})
 	}

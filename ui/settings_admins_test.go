@@ -87,7 +87,7 @@ func TestSettingsAccess(t *testing.T) {
 					"url": {"https://hooks.other.example/x"}, "events": {tenantry.EventCustomerUpdated}}).must(t, 403)
 			}
 			id := adminID(t, en, ad.partnerID, ad.email)
-			ad.post("/settings/admins/"+id+"/role", url.Values{"role": {tenantry.RoleFullAdmin}}).must(t, 403)
+			ad.post("/settings/admins/"+id+"/role", url.Values{"role-" + id: {tenantry.RoleFullAdmin}}).must(t, 403)
 			ad.post("/settings/admins/"+id+"/remove", nil).must(t, 403)
 			if got := adminRole(t, en, ad.partnerID, ad.email); got != role {
 				t.Errorf("%s promoted itself to %s", role, got)
@@ -143,18 +143,18 @@ func TestSettingsAdmins(t *testing.T) {
 		// Role changes; the last full admin keeps the role.
 		bobID := adminID(t, en, ada.partnerID, "bob@acme.example")
 		adaID := ada.adminID
-		p = ada.post("/settings/admins/"+adaID+"/role", url.Values{"role": {tenantry.RoleReadOnlyAdmin}}).must(t, 409)
+		p = ada.post("/settings/admins/"+adaID+"/role", url.Values{"role-" + adaID: {tenantry.RoleReadOnlyAdmin}}).must(t, 409)
 		if e := p.fieldError(t, "f-role-"+adaID); !strings.Contains(e, "last full admin") {
 			t.Errorf("demoting the last full admin: error %q", e)
 		}
 		p = ada.post("/settings/admins/"+adaID+"/remove", nil).must(t, 409).contains(t, "last full admin")
-		p = ada.post("/settings/admins/"+bobID+"/role", url.Values{"role": {"boss"}}).must(t, 400)
+		p = ada.post("/settings/admins/"+bobID+"/role", url.Values{"role-" + bobID: {"boss"}}).must(t, 400)
 		if p.fieldError(t, "f-role-"+bobID) == "" {
 			t.Error("no error next to the bad role")
 		}
-		ada.post("/settings/admins/"+bobID+"/role", url.Values{"role": {tenantry.RoleFullAdmin}}).must(t, 303)
+		ada.post("/settings/admins/"+bobID+"/role", url.Values{"role-" + bobID: {tenantry.RoleFullAdmin}}).must(t, 303)
 		bob.get("/settings/admins").must(t, 200) // read per request: at once
-		ada.post("/settings/admins/"+adaID+"/role", url.Values{"role": {tenantry.RoleProvisioningAdmin}}).must(t, 303)
+		ada.post("/settings/admins/"+adaID+"/role", url.Values{"role-" + adaID: {tenantry.RoleProvisioningAdmin}}).must(t, 303)
 		ada.get("/settings/admins").must(t, 403)
 		if got := adminRole(t, en, ada.partnerID, "ada@acme.example"); got != tenantry.RoleProvisioningAdmin {
 			t.Errorf("ada is %s", got)
@@ -179,7 +179,7 @@ func TestSettingsAdminsOtherPartner(t *testing.T) {
 		eve := en.bootstrap(t, "Evil", "eve@evil.example", tenantry.RoleFullAdmin)
 		adaID := ada.adminID
 		eve.get("/settings/admins").must(t, 200).lacks(t, "ada@acme.example")
-		eve.post("/settings/admins/"+adaID+"/role", url.Values{"role": {tenantry.RoleReadOnlyAdmin}}).must(t, 404)
+		eve.post("/settings/admins/"+adaID+"/role", url.Values{"role-" + adaID: {tenantry.RoleReadOnlyAdmin}}).must(t, 404)
 		eve.post("/settings/admins/"+adaID+"/remove", nil).must(t, 404)
 		if got := adminRole(t, en, ada.partnerID, "ada@acme.example"); got != tenantry.RoleFullAdmin {
 			t.Errorf("another partner changed ada to %q", got)

@@ -58,7 +58,7 @@ func TestSettingsWebhooks(t *testing.T) {
 		// and the log says so.
 		deadline := time.Now().Add(waitTimeout)
 		for {
-			p = ada.get("/settings/webhooks/" + id + "?sent=1").must(t, 200)
+			p = ada.get("/settings/webhooks/"+id+"?sent=1").must(t, 200)
 			if strings.Contains(p.Body, "Failed") {
 				break
 			}
