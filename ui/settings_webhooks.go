@@ -146,3 +146,24 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 	s.flash(w, "hub.settings.webhooks.deleted")
 	return redirect(w, r, "/settings/webhooks")
 }
+
+// deliveryErrors name the closed set of texts a failed delivery carries.
+var deliveryErrors = map[string]string{
+	tenantry.DeliveryErrorConnection:  "connection",
+	tenantry.DeliveryErrorTimeout:     "timeout",
+	tenantry.DeliveryErrorDestination: "destination",
+	tenantry.DeliveryErrorTLS:         "tls",
+	tenantry.DeliveryErrorInterrupted: "interrupted",
+}
+
+// DeliveryError is why a delivery attempt failed, in the page's language;
+// "" for a receiver's status, which the log shows as such.
+func (v *view) DeliveryError(d *tenantry.WebhookDelivery) string {
+	if k, ok := deliveryErrors[d.Error]; ok {
+		return v.T("hub.settings.webhooks.error." + k)
+	}
+	if d.ResponseStatus != 0 {
+		return ""
+	}
+	return d.Error
+}
