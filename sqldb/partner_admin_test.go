@@ -255,6 +255,26 @@ func TestPartnerAdminIsolation(t *testing.T) {
 	})
 }
 
+func TestRevokeTokenBy(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		ctx := t.Context()
+		tok, _, err := f.db.CreateToken(ctx, f.boot.Partner.ID, nil, &tenantry.TokenInput{Name: "ci", Scopes: []string{tenantry.ScopeCustomersRead}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, _ := addPartner(t, f.db, "Other")
+		wantError(t, f.db.RevokeTokenBy(ctx, other.Partner.ID, tok.ID, other.Admin.ID), tenantry.ENOTFOUND, "")
+		if err := f.db.RevokeTokenBy(ctx, f.boot.Partner.ID, tok.ID, "PEOPLE-who-revokes"); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := f.db.AuditLog(ctx, f.boot.Partner.ID, "token", tok.ID)
+		if err != nil || len(entries) != 2 || entries[1].Action != "token.revoke" || entries[1].ActorID != "PEOPLE-who-revokes" {
+			t.Errorf("audit %+v %v", entries, err)
+		}
+	})
+}
+
 func TestSendTestEvent(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		f := newFixture(t, e)

@@ -122,7 +122,8 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 
 // revokeToken deletes a token: the API refuses it from its next request.
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.Partners.RevokeToken(r.Context(), state(r).actor.PartnerID, r.PathValue("id")); err != nil {
+	a := state(r).actor
+	if err := s.svc.Partners.RevokeTokenBy(r.Context(), a.PartnerID, r.PathValue("id"), a.AdminID); err != nil {
 		return err
 	}
 	s.flash(w, "hub.settings.tokens.revoked")

@@ -79,6 +79,9 @@ func TestSettingsTokens(t *testing.T) {
 		}
 		ada.get("/settings/tokens").must(t, 200).lacks(t, "Billing sync").contains(t, "The token was revoked")
 		ada.post("/settings/tokens/"+tok.ID+"/revoke", nil).must(t, 404)
+		if entries, _ := en.db.AuditLog(t.Context(), ada.partnerID, "token", tok.ID); len(entries) != 2 || entries[1].Action != "token.revoke" || entries[1].ActorID != ada.adminID {
+			t.Errorf("audit of the token: %+v", entries)
+		}
 
 		// Another partner's token is not found, and stays.
 		eve := en.bootstrap(t, "Evil", "eve@evil.example", tenantry.RoleFullAdmin)
