@@ -170,6 +170,15 @@ func TestSettingsAdmins(t *testing.T) {
 			t.Errorf("removed admin's session goes on: %q", p.Location)
 		}
 		bob.get("/settings/admins").must(t, 200).lacks(t, "ada@acme.example").contains(t, "The admin was removed.")
+
+		// With another full admin, one may remove oneself, and is signed out.
+		bob.post("/settings/admins", url.Values{"email": {"cy@acme.example"}, "role": {tenantry.RoleFullAdmin}}).must(t, 303)
+		if p := bob.post("/settings/admins/"+bobID+"/remove", nil).must(t, 303); p.Location != "/signin" {
+			t.Errorf("after removing oneself: %q", p.Location)
+		}
+		if p := bob.get("/settings/admins").must(t, 303); !strings.HasPrefix(p.Location, "/signin") {
+			t.Errorf("the removed admin is still signed in: %q", p.Location)
+		}
 	})
 }
 
