@@ -24,10 +24,14 @@ const (
 	// MailConsent asks the owner of an address that already has an account
 	// elsewhere to agree to its move (rule U3).
 	MailConsent MailKind = "consent"
+	// MailPartnerAdminInvitation invites a partner admin to the hub: its
+	// one-time link lets them choose a password (PartnerAdminService). It
+	// concerns no customer: BrandName is the partner's name.
+	MailPartnerAdminInvitation MailKind = "partner_admin_invitation"
 )
 
 // MailKinds lists every kind of mail.
-var MailKinds = []MailKind{MailAdminInvitation, MailWelcome, MailE911Confirmation, MailConsent}
+var MailKinds = []MailKind{MailAdminInvitation, MailWelcome, MailE911Confirmation, MailConsent, MailPartnerAdminInvitation}
 
 // MailStatus is where a message is in the outbox.
 type MailStatus string

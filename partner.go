@@ -46,6 +46,9 @@ type PartnerAdmin struct {
 	Role        string
 	Language    string
 	Created     time.Time
+	// Pending is set by PartnerAdminService.PartnerAdmins on an invited
+	// admin who has not chosen a password yet.
+	Pending bool
 }
 
 // Scopes of API tokens, as the wholesale API names them.

@@ -80,6 +80,9 @@ type PartnerService interface {
 	Subscriptions(ctx context.Context, partnerID string) ([]*Subscription, error)
 	// TokenService lists, creates and revokes the partner's API tokens.
 	TokenService
+	// PartnerAdminService invites, changes and removes the partner's own
+	// admins.
+	PartnerAdminService
 }
 
 // TemplateService manages onboarding templates. Every method is scoped to the

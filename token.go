@@ -114,4 +114,8 @@ type TokenService interface {
 	// RevokeToken deletes one of the partner's tokens: the next request
 	// with it is refused, on every process. ENOTFOUND.
 	RevokeToken(ctx context.Context, partnerID, id string) error
+	// RevokeTokenBy is RevokeToken recording actorID, the admin who
+	// revokes it, in the audit log (RevokeToken records the token's own
+	// admin). ENOTFOUND.
+	RevokeTokenBy(ctx context.Context, partnerID, id, actorID string) error
 }

@@ -32,6 +32,16 @@ var WebhookEvents = []string{
 	EventSubscriberCreated, EventSubscriberUpdated, EventSubscriberDeleted, EventImportFinished,
 }
 
+// EventWebhookTest is the event "send a test event" delivers to one
+// webhook, whatever it subscribed to. No webhook subscribes to it.
+const EventWebhookTest = "webhook.test"
+
+// WebhookTestEvent is the data of a test event: the webhook it was sent to.
+type WebhookTestEvent struct {
+	WebhookID string `json:"webhookId"`
+	Test      bool   `json:"test"`
+}
+
 // Webhook limits.
 const (
 	MaxWebhookURL = 2048 // characters
@@ -238,6 +248,10 @@ type WebhookService interface {
 	// WebhookDeliveries lists a webhook's delivery attempts, newest first,
 	// with the total count. ENOTFOUND.
 	WebhookDeliveries(ctx context.Context, a *Actor, id string, page Page) ([]*WebhookDelivery, int, error)
+	// SendTestEvent stores an EventWebhookTest event and enqueues its
+	// delivery to the webhook, through the same jobs, retries and delivery
+	// log as every event. ENOTFOUND, ECONFLICT (ReasonWebhookInactive).
+	SendTestEvent(ctx context.Context, a *Actor, id string) (*Event, error)
 }
 
 // WebhookJobs is what the delivery worker does.

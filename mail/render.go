@@ -142,8 +142,13 @@ func check(kind tenantry.MailKind, d tenantry.MailData) error {
 		}
 	}
 	need("brand name", d.BrandName)
-	need("customer name", d.CustomerName)
+	if kind != tenantry.MailPartnerAdminInvitation { // concerns the partner, no customer
+		need("customer name", d.CustomerName)
+	}
 	switch {
+	case kind == tenantry.MailPartnerAdminInvitation:
+		need("sign-in link", d.Link)
+		need("recipient email", d.RecipientEmail)
 	case kind == tenantry.MailConsent:
 		need("consent link", d.Link)
 		need("recipient email", d.RecipientEmail)

@@ -25,6 +25,9 @@ func goldenData(kind tenantry.MailKind) tenantry.MailData {
 	if kind == tenantry.MailConsent {
 		d.Link = "https://hub.northwind.example/consent/3c9d?lang=x&y=1"
 	}
+	if kind == tenantry.MailPartnerAdminInvitation {
+		d.CustomerName = "" // it concerns the partner (the brand), no customer
+	}
 	return d
 }
 

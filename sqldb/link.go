@@ -27,9 +27,10 @@ const approvalPath = "/v1/approvals/"
 // redactedToken stands for a token in every link a partner can read.
 const redactedToken = "…"
 
-// tokenLink finds the token of a decision link in a URL or in a rendered
+// tokenLink finds the token of a decision link, or of the hub's sign-in
+// link a partner admin's invitation carries, in a URL or in a rendered
 // mail (base64url, so it ends at the query or the end of the attribute).
-var tokenLink = regexp.MustCompile(`(/v1/(?:consents|approvals)/)[A-Za-z0-9_-]+`)
+var tokenLink = regexp.MustCompile(`(/v1/(?:consents|approvals)/|` + invitePath + `)[A-Za-z0-9_-]+`)
 
 // redactLinks replaces the token of every decision link in s.
 func redactLinks(s string) string {

@@ -188,6 +188,12 @@ func (db *DB) Token(ctx context.Context, partnerID, id string) (*tenantry.Token,
 // call returns, and every process reads it per request: the next request
 // with the token is refused everywhere.
 func (db *DB) RevokeToken(ctx context.Context, partnerID, id string) error {
+	return db.RevokeTokenBy(ctx, partnerID, id, "")
+}
+
+// RevokeTokenBy is RevokeToken with the revoking admin in the audit log
+// ("" for the token's own admin).
+func (db *DB) RevokeTokenBy(ctx context.Context, partnerID, id, actorID string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		var adminID string
 		if err := tx.queryRow(ctx, `SELECT admin_id FROM api_tokens WHERE id = ? AND partner_id = ?`+db.forUpdate(), id, partnerID).Scan(&adminID); err != nil {
@@ -199,7 +205,10 @@ func (db *DB) RevokeToken(ctx context.Context, partnerID, id string) error {
 		if _, err := tx.exec(ctx, `DELETE FROM api_tokens WHERE id = ?`, id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, partnerID, adminID, "token.revoke", "token", id, nil)
+		if actorID == "" {
+			actorID = adminID
+		}
+		return tx.audit(ctx, partnerID, actorID, "token.revoke", "token", id, nil)
 	})
 }
 

@@ -479,3 +479,41 @@ var (
 	_ tenantry.WebhookService = (*DB)(nil)
 	_ tenantry.WebhookJobs    = (*DB)(nil)
 )
+
+// SendTestEvent stores a test event of the actor and enqueues its delivery
+// to one webhook, through the same job, retries and delivery log as every
+// other event.
+func (db *DB) SendTestEvent(ctx context.Context, a *tenantry.Actor, id string) (*tenantry.Event, error) {
+	var ev *tenantry.Event
+	err := db.inTx(ctx, func(tx *Tx) error {
+		w, err := scanWebhook(tx.queryRow(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = ? AND partner_id = ?`, id, a.OrgID))
+		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+			return notFound("webhook")
+		}
+		if err != nil {
+			return err
+		}
+		if !w.Active {
+			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonWebhookInactive)
+		}
+		raw, err := json.Marshal(tenantry.WebhookTestEvent{WebhookID: id, Test: true})
+		if err != nil {
+			return err
+		}
+		ev = &tenantry.Event{ID: newID("EVENT"), Type: tenantry.EventWebhookTest, PartnerID: a.OrgID, Created: tenantry.Timestamp(db.now().UTC().Truncate(time.Microsecond)), Data: raw}
+		body, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		if err := tx.write(ctx, nil, `INSERT INTO webhook_events (id, partner_id, type, body, created) VALUES (?, ?, ?, ?, ?)`,
+			ev.ID, a.OrgID, ev.Type, string(body), ev.Created.Time().UnixMicro()); err != nil {
+			return err
+		}
+		tx.enqueue(tenantry.DeliverWebhookJob{WebhookID: id, EventID: ev.ID})
+		return tx.audit(ctx, a.OrgID, a.AdminID, "webhook.test", "webhook", id, map[string]string{"event": ev.ID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ev, nil
+}

@@ -18,6 +18,7 @@ var pageNames = []string{
 	"template_list", "template_page", "template_wizard",
 	"customer_import", "customer_import_view", "locations", "location_page",
 	"settings_subpartners", "settings_subpartners_act", "settings_audit",
+	"settings_admins", "settings_tokens", "settings_webhooks", "settings_webhooks_page",
 }
 
 // pages are the parsed pages, each with the layout and the shared partials.

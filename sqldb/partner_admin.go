@@ -1,0 +1,278 @@
+package sqldb
+
+import (
+	"context"
+	"strings"
+
+	"github.com/tenantry/tenantry"
+)
+
+// A partner's own admins as the hub's settings manage them
+// (tenantry.PartnerAdminService). The rule that a partner keeps a full
+// admin is checked in the transaction that changes a role or removes an
+// admin, after the partner's row is locked: two full admins demoting each
+// other at once are serialized, and the second finds no full admin left.
+//
+// A sub-partner holds a copy of each of its parent's admins (id
+// "<admin id>.<sub-partner id>", see CreateSubPartner), so that the
+// parent's admins manage its templates; a change to an admin is made to
+// its copies too.
+
+// invitePath is where an invitation's link leads, under the public URL:
+// the hub's sign-in link page.
+const invitePath = "/link/"
+
+// PartnerAdmins lists the actor's partner's admins, oldest first, telling
+// those invited who have not chosen a password yet.
+func (db *DB) PartnerAdmins(ctx context.Context, a *tenantry.Actor) ([]*tenantry.PartnerAdmin, error) {
+	rows, err := db.query(ctx, `SELECT `+partnerAdminCols+`, CASE WHEN pw.admin_id IS NULL THEN 1 ELSE 0 END FROM partner_admins a
+		LEFT JOIN admin_passwords pw ON pw.admin_id = a.id WHERE a.partner_id = ? ORDER BY a.created, a.id`, a.PartnerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*tenantry.PartnerAdmin{}
+	for rows.Next() {
+		var pending int
+		ad, err := scanPartnerAdmin(rows, &pending)
+		if err != nil {
+			return nil, err
+		}
+		ad.Pending = pending == 1
+		out = append(out, ad)
+	}
+	return out, rows.Err()
+}
+
+// PartnerAdmin returns one of the actor's partner's admins.
+func (db *DB) PartnerAdmin(ctx context.Context, a *tenantry.Actor, id string) (*tenantry.PartnerAdmin, error) {
+	ad, err := scanPartnerAdmin(db.queryRow(ctx, `SELECT `+partnerAdminCols+` FROM partner_admins a WHERE a.id = ? AND a.partner_id = ?`, id, a.PartnerID))
+	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+		return nil, notFound("admin")
+	}
+	return ad, err
+}
+
+// lockAdmins locks the partner's row and reads its admins in tx.
+func (t *Tx) lockAdmins(ctx context.Context, partnerID string) ([]*tenantry.PartnerAdmin, error) {
+	var name string
+	if err := t.queryRow(ctx, `SELECT name FROM partners WHERE id = ?`+t.db.forUpdate(), partnerID).Scan(&name); err != nil {
+		return nil, mapError(err)
+	}
+	rows, err := t.query(ctx, `SELECT `+partnerAdminCols+` FROM partner_admins a WHERE a.partner_id = ? ORDER BY a.created, a.id`, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*tenantry.PartnerAdmin
+	for rows.Next() {
+		ad, err := scanPartnerAdmin(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ad)
+	}
+	return out, rows.Err()
+}
+
+func findAdmin(admins []*tenantry.PartnerAdmin, id string) *tenantry.PartnerAdmin {
+	for _, ad := range admins {
+		if ad.ID == id {
+			return ad
+		}
+	}
+	return nil
+}
+
+// InvitePartnerAdmin adds an admin to the actor's partner (and its copies
+// to the sub-partners), with a one-time link to choose a password, mailed
+// through the outbox.
+func (db *DB) InvitePartnerAdmin(ctx context.Context, a *tenantry.Actor, in *tenantry.PartnerAdminInput) (*tenantry.PartnerAdmin, error) {
+	if err := tenantry.Invalid(in.Validate()); err != nil {
+		return nil, err
+	}
+	email := strings.TrimSpace(in.Email)
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		name = email
+	}
+	lang := in.Language
+	if !tenantry.ValidLanguageTag(lang) {
+		lang = "en"
+	}
+	now := db.now().UTC()
+	ad := &tenantry.PartnerAdmin{ID: newID("PEOPLE"), PartnerID: a.PartnerID, Email: email, DisplayName: name, Role: in.Role, Language: lang, Created: now, Pending: true}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		admins, err := tx.lockAdmins(ctx, a.PartnerID)
+		if err != nil {
+			return err
+		}
+		for _, other := range admins {
+			if tenantry.NormalizeEmail(other.Email) == tenantry.NormalizeEmail(email) {
+				return tenantry.FieldError(tenantry.ECONFLICT, tenantry.FieldPartnerAdminEmail, tenantry.ReasonPartnerAdminTaken, "value", email)
+			}
+		}
+		var partnerName string
+		if err := tx.queryRow(ctx, `SELECT name FROM partners WHERE id = ?`, a.PartnerID).Scan(&partnerName); err != nil {
+			return mapError(err)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO partner_admins (id, partner_id, email, display_name, role, language, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			ad.ID, ad.PartnerID, ad.Email, ad.DisplayName, ad.Role, ad.Language, now.UnixMicro()); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO partner_admins (id, partner_id, email, display_name, role, language, created)
+			SELECT CAST(? AS TEXT) || '.' || id, id, ?, ?, ?, ?, ? FROM partners WHERE parent_id = ?`,
+			ad.ID, ad.Email, ad.DisplayName, ad.Role, ad.Language, now.UnixMicro(), a.PartnerID); err != nil {
+			return err
+		}
+		token := newSecret()
+		if _, err := tx.exec(ctx, `INSERT INTO hub_links (token_hash, kind, admin_id, created, expires) VALUES (?, ?, ?, ?, ?)`,
+			hashToken(token), tenantry.LinkSignIn, ad.ID, now.UnixMicro(), now.Add(tenantry.InviteLinkLifetime).UnixMicro()); err != nil {
+			return err
+		}
+		msg := &tenantry.Message{PartnerID: a.PartnerID, Kind: tenantry.MailPartnerAdminInvitation, To: ad.Email, Language: lang}
+		d := tenantry.MailData{BrandName: partnerName, RecipientEmail: ad.Email, Link: strings.TrimRight(db.PublicURL(), "/") + invitePath + token}
+		if ad.DisplayName != ad.Email {
+			d.RecipientName = ad.DisplayName
+		}
+		if err := tx.queueAllowedMail(ctx, msg, d); err != nil {
+			return err
+		}
+		return tx.audit(ctx, a.PartnerID, a.AdminID, "admin.invite", "admin", ad.ID, map[string]string{"email": ad.Email, "name": ad.DisplayName, "role": ad.Role})
+	})
+	if err != nil {
+		if isConflict(err) {
+			return nil, tenantry.FieldError(tenantry.ECONFLICT, tenantry.FieldPartnerAdminEmail, tenantry.ReasonPartnerAdminTaken, "value", email)
+		}
+		return nil, err
+	}
+	return ad, nil
+}
+
+// SetPartnerAdminRole changes the role of one of the actor's partner's
+// admins and of its copies.
+func (db *DB) SetPartnerAdminRole(ctx context.Context, a *tenantry.Actor, id, role string) (*tenantry.PartnerAdmin, error) {
+	if err := tenantry.Invalid(tenantry.CheckPartnerAdminRole(role)); err != nil {
+		return nil, err
+	}
+	var out *tenantry.PartnerAdmin
+	err := db.inTx(ctx, func(tx *Tx) error {
+		admins, err := tx.lockAdmins(ctx, a.PartnerID)
+		if err != nil {
+			return err
+		}
+		ad := findAdmin(admins, id)
+		if ad == nil {
+			return notFound("admin")
+		}
+		if err := tenantry.CheckFullAdminKept(admins, id, role); err != nil {
+			return err
+		}
+		out = ad
+		if ad.Role == role {
+			return nil
+		}
+		if _, err := tx.exec(ctx, `UPDATE partner_admins SET role = ? WHERE id = ? OR id IN (SELECT CAST(? AS TEXT) || '.' || p.id FROM partners p WHERE p.parent_id = ?)`,
+			role, id, id, a.PartnerID); err != nil {
+			return err
+		}
+		from := ad.Role
+		ad.Role = role
+		return tx.audit(ctx, a.PartnerID, a.AdminID, "admin.role", "admin", id, map[string]string{"email": ad.Email, "from": from, "role": role})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// RemovePartnerAdmin removes one of the actor's partner's admins with its
+// copies, its password, sessions, links and API tokens.
+func (db *DB) RemovePartnerAdmin(ctx context.Context, a *tenantry.Actor, id string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		admins, err := tx.lockAdmins(ctx, a.PartnerID)
+		if err != nil {
+			return err
+		}
+		ad := findAdmin(admins, id)
+		if ad == nil {
+			return notFound("admin")
+		}
+		if err := tenantry.CheckFullAdminKept(admins, id, ""); err != nil {
+			return err
+		}
+		// The admin and its copies in the sub-partners.
+		ids := []string{id}
+		rows, err := tx.query(ctx, `SELECT CAST(? AS TEXT) || '.' || p.id FROM partners p WHERE p.parent_id = ?`, id, a.PartnerID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var cid string
+			if err := rows.Scan(&cid); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, cid)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		in, args := inList(ids)
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM templates WHERE sp_admin_id IN `+in, args...).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerAdminInTemplate, "count", itoa(n))
+		}
+		var tokens []string
+		trows, err := tx.query(ctx, `SELECT id FROM api_tokens WHERE admin_id IN `+in, args...)
+		if err != nil {
+			return err
+		}
+		for trows.Next() {
+			var tid string
+			if err := trows.Scan(&tid); err != nil {
+				trows.Close()
+				return err
+			}
+			tokens = append(tokens, tid)
+		}
+		trows.Close()
+		if err := trows.Err(); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM api_tokens WHERE admin_id IN ` + in,
+			`DELETE FROM hub_drafts WHERE session_hash IN (SELECT token_hash FROM hub_sessions WHERE admin_id IN ` + in + `)`,
+			`DELETE FROM hub_sessions WHERE admin_id IN ` + in,
+			`DELETE FROM hub_links WHERE admin_id IN ` + in,
+			`DELETE FROM admin_passwords WHERE admin_id IN ` + in,
+			`DELETE FROM hub_admin_prefs WHERE admin_id IN ` + in,
+			`DELETE FROM partner_admins WHERE id IN ` + in,
+		} {
+			if _, err := tx.exec(ctx, q, args...); err != nil {
+				return err
+			}
+		}
+		for _, tid := range tokens {
+			if err := tx.audit(ctx, a.PartnerID, a.AdminID, "token.revoke", "token", tid, map[string]string{"reason": "admin.remove", "admin": id}); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, a.PartnerID, a.AdminID, "admin.remove", "admin", id, map[string]any{"email": ad.Email, "role": ad.Role, "tokensRevoked": len(tokens)})
+	})
+}
+
+// inList is "(?, ?, …)" for the values, and the values as arguments.
+func inList(vs []string) (string, []any) {
+	args := make([]any, len(vs))
+	for i, v := range vs {
+		args[i] = v
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(vs)), ", ") + ")", args
+}
+
+var _ tenantry.PartnerAdminService = (*DB)(nil)
