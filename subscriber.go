@@ -104,6 +104,12 @@ type SubscriberInput struct {
 	// it would be provisioned with and its first admin instead of CustomerID.
 	ProvisioningID       string
 	CustomerPrimaryEmail string
+	// NumberLater, on a precheck of a user of an existing customer, leaves
+	// out U2's need of a number or an extension, and nothing else: the
+	// hub's set-up wizard checks its users (email, package, location)
+	// before the step where their numbers are chosen, and checks them
+	// again, numbers included, after it. Create and update ignore it.
+	NumberLater bool
 }
 
 // HasPackages reports whether the request names packages at all.
@@ -205,7 +211,12 @@ func (in *SubscriberInput) Validate(mode Mode) []Problem {
 	}
 	// A precheck for a customer to be created has no location to name yet.
 	if calling && (mode == ModeCreate || (mode == ModePrecheck && in.CustomerID != "")) {
-		ps = append(ps, callingProblems(in.PrimaryPhoneNumber, in.Extension, in.LocationID)...)
+		for _, p := range callingProblems(in.PrimaryPhoneNumber, in.Extension, in.LocationID) {
+			if mode == ModePrecheck && in.NumberLater && p.Reason == ReasonNumberOrExtension {
+				continue
+			}
+			ps = append(ps, p)
+		}
 	}
 	return ps
 }
@@ -409,6 +420,43 @@ func CheckSubscriberPackages(c *Customer, rs []RequestedPackage, usage map[Packa
 		return &Error{Code: ECONFLICT, Reason: exhausted[0].Reason, Params: exhausted[0].Params, Problems: exhausted}
 	}
 	return nil
+}
+
+// CheckManualRepeats applies, within one manual add, what storage checks
+// against the users that exist: an email address is one user (U3), and a
+// phone number or an extension is one user's (U2). It returns, by the
+// index in ins, the problems of each request that repeats an earlier one
+// (EINVALID problems on the request's own fields), so that a form can show
+// them next to the row before anything is created. Emails are compared as
+// they are stored (NormalizeEmail); empty values repeat nothing.
+func CheckManualRepeats(ins []*SubscriberInput) map[int][]Problem {
+	out := map[int][]Problem{}
+	emails, numbers, extensions := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i, in := range ins {
+		var ps problems
+		if e := NormalizeEmail(in.Email); e != "" {
+			if emails[e] {
+				ps.add(FieldSubscriberEmail, ReasonManualEmailRepeated, "value", e)
+			}
+			emails[e] = true
+		}
+		if n := in.PrimaryPhoneNumber; n != "" {
+			if numbers[n] {
+				ps.add(FieldPrimaryNumber, ReasonManualNumberRepeated, "value", n)
+			}
+			numbers[n] = true
+		}
+		if x := in.Extension; x != "" {
+			if extensions[x] {
+				ps.add(FieldExtension, ReasonManualExtensionRepeated, "value", x)
+			}
+			extensions[x] = true
+		}
+		if len(ps) > 0 {
+			out[i] = ps
+		}
+	}
+	return out
 }
 
 // SubscriberSort is the order of a subscriber list.

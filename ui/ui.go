@@ -116,6 +116,9 @@ func (s *Server) routes() []route {
 		{"GET /customers/new/{step}", writer, s.customerWizardPage},
 		{"POST /customers/new/{step}", writer, s.customerWizardPost},
 		{"GET /customers/{id}", signedIn, s.customerPanel},
+		{"GET /customers/{id}/{section}", signedIn, s.customerSection},
+		{"GET /customers/{id}/setup/{step}", writer, s.customerSetupPage},
+		{"POST /customers/{id}/setup/{step}", writer, s.customerSetupPost},
 
 		{"GET /templates", signedIn, s.templateList},
 		{"GET /templates/new", writer, s.templateWizardStart},
