@@ -360,12 +360,13 @@ func (s *Server) customerSetupPost(w http.ResponseWriter, r *http.Request) error
 	base := "/customers/" + c.ID + "/setup/"
 	nav := r.FormValue("nav")
 	d.Results = nil
-	switch step {
-	case "locations":
+	// A form without its rows (not one of the wizard's) changes none.
+	switch _, rows := r.PostForm[step]; {
+	case step == "locations" && rows:
 		applySetupLocations(r, d)
-	case "users":
+	case step == "users" && rows:
 		applySetupUsers(r, d)
-	case "numbers":
+	case step == "numbers":
 		applySetupNumbers(r, d)
 	}
 	// Rows added or removed, and Back, save what was typed and go on
@@ -409,7 +410,7 @@ func (s *Server) customerSetupPost(w http.ResponseWriter, r *http.Request) error
 	case "review":
 		return s.setupCreateUsers(w, r, c, d)
 	}
-	if stepErr != nil && tenantry.ErrorCode(stepErr) == tenantry.EINTERNAL {
+	if _, rows := stepErr.(*setupErrors); stepErr != nil && !rows && tenantry.ErrorCode(stepErr) == tenantry.EINTERNAL {
 		return stepErr
 	}
 	if stepErr == nil && i+1 > d.Reached {
@@ -619,6 +620,7 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 	v.Nav, v.Tab, v.Customer = "customers", "setup", c
 	p := &setupPage{Customer: c, Step: step, MaxUsers: tenantry.MaxManualUsers}
 	v.Page = p
+	s.consumeFlash(w, r)
 	if !c.Status.AcceptsSubscribers() {
 		p.NotReady = true
 		return s.renderStatus(w, r, status, "customer_setup", v)
