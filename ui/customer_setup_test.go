@@ -109,7 +109,7 @@ func TestCustomerSetupWizard(t *testing.T) {
 		}
 		a.get(base+"/locations").must(t, 200).contains(t, hq.Name, `aria-current="page">Set up`)
 		// A later step is not reached yet.
-		if p := a.get(base + "/review").must(t, 303); p.Location != base+"/locations" {
+		if p := a.get(base+"/review").must(t, 303); p.Location != base+"/locations" {
 			t.Errorf("an unreached step went to %q", p.Location)
 		}
 
@@ -125,7 +125,7 @@ func TestCustomerSetupWizard(t *testing.T) {
 		}
 		p.contains(t, "New location 1: State or province")
 		// A reload keeps the row as typed.
-		if v := a.get(base + "/locations").must(t, 200).inputValue("loc.0.city"); v != "Dallas" {
+		if v := a.get(base+"/locations").must(t, 200).inputValue("loc.0.city"); v != "Dallas" {
 			t.Errorf("reload lost the city: %q", v)
 		}
 		if n := len(a.locationsOf(t, en, cid)); n != 1 {
@@ -364,3 +364,48 @@ func TestCustomerSetupLimits(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestCustomerSetupOutcomes: the result page shows each user's outcome:
+// created, waiting for consent (an address of a free account, U3), or the
+// error of a user the service refused, in the admin's language; the
+// refused users stay in the draft to be corrected.
+func TestCustomerSetupOutcomes(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		cid := a.provisionedCustomer(t, "Plain Corp", "P-1")
+		base := "/customers/" + cid + "/setup"
+		hq := a.locationsOf(t, en, cid)[0]
+		a.addNumbers(t, en, cid, hq.ID, "+14085550100")
+		ctx := context.Background()
+		if err := en.db.AddFreeAccount(ctx, "free@plain.example"); err != nil {
+			t.Fatal(err)
+		}
+		a.post(base+"/locations", url.Values{"locations": {"0"}}).must(t, 303)
+		a.post(base+"/users", url.Values{"users": {"3"},
+			"user.0.first": {"Ann"}, "user.0.email": {"ann@plain.example"}, "user.0.package": {"webex_meetings"}, "user.0.location": {hq.ID},
+			"user.1.first": {"Fay"}, "user.1.email": {"free@plain.example"}, "user.1.package": {"webex_meetings"}, "user.1.location": {hq.ID},
+			"user.2.first": {"Gus"}, "user.2.email": {"gus@plain.example"}, "user.2.package": {"webex_calling"}, "user.2.location": {hq.ID},
+		}).must(t, 303)
+		a.post(base+"/numbers", url.Values{"user.2.number": {"+14085550100"}, "user.2.extension": {""}}).must(t, 303)
+		a.get(base+"/review").must(t, 200)
+		// Meanwhile the number goes to someone else through the API's service.
+		if _, err := en.db.CreateSubscriber(ctx, a.actor(t, en), &tenantry.SubscriberInput{CustomerID: cid, Email: "api@plain.example",
+			Packages: []string{"webex_calling"}, LocationID: hq.ID, PrimaryPhoneNumber: "+14085550100"}); err != nil {
+			t.Fatal(err)
+		}
+		a.post(base+"/review", url.Values{}).must(t, 303)
+		a.post("/language", url.Values{"lang": {"es"}, "next": {base + "/result"}}).must(t, 303)
+		res := a.get(base+"/result").must(t, 200)
+		res.contains(t, `class="outcome-provisioned"`, `class="outcome-pending_user_migration"`, `class="outcome-error"`,
+			"Esperando consentimiento", "Corregirlos")
+		if !regexp.MustCompile(`(?s)gus@plain\.example</td>\s*<td>.*?<p class="error">[^<]*4085550100[^<]*asignado`).MatchString(res.Body) {
+			t.Errorf("no error next to the refused user:\n%s", clip(res.Body[strings.Index(res.Body, "<main"):]))
+		}
+		a.post("/language", url.Values{"lang": {"en"}, "next": {base}}).must(t, 303)
+		// The refused user waits in the draft, with its choices.
+		u := a.get(base+"/users").must(t, 200)
+		if u.inputValue("user.0.email") != "gus@plain.example" || strings.Contains(u.Body, "ann@plain.example") {
+			t.Errorf("draft after the outcome:\n%s", clip(u.Body))
+		}
+	})
+}
