@@ -41,9 +41,22 @@ func TestBrowserCustomerSetup(t *testing.T) {
 func (b *bt) both(name string) {
 	b.t.Helper()
 	b.visit(name)
+	b.noOverflow(name)
 	b.do("narrow", chromedp.EmulateViewport(360, 780))
+	b.noOverflow(name + " at 360px")
+	eval[bool](b, `window.scrollTo(0, 0); true`)
 	b.shot(name + "-360px")
 	b.do("wide", chromedp.EmulateViewport(1280, 900))
+	eval[bool](b, `window.scrollTo(0, 0); true`)
+}
+
+// noOverflow checks that nothing in the page's main part is wider than it
+// (a table scrolls inside its own frame).
+func (b *bt) noOverflow(name string) {
+	b.t.Helper()
+	if w := eval[[]int](b, `[document.querySelector("main").scrollWidth, document.querySelector("main").clientWidth]`); w[0] > w[1] {
+		b.t.Errorf("%s: the page is %dpx wide in %dpx", name, w[0], w[1])
+	}
 }
 
 // fillQuery is fill by CSS selector only: fill's default search also

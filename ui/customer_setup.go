@@ -223,6 +223,7 @@ type setupPage struct {
 	Review      []setupReviewRow
 	Results     []setupResultRow
 	Failed      int
+	E911        bool // the customer's users with calling get an E911 confirmation (U6)
 }
 
 type setupLocationRow struct {
@@ -775,6 +776,7 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 			p.Calling = append(p.Calling, row)
 		}
 	case "review":
+		p.E911 = tenantry.E911Required(c.Address.Country)
 		for _, u := range d.Users {
 			if u.empty() {
 				continue
