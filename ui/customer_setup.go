@@ -414,7 +414,9 @@ func (s *Server) customerSetupPost(w http.ResponseWriter, r *http.Request) error
 	if _, rows := stepErr.(*setupErrors); stepErr != nil && !rows && tenantry.ErrorCode(stepErr) == tenantry.EINTERNAL {
 		return stepErr
 	}
-	if stepErr == nil && i+1 > d.Reached {
+	if stepErr == nil && (i+1 > d.Reached || step == "users") {
+		// Changed users must have their numbers checked again before
+		// the review: the steps after them are reached anew.
 		d.Reached = i + 1
 	}
 	if err := s.saveDraft(r, setupDraftKind(c.ID), d); err != nil {
@@ -691,15 +693,15 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 		for k, l := range d.Locations {
 			pre := "loc." + strconv.Itoa(k) + "."
 			row := setupLocationRow{Index: k, Legend: v.T("hub.setup.location.n", "n", k+1),
-				Name:      v.Field(pre+"name", "hub.setup.location.name", l.Name, "required", "max=80"),
-				Line1:     v.Field(pre+"line1", "hub.address.line1", l.Line1, "required", "max=50", "autocomplete=off"),
-				Line2:     v.Field(pre+"line2", "hub.address.line2", l.Line2, "max=50", "autocomplete=off"),
-				City:      v.Field(pre+"city", "hub.address.city", l.City, "required", "max=50", "autocomplete=off"),
+				Name:      v.Field(pre+"name", "hub.setup.location.name", l.Name, "required", "max=80", "dir=auto"),
+				Line1:     v.Field(pre+"line1", "hub.address.line1", l.Line1, "required", "max=50", "autocomplete=off", "dir=auto"),
+				Line2:     v.Field(pre+"line2", "hub.address.line2", l.Line2, "max=50", "autocomplete=off", "dir=auto"),
+				City:      v.Field(pre+"city", "hub.address.city", l.City, "required", "max=50", "autocomplete=off", "dir=auto"),
 				Language:  v.Select(pre+"language", "hub.customer.language", l.Language, langs, "required"),
 				Emergency: v.Field(pre+"emergency", "hub.setup.location.emergency", l.Emergency, "max=64", "hint=hub.setup.location.emergency_hint"),
 			}
 			if p.NeedsState {
-				row.State = v.Field(pre+"state", "hub.address.state", l.State, "required", "max=50", "autocomplete=off")
+				row.State = v.Field(pre+"state", "hub.address.state", l.State, "required", "max=50", "autocomplete=off", "dir=auto")
 			}
 			if p.NeedsPostal {
 				row.Postal = v.Field(pre+"postal", "hub.address.postal", l.Postal, "required", "max=16", "autocomplete=off", "dir=ltr")
@@ -732,8 +734,8 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 				loc = hq
 			}
 			row := setupUserRow{Index: k, Legend: v.T("hub.setup.user.n", "n", k+1),
-				First:    v.Field(pre+"first", "hub.setup.user.first", u.First, "max=64", "autocomplete=off"),
-				Last:     v.Field(pre+"last", "hub.setup.user.last", u.Last, "max=64", "autocomplete=off"),
+				First:    v.Field(pre+"first", "hub.setup.user.first", u.First, "max=64", "autocomplete=off", "dir=auto"),
+				Last:     v.Field(pre+"last", "hub.setup.user.last", u.Last, "max=64", "autocomplete=off", "dir=auto"),
 				Email:    v.Field(pre+"email", "hub.field.email", u.Email, "type=email", "required", "dir=ltr", "autocomplete=off"),
 				Package:  v.Select(pre+"package", "hub.customer.package", u.Package, pkgs, "required"),
 				Location: v.Select(pre+"location", "hub.setup.user.location", loc, locOptions, "required"),
