@@ -99,13 +99,13 @@ func (u setupUser) calling() bool { return tenantry.Package(u.Package).Calling()
 func (u setupUser) input(customerID string) *tenantry.SubscriberInput {
 	tr := strings.TrimSpace
 	in := &tenantry.SubscriberInput{CustomerID: customerID, Email: tr(u.Email), FirstName: tr(u.First), LastName: tr(u.Last), LocationID: u.Location}
-	if u.Package != "" || len(u.AddOns) > 0 {
-		in.Packages = append([]string{}, u.Package)
-		if u.Package == "" {
-			in.Packages = []string{}
-		}
-		in.Packages = append(in.Packages, u.AddOns...)
+	// The packages list is always given, so that a row without a package
+	// is refused on a precheck too (U1), not only on create.
+	in.Packages = []string{}
+	if u.Package != "" {
+		in.Packages = append(in.Packages, u.Package)
 	}
+	in.Packages = append(in.Packages, u.AddOns...)
 	if u.calling() {
 		in.PrimaryPhoneNumber, in.Extension = tr(u.Number), tr(u.Extension)
 	}

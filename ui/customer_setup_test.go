@@ -358,6 +358,17 @@ func TestCustomerSetupLimits(t *testing.T) {
 		if e := a.post(base+"/users", rows).must(t, 400).fieldError(t, "f-user-0-package"); e == "" {
 			t.Error("no error next to a package the customer lacks")
 		}
+		// A row without a package (U1).
+		rows = url.Values{"users": {"1"}, "user.0.email": {"new@plain.example"}, "user.0.location": {hq.ID}}
+		if e := a.post(base+"/users", rows).must(t, 400).fieldError(t, "f-user-0-package"); e == "" {
+			t.Error("no error next to a missing package")
+		}
+		// An add-on the customer does not have (U1, C3) is refused next to the package.
+		rows = url.Values{"users": {"1"}, "user.0.email": {"new@plain.example"}, "user.0.package": {"webex_calling"}, "user.0.location": {hq.ID},
+			"user.0.addon.attendant_console": {"on"}}
+		if e := a.post(base+"/users", rows).must(t, 400).fieldError(t, "f-user-0-package"); !strings.Contains(e, "Attendant Console") {
+			t.Errorf("add-on the customer lacks: %q", e)
+		}
 		// No user at all: U7's "at least one".
 		a.post(base+"/users", url.Values{"users": {"2"}}).must(t, 400).contains(t, "error-summary")
 	})
