@@ -158,12 +158,10 @@ func setupUserStep(field string) string {
 }
 
 // rowFields prefixes the form fields of a row ("user.3.email").
-func rowFields(fields map[string]string, prefix string, keep func(string) bool) map[string]string {
+func rowFields(fields map[string]string, prefix string) map[string]string {
 	f := make(map[string]string, len(fields))
 	for k, v := range fields {
-		if keep == nil || keep(v) {
-			f[k] = prefix + v
-		}
+		f[k] = prefix + v
 	}
 	return f
 }
@@ -179,7 +177,9 @@ func rowLabels(labels map[string]string, prefix string) map[string]string {
 // addRowProblems shows err's problems next to a row's fields; the summary
 // names the row ("User 2: Email: …"). It returns false when err is not one
 // to show on the form.
-func (s *Server) addRowProblems(v *view, rowLabel string, err error, fields, labels map[string]string) bool {
+// A problem of a field that the page does not show (onPage false) is
+// named in the summary only.
+func (s *Server) addRowProblems(v *view, rowLabel string, err error, fields, labels map[string]string, onPage func(string) bool) bool {
 	tmp := *v
 	tmp.Errors = &formErrors{}
 	if !s.formProblems(&tmp, err, fields, labels) {
@@ -190,7 +190,11 @@ func (s *Server) addRowProblems(v *view, rowLabel string, err error, fields, lab
 		byID[fieldID(f)] = f
 	}
 	for _, e := range tmp.Errors.List {
-		v.Errors.addLabeled(byID[e.ID], rowLabel, e.Message)
+		f := byID[e.ID]
+		if onPage != nil && !onPage(f) {
+			f = ""
+		}
+		v.Errors.addLabeled(f, rowLabel, e.Message)
 	}
 	return true
 }
@@ -567,7 +571,9 @@ func (s *Server) setupCheckUsers(r *http.Request, c *tenantry.Customer, d *setup
 		var keep []tenantry.Problem
 		for _, p := range ps {
 			f := formField(setupUserFields, p.Field)
-			if setupUserStep(f) == step || (step == "numbers" && f == "") {
+			// The numbers step's precheck is the whole one: a problem of
+			// an earlier field (an email taken meanwhile) is shown too.
+			if setupUserStep(f) == step || step == "numbers" {
 				keep = append(keep, p)
 			}
 		}
@@ -655,12 +661,12 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 					fields, labels = setupLocationFields, setupLocationLabels
 					label = v.T("hub.setup.location.n", "n", k+1)
 				}
-				keep := func(f string) bool { return step != "users" && step != "numbers" || setupUserStep(f) == step }
-				if re.label == "location" {
-					keep = nil
+				var onPage func(string) bool
+				if re.label == "user" && step == "numbers" {
+					onPage = func(f string) bool { return setupUserStep(strings.TrimPrefix(f, re.prefix)) == step }
 				}
-				rf := rowFields(fields, re.prefix, keep)
-				if !s.addRowProblems(v, label, re.err, rf, rowLabels(labels, re.prefix)) {
+				rf := rowFields(fields, re.prefix)
+				if !s.addRowProblems(v, label, re.err, rf, rowLabels(labels, re.prefix), onPage) {
 					return re.err
 				}
 			}

@@ -397,6 +397,20 @@ func TestCustomerSetupOutcomes(t *testing.T) {
 			"user.1.first": {"Fay"}, "user.1.email": {"free@plain.example"}, "user.1.package": {"webex_meetings"}, "user.1.location": {hq.ID},
 			"user.2.first": {"Gus"}, "user.2.email": {"gus@plain.example"}, "user.2.package": {"webex_calling"}, "user.2.location": {hq.ID},
 		}).must(t, 303)
+		// An email taken after the users step is named on the numbers step, in the summary.
+		ann, err := en.db.CreateSubscriber(ctx, a.actor(t, en), &tenantry.SubscriberInput{CustomerID: cid, Email: "ann@plain.example",
+			Packages: []string{"webex_meetings"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := a.post(base+"/numbers", url.Values{"user.2.number": {"+14085550100"}, "user.2.extension": {""}}).must(t, 400)
+		p.contains(t, "User 1: Email: ann@plain.example already belongs to a user.")
+		if e := p.fieldError(t, "f-user-2-number"); e != "" {
+			t.Errorf("error next to a good number: %q", e)
+		}
+		if err := en.db.DeleteSubscriber(ctx, a.actor(t, en), ann.ID); err != nil {
+			t.Fatal(err)
+		}
 		a.post(base+"/numbers", url.Values{"user.2.number": {"+14085550100"}, "user.2.extension": {""}}).must(t, 303)
 		a.get(base+"/review").must(t, 200)
 		// Meanwhile the number goes to someone else through the API's service.
