@@ -312,8 +312,10 @@ func (s *Server) customerSetupStart(w http.ResponseWriter, r *http.Request) erro
 	if !c.Status.AcceptsSubscribers() || !canWrite(state(r).session.Admin) {
 		return s.renderSetup(w, r, http.StatusOK, c, "", d, nil)
 	}
-	if d.Results != nil { // a finished set-up: start over
-		d = newSetupDraft()
+	if d.Results != nil {
+		// After Create users the draft holds only the users that were
+		// not created (none: it is new again); the outcome is done with.
+		d.Results = nil
 		if err := s.saveDraft(r, setupDraftKind(c.ID), d); err != nil {
 			return err
 		}
@@ -492,7 +494,7 @@ type setupErrors struct {
 
 type setupRowError struct {
 	prefix string // "loc.2." or "user.0."
-	label  string // "Location 3"
+	kind   string // "location" or "user"
 	err    error
 }
 
@@ -514,10 +516,10 @@ func (s *Server) setupCreateLocations(r *http.Request, c *tenantry.Customer, d *
 		return errs
 	}
 	var left []setupLocation
-	for _, l := range d.Locations {
+	for k, l := range d.Locations {
 		if _, err := s.svc.Locations.CreateLocation(r.Context(), state(r).actor, c.ID, l.input(c.Address.Country)); err != nil {
 			if tenantry.ErrorCode(err) == tenantry.EINTERNAL {
-				d.Locations = append(left, d.Locations[len(left):]...)
+				d.Locations = append(left, d.Locations[k:]...)
 				return err
 			}
 			errs.rows = append(errs.rows, setupRowError{"loc." + strconv.Itoa(len(left)) + ".", "location", err})
@@ -657,12 +659,12 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 				k, _ := strconv.Atoi(strings.Split(re.prefix, ".")[1])
 				fields, labels := setupUserFields, setupUserLabels
 				label := v.T("hub.setup.user.n", "n", k+1)
-				if re.label == "location" {
+				if re.kind == "location" {
 					fields, labels = setupLocationFields, setupLocationLabels
 					label = v.T("hub.setup.location.n", "n", k+1)
 				}
 				var onPage func(string) bool
-				if re.label == "user" && step == "numbers" {
+				if re.kind == "user" && step == "numbers" {
 					onPage = func(f string) bool { return setupUserStep(strings.TrimPrefix(f, re.prefix)) == step }
 				}
 				rf := rowFields(fields, re.prefix)
