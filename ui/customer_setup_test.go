@@ -434,3 +434,47 @@ func TestCustomerSetupOutcomes(t *testing.T) {
 		}
 	})
 }
+
+// TestCustomerSetupQuantities: with package quantities, each user is
+// checked against what is left when it is created, as through the API:
+// two users for the last Webex Meetings seat get one created and one
+// refused, with the quantity rule's message next to it.
+func TestCustomerSetupQuantities(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		a.createTemplate(t, "Gold")
+		a.get("/customers/new").must(t, 303)
+		tpl := a.get("/customers/new/info").must(t, 200).option(t, "Gold")
+		a.post("/customers/new/info", url.Values{"name": {"Counted Inc"}, "email": {"admin@counted.example"}, "externalId": {"Q-1"},
+			"country": {"US"}, "template": {tpl}, "confirm": {"on"}}).must(t, 303)
+		a.post("/customers/new/packages", url.Values{"pkg.webex_calling": {"on"}, "pkg.webex_meetings": {"on"}, "quantities": {"on"},
+			"limit.webex_calling": {"5"}, "limit.webex_meetings": {"1"}}).must(t, 303)
+		a.post("/customers/new/location", url.Values{"line1": {"1 Main St"}, "city": {"Austin"}, "state": {"TX"}, "postal": {"78701"},
+			"timeZone": {"America/Chicago"}, "language": {"en"}}).must(t, 303)
+		cid := strings.TrimPrefix(a.post("/customers/new/summary", url.Values{}).must(t, 303).Location, "/customers?selected=")
+		deadline := time.Now().Add(waitTimeout)
+		// Until it is provisioned the tab says why (200); then it opens the wizard (303).
+		for a.get("/customers/"+cid+"/setup").Status != 303 {
+			if time.Now().After(deadline) {
+				t.Fatal("the customer was never provisioned")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		base := "/customers/" + cid + "/setup"
+		hq := a.locationsOf(t, en, cid)[0]
+		a.post(base+"/locations", url.Values{"locations": {"0"}}).must(t, 303)
+		a.post(base+"/users", url.Values{"users": {"2"},
+			"user.0.email": {"one@counted.example"}, "user.0.package": {"webex_meetings"}, "user.0.location": {hq.ID},
+			"user.1.email": {"two@counted.example"}, "user.1.package": {"webex_meetings"}, "user.1.location": {hq.ID},
+		}).must(t, 303)
+		a.post(base+"/numbers", url.Values{}).must(t, 303)
+		a.post(base+"/review", url.Values{}).must(t, 303)
+		res := a.get(base+"/result").must(t, 200)
+		if !regexp.MustCompile(`(?s)two@counted\.example</td>\s*<td>.*?<p class="error">[^<]*Webex Meetings`).MatchString(res.Body) {
+			t.Errorf("no quantity error next to the second user:\n%s", clip(res.Body[strings.Index(res.Body, "<main"):]))
+		}
+		if strings.Count(res.Body, `class="outcome-provisioned"`) != 1 {
+			t.Error("want one user created")
+		}
+	})
+}
