@@ -110,6 +110,11 @@ type SubscriberInput struct {
 	// before the step where their numbers are chosen, and checks them
 	// again, numbers included, after it. Create and update ignore it.
 	NumberLater bool
+	// Earlier, on a precheck, are the packages and add-ons of the users
+	// that a manual add creates before this one: the quantity rules count
+	// them as assigned already, so that an add that would run out is told
+	// which user goes past the quantity before any is created.
+	Earlier []Package
 }
 
 // HasPackages reports whether the request names packages at all.
@@ -515,6 +520,9 @@ type SubscriberService interface {
 	// PrecheckSubscriber runs the checks CreateSubscriber would (for a
 	// customer that exists, or one to be created from a template) and
 	// writes nothing. It returns nil when the user would be accepted.
+	// in.NumberLater leaves U2's number or extension out of the checks;
+	// in.Earlier counts the packages of a manual add's earlier users as
+	// assigned.
 	PrecheckSubscriber(ctx context.Context, a *Actor, in *SubscriberInput) error
 	// ResendConsent asks the owner of a pending user's address again to
 	// consent to the move (U3). ENOTFOUND, ECONFLICT

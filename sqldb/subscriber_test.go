@@ -808,3 +808,30 @@ func TestPrecheckNumberLater(t *testing.T) {
 		}
 	})
 }
+
+// TestPrecheckEarlier: a precheck counts the packages of the users created
+// before it in the same manual add against the customer's quantities.
+func TestPrecheckEarlier(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newSubFixture(t, e)
+		ctx := t.Context()
+		c, hq := f.customerWith(t, "counted", map[string]int{"webex_calling": 5, "webex_meetings": 2}, "webex_calling", "webex_meetings")
+		in := &tenantry.SubscriberInput{CustomerID: c.ID, Email: "one@counted.example", Packages: []string{"webex_meetings"}, LocationID: hq}
+		if _, err := f.db.CreateSubscriber(ctx, f.actor, in); err != nil {
+			t.Fatal(err)
+		}
+		in = &tenantry.SubscriberInput{CustomerID: c.ID, Email: "two@counted.example", Packages: []string{"webex_meetings"}, LocationID: hq}
+		if err := f.db.PrecheckSubscriber(ctx, f.actor, in); err != nil {
+			t.Errorf("the second of two seats: %v", err)
+		}
+		in.Earlier = []tenantry.Package{tenantry.WebexCalling} // another package takes no seat of this one
+		if err := f.db.PrecheckSubscriber(ctx, f.actor, in); err != nil {
+			t.Errorf("with an earlier user of another package: %v", err)
+		}
+		in.Earlier = []tenantry.Package{tenantry.WebexMeetings}
+		wantProblem(t, f.db.PrecheckSubscriber(ctx, f.actor, in), tenantry.ECONFLICT, "packages[0]", tenantry.ReasonQuantityExhausted)
+		if n := count(t, f.db, `SELECT COUNT(*) FROM subscribers WHERE customer_id = '`+c.ID+`'`); n != 1 {
+			t.Errorf("%d users after the prechecks, want 1", n)
+		}
+	})
+}

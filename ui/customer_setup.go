@@ -443,8 +443,14 @@ func (s *Server) setupCheckUsers(r *http.Request, c *tenantry.Customer, d *setup
 	}
 	repeats := tenantry.CheckManualRepeats(ins)
 	errs := &setupErrors{}
+	var earlier []tenantry.Package
 	for k, in := range ins {
 		in.NumberLater = step == "users"
+		// The users before this one take their seats first (quantity rules).
+		in.Earlier = slices.Clone(earlier)
+		for _, p := range in.Packages {
+			earlier = append(earlier, tenantry.Package(p))
+		}
 		var ps []tenantry.Problem
 		err := s.svc.Subscribers.PrecheckSubscriber(r.Context(), state(r).actor, in)
 		if tenantry.ErrorCode(err) == tenantry.EINTERNAL {

@@ -435,10 +435,11 @@ func TestCustomerSetupOutcomes(t *testing.T) {
 	})
 }
 
-// TestCustomerSetupQuantities: with package quantities, each user is
-// checked against what is left when it is created, as through the API:
-// two users for the last Webex Meetings seat get one created and one
-// refused, with the quantity rule's message next to it.
+// TestCustomerSetupQuantities: with package quantities, the users step
+// tells which user goes past a quantity, counting the users before it; and
+// each user is checked again when it is created, as through the API: when
+// the last seat goes elsewhere meanwhile, the user is refused with the
+// quantity rule's message next to it.
 func TestCustomerSetupQuantities(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, en *hubEnv) {
 		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
@@ -463,15 +464,31 @@ func TestCustomerSetupQuantities(t *testing.T) {
 		base := "/customers/" + cid + "/setup"
 		hq := a.locationsOf(t, en, cid)[0]
 		a.post(base+"/locations", url.Values{"locations": {"0"}}).must(t, 303)
-		a.post(base+"/users", url.Values{"users": {"2"},
+		p := a.post(base+"/users", url.Values{"users": {"2"},
 			"user.0.email": {"one@counted.example"}, "user.0.package": {"webex_meetings"}, "user.0.location": {hq.ID},
 			"user.1.email": {"two@counted.example"}, "user.1.package": {"webex_meetings"}, "user.1.location": {hq.ID},
+		}).must(t, 400)
+		if p.fieldError(t, "f-user-0-package") != "" {
+			t.Error("the first user, who has a seat, is marked")
+		}
+		if e := p.fieldError(t, "f-user-1-package"); !strings.Contains(e, "all 1 Webex Meetings licenses") {
+			t.Errorf("the second user's package: %q", e)
+		}
+		a.post(base+"/users", url.Values{"users": {"2"},
+			"user.0.email": {"one@counted.example"}, "user.0.package": {"webex_meetings"}, "user.0.location": {hq.ID},
+			"user.1.email": {"two@counted.example"}, "user.1.package": {"webex_calling"}, "user.1.location": {hq.ID},
 		}).must(t, 303)
-		a.post(base+"/numbers", url.Values{}).must(t, 303)
+		a.post(base+"/numbers", url.Values{"user.1.number": {""}, "user.1.extension": {"200"}}).must(t, 303)
+		a.get(base+"/review").must(t, 200)
+		// Meanwhile the last Webex Meetings seat goes to a user made through the API's service.
+		if _, err := en.db.CreateSubscriber(context.Background(), a.actor(t, en), &tenantry.SubscriberInput{CustomerID: cid,
+			Email: "api@counted.example", Packages: []string{"webex_meetings"}}); err != nil {
+			t.Fatal(err)
+		}
 		a.post(base+"/review", url.Values{}).must(t, 303)
 		res := a.get(base+"/result").must(t, 200)
-		if !regexp.MustCompile(`(?s)two@counted\.example</td>\s*<td>.*?<p class="error">[^<]*Webex Meetings`).MatchString(res.Body) {
-			t.Errorf("no quantity error next to the second user:\n%s", clip(res.Body[strings.Index(res.Body, "<main"):]))
+		if !regexp.MustCompile(`(?s)one@counted\.example</td>\s*<td>.*?<p class="error">[^<]*Webex Meetings`).MatchString(res.Body) {
+			t.Errorf("no quantity error next to the first user:\n%s", clip(res.Body[strings.Index(res.Body, "<main"):]))
 		}
 		if strings.Count(res.Body, `class="outcome-provisioned"`) != 1 {
 			t.Error("want one user created")
