@@ -104,6 +104,17 @@ type SubscriberInput struct {
 	// it would be provisioned with and its first admin instead of CustomerID.
 	ProvisioningID       string
 	CustomerPrimaryEmail string
+	// NumberLater, on a precheck of a user of an existing customer, leaves
+	// out U2's need of a number or an extension, and nothing else: the
+	// hub's set-up wizard checks its users (email, package, location)
+	// before the step where their numbers are chosen, and checks them
+	// again, numbers included, after it. Create and update ignore it.
+	NumberLater bool
+	// Earlier, on a precheck, are the packages and add-ons of the users
+	// that a manual add creates before this one: the quantity rules count
+	// them as assigned already, so that an add that would run out is told
+	// which user goes past the quantity before any is created.
+	Earlier []Package
 }
 
 // HasPackages reports whether the request names packages at all.
@@ -205,7 +216,12 @@ func (in *SubscriberInput) Validate(mode Mode) []Problem {
 	}
 	// A precheck for a customer to be created has no location to name yet.
 	if calling && (mode == ModeCreate || (mode == ModePrecheck && in.CustomerID != "")) {
-		ps = append(ps, callingProblems(in.PrimaryPhoneNumber, in.Extension, in.LocationID)...)
+		for _, p := range callingProblems(in.PrimaryPhoneNumber, in.Extension, in.LocationID) {
+			if mode == ModePrecheck && in.NumberLater && p.Reason == ReasonNumberOrExtension {
+				continue
+			}
+			ps = append(ps, p)
+		}
 	}
 	return ps
 }
@@ -411,6 +427,43 @@ func CheckSubscriberPackages(c *Customer, rs []RequestedPackage, usage map[Packa
 	return nil
 }
 
+// CheckManualRepeats applies, within one manual add, what storage checks
+// against the users that exist: an email address is one user (U3), and a
+// phone number or an extension is one user's (U2). It returns, by the
+// index in ins, the problems of each request that repeats an earlier one
+// (EINVALID problems on the request's own fields), so that a form can show
+// them next to the row before anything is created. Emails are compared as
+// they are stored (NormalizeEmail); empty values repeat nothing.
+func CheckManualRepeats(ins []*SubscriberInput) map[int][]Problem {
+	out := map[int][]Problem{}
+	emails, numbers, extensions := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i, in := range ins {
+		var ps problems
+		if e := NormalizeEmail(in.Email); e != "" {
+			if emails[e] {
+				ps.add(FieldSubscriberEmail, ReasonManualEmailRepeated, "value", e)
+			}
+			emails[e] = true
+		}
+		if n := in.PrimaryPhoneNumber; n != "" {
+			if numbers[n] {
+				ps.add(FieldPrimaryNumber, ReasonManualNumberRepeated, "value", n)
+			}
+			numbers[n] = true
+		}
+		if x := in.Extension; x != "" {
+			if extensions[x] {
+				ps.add(FieldExtension, ReasonManualExtensionRepeated, "value", x)
+			}
+			extensions[x] = true
+		}
+		if len(ps) > 0 {
+			out[i] = ps
+		}
+	}
+	return out
+}
+
 // SubscriberSort is the order of a subscriber list.
 type SubscriberSort string
 
@@ -467,6 +520,9 @@ type SubscriberService interface {
 	// PrecheckSubscriber runs the checks CreateSubscriber would (for a
 	// customer that exists, or one to be created from a template) and
 	// writes nothing. It returns nil when the user would be accepted.
+	// in.NumberLater leaves U2's number or extension out of the checks;
+	// in.Earlier counts the packages of a manual add's earlier users as
+	// assigned.
 	PrecheckSubscriber(ctx context.Context, a *Actor, in *SubscriberInput) error
 	// ResendConsent asks the owner of a pending user's address again to
 	// consent to the move (U3). ENOTFOUND, ECONFLICT

@@ -393,3 +393,44 @@ func TestCheckManualAdd(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberLater: a precheck may leave U2's number or extension for
+// later, and nothing else.
+func TestNumberLater(t *testing.T) {
+	in := tenantry.SubscriberInput{CustomerID: "c", Email: "a@b.example", Package: "webex_calling", NumberLater: true}
+	checkProblems(t, in.Validate(tenantry.ModePrecheck), []string{"provisioningParameters.locationId: subscriber_location_required"})
+	in.LocationID = "loc"
+	checkProblems(t, in.Validate(tenantry.ModePrecheck), nil)
+	in.Extension = "x"
+	checkProblems(t, in.Validate(tenantry.ModePrecheck), []string{"provisioningParameters.extension: invalid_extension"})
+	// Create ignores it: U2 holds.
+	in.Extension = ""
+	checkProblems(t, in.Validate(tenantry.ModeCreate), []string{"provisioningParameters: number_or_extension_required"})
+}
+
+// TestCheckManualRepeats: within one manual add, an email, a number or an
+// extension given twice is a problem of the later row.
+func TestCheckManualRepeats(t *testing.T) {
+	ins := []*tenantry.SubscriberInput{
+		{Email: "Ann@B.example", PrimaryPhoneNumber: "+14085550100", Extension: "101"},
+		{Email: "bob@b.example", Extension: "102"},
+		{Email: "ann@b.example ", PrimaryPhoneNumber: "+14085550100"},
+		{Email: "cy@b.example", Extension: "102"},
+		{Email: "", Extension: ""},
+		{Email: ""},
+	}
+	got := map[int][]string{}
+	for i, ps := range tenantry.CheckManualRepeats(ins) {
+		checkWellFormed(t, ps)
+		for _, p := range ps {
+			got[i] = append(got[i], p.Field+": "+p.Reason+" "+p.Params["value"])
+		}
+	}
+	want := map[int][]string{
+		2: {"email: manual_email_repeated ann@b.example", "provisioningParameters.primaryPhoneNumber: manual_number_repeated +14085550100"},
+		3: {"provisioningParameters.extension: manual_extension_repeated 102"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("repeats (-want +got):\n%s", diff)
+	}
+}

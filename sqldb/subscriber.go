@@ -730,6 +730,9 @@ func (db *DB) PrecheckSubscriber(ctx context.Context, a *tenantry.Actor, in *ten
 		if err != nil {
 			return err
 		}
+		for _, p := range in.Earlier {
+			usage[p]++
+		}
 		if err := tenantry.CheckSubscriberPackages(c, in.Requested(), usage, nil); err != nil {
 			return err
 		}

@@ -772,3 +772,66 @@ func TestSubscriberMailAndEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestPrecheckNumberLater: a precheck that leaves the number for later
+// still checks everything else against storage: the email (U3), the
+// package (U1) and the location; a number or extension given is checked.
+func TestPrecheckNumberLater(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newSubFixture(t, e)
+		ctx := t.Context()
+		f.create(t, f.input("taken@contoso.example", hqNumbers[0], "100"))
+		later := func(email string) *tenantry.SubscriberInput {
+			in := f.input(email, "", "")
+			in.NumberLater = true
+			return in
+		}
+		if err := f.db.PrecheckSubscriber(ctx, f.actor, later("new@contoso.example")); err != nil {
+			t.Errorf("precheck without a number yet: %v", err)
+		}
+		wantProblem(t, f.db.PrecheckSubscriber(ctx, f.actor, later("taken@contoso.example")), tenantry.ECONFLICT, "email", tenantry.ReasonEmailTaken)
+		in := later("new@contoso.example")
+		in.Packages = []string{"webex_suite"}
+		wantProblem(t, f.db.PrecheckSubscriber(ctx, f.actor, in), tenantry.EINVALID, "packages[0]", tenantry.ReasonPackageUnavailable)
+		in = later("new@contoso.example")
+		in.LocationID = "no-such-location"
+		wantProblem(t, f.db.PrecheckSubscriber(ctx, f.actor, in), tenantry.EINVALID, tenantry.FieldLocationID, tenantry.ReasonSubscriberLocationNotFound)
+		in = later("new@contoso.example")
+		in.Extension = "100"
+		wantProblem(t, f.db.PrecheckSubscriber(ctx, f.actor, in), tenantry.ECONFLICT, tenantry.FieldExtension, tenantry.ReasonExtensionTaken)
+		// Without NumberLater, U2 still needs the number or the extension.
+		in = later("new@contoso.example")
+		in.NumberLater = false
+		wantProblem(t, f.db.PrecheckSubscriber(ctx, f.actor, in), tenantry.EINVALID, tenantry.FieldSubscriberParams, tenantry.ReasonNumberOrExtension)
+		if n := count(t, f.db, `SELECT COUNT(*) FROM subscribers`); n != 1 {
+			t.Errorf("%d subscribers after the prechecks, want 1", n)
+		}
+	})
+}
+
+// TestPrecheckEarlier: a precheck counts the packages of the users created
+// before it in the same manual add against the customer's quantities.
+func TestPrecheckEarlier(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newSubFixture(t, e)
+		ctx := t.Context()
+		c, hq := f.customerWith(t, "counted", map[string]int{"webex_calling": 5, "webex_meetings": 2}, "webex_calling", "webex_meetings")
+		in := &tenantry.SubscriberInput{CustomerID: c.ID, Email: "one@counted.example", Packages: []string{"webex_meetings"}, LocationID: hq}
+		if _, err := f.db.CreateSubscriber(ctx, f.actor, in); err != nil {
+			t.Fatal(err)
+		}
+		in = &tenantry.SubscriberInput{CustomerID: c.ID, Email: "two@counted.example", Packages: []string{"webex_meetings"}, LocationID: hq}
+		if err := f.db.PrecheckSubscriber(ctx, f.actor, in); err != nil {
+			t.Errorf("the second of two seats: %v", err)
+		}
+		in.Earlier = []tenantry.Package{tenantry.WebexCalling} // another package takes no seat of this one
+		if err := f.db.PrecheckSubscriber(ctx, f.actor, in); err != nil {
+			t.Errorf("with an earlier user of another package: %v", err)
+		}
+		in.Earlier = []tenantry.Package{tenantry.WebexMeetings}
+		wantProblem(t, f.db.PrecheckSubscriber(ctx, f.actor, in), tenantry.ECONFLICT, "packages[0]", tenantry.ReasonQuantityExhausted)
+		if n := count(t, f.db, `SELECT COUNT(*) FROM subscribers WHERE customer_id = '`+c.ID+`'`); n != 1 {
+			t.Errorf("%d users after the prechecks, want 1", n)
+		}
+	})
+}

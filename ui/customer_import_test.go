@@ -23,17 +23,6 @@ import (
 	"github.com/tenantry/tenantry/ui"
 )
 
-// actor is what the admin's requests act as, for setting up data through
-// the services directly.
-func (a *admin) actor(t testing.TB, en *hubEnv) *tenantry.Actor {
-	t.Helper()
-	act, err := en.db.ResolveActor(context.Background(), &tenantry.Principal{PartnerID: a.partnerID, AdminID: a.adminID, Scopes: tenantry.AllScopes}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return act
-}
-
 // callingCustomer makes a US customer with calling through the wizards,
 // waits for it to be provisioned and returns it with its headquarters.
 func (a *admin) callingCustomer(t testing.TB, en *hubEnv, template, name, extID string) (*tenantry.Customer, *tenantry.Location) {

@@ -297,3 +297,13 @@ func rebind(en *hubEnv, q string) string {
 	n := 0
 	return regexp.MustCompile(`\?`).ReplaceAllStringFunc(q, func(string) string { n++; return "$" + string(rune('0'+n)) })
 }
+
+// actor is the admin as the services know it.
+func (a *admin) actor(t testing.TB, en *hubEnv) *tenantry.Actor {
+	t.Helper()
+	act, err := en.db.ResolveActor(context.Background(), &tenantry.Principal{PartnerID: a.partnerID, AdminID: a.adminID, Scopes: tenantry.AllScopes}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return act
+}

@@ -14,7 +14,7 @@ var templateFS embed.FS
 // pageNames lists every page; New fails when one has no template.
 var pageNames = []string{
 	"error", "signin", "setup", "link",
-	"customer_list", "customer_panel", "customer_wizard",
+	"customer_list", "customer_panel", "customer_wizard", "customer_setup",
 	"template_list", "template_page", "template_wizard",
 	"customer_import", "customer_import_view", "locations", "location_page",
 	"settings_subpartners", "settings_subpartners_act", "settings_audit",

@@ -115,6 +115,9 @@ func (s *Server) routes() []route {
 		{"GET /customers/status", signedIn, s.customerStatus},
 		{"GET /customers/new", writer, s.customerWizardStart},
 		{"GET /customers/{id}", signedIn, s.customerPanel},
+		{"GET /customers/{id}/setup", signedIn, s.customerSetupStart},
+		{"GET /customers/{id}/setup/{step}", writer, s.customerSetupPage},
+		{"POST /customers/{id}/setup/{step}", writer, s.customerSetupPost},
 
 		{"GET /customers/{id}/import", signedIn, s.customerImport},
 		{"POST /customers/{id}/import", writer, s.importUpload},
