@@ -16,6 +16,8 @@ var pageNames = []string{
 	"error", "signin", "setup", "link",
 	"customer_list", "customer_panel", "customer_wizard",
 	"template_list", "template_page", "template_wizard",
+	"assistance", "assistance_list", "assistance_request",
+	"settings_partner", "settings_outbox", "settings_outbox_message",
 }
 
 // pages are the parsed pages, each with the layout and the shared partials.

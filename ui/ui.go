@@ -32,6 +32,7 @@ type Services struct {
 	Imports     tenantry.ImportService
 	Webhooks    tenantry.WebhookService
 	Outbox      tenantry.OutboxService
+	Assistance  tenantry.AssistanceService
 }
 
 // Options configure the hub.
@@ -99,7 +100,7 @@ const (
 
 // routes lists every page and form of the hub.
 func (s *Server) routes() []route {
-	return []route{
+	return append(s.customerWizardRoutes(), []route{
 		{"GET /{$}", signedIn, s.home},
 		{"GET /signin", public, s.signInPage},
 		{"POST /signin", public, s.signIn},
@@ -113,9 +114,16 @@ func (s *Server) routes() []route {
 		{"GET /customers", signedIn, s.customerList},
 		{"GET /customers/status", signedIn, s.customerStatus},
 		{"GET /customers/new", writer, s.customerWizardStart},
-		{"GET /customers/new/{step}", writer, s.customerWizardPage},
-		{"POST /customers/new/{step}", writer, s.customerWizardPost},
 		{"GET /customers/{id}", signedIn, s.customerPanel},
+		{"GET /customers/{id}/assistance", signedIn, s.assistancePage},
+		{"POST /customers/{id}/assistance", writer, s.requestAssistance},
+		{"GET /assistance", signedIn, s.assistanceList},
+		{"GET /assistance/{id}", signedIn, s.assistanceRequest},
+		{"GET /settings/partner", fullAdmin, s.partnerSettings},
+		{"POST /settings/partner", fullAdmin, s.savePartnerSettings},
+		{"GET /settings/outbox", fullAdmin, s.outboxList},
+		{"GET /settings/outbox/{id}", fullAdmin, s.outboxMessage},
+		{"GET /settings/outbox/{id}/html", fullAdmin, s.outboxHTML},
 
 		{"GET /templates", signedIn, s.templateList},
 		{"GET /templates/new", writer, s.templateWizardStart},
@@ -124,7 +132,26 @@ func (s *Server) routes() []route {
 		{"POST /templates/{id}/delete", writer, s.templateDelete},
 		{"GET /templates/wizard/{draft}/{step}", writer, s.templateWizardPage},
 		{"POST /templates/wizard/{draft}/{step}", writer, s.templateWizardPost},
+	}...)
+}
+
+// customerWizardRoutes are the create-customer wizard's steps, one literal
+// pattern each: "/customers/new/{step}" would conflict with the customer's
+// tabs ("/customers/{id}/assistance"), neither pattern being more specific.
+// The handlers still read the step as the path value "step".
+func (s *Server) customerWizardRoutes() []route {
+	var out []route
+	for _, step := range customerSteps {
+		withStep := func(h handler) handler {
+			return func(w http.ResponseWriter, r *http.Request) error {
+				r.SetPathValue("step", step)
+				return h(w, r)
+			}
+		}
+		out = append(out, route{"GET /customers/new/" + step, writer, withStep(s.customerWizardPage)},
+			route{"POST /customers/new/" + step, writer, withStep(s.customerWizardPost)})
 	}
+	return out
 }
 
 // Handler returns the hub's HTTP handler. State-changing requests from
