@@ -98,28 +98,30 @@ func TestBrowserAssistance(t *testing.T) {
 	b.shot("outbox-filtered")
 
 	// Every page again in Arabic, then both languages at phone width.
-	req := eval[string](b, `location.origin`)
-	_ = req
 	pages := map[string]string{"org-settings": "/settings/partner", "assist-tab": tab, "assist-list": "/assistance", "outbox-list": "/settings/outbox"}
-	reqPath := eval[string](b, `(function(){ var a = document.querySelector('table.outbox tbody a'); return a ? a.getAttribute("href") : "" })()`)
-	pages["outbox-mail"] = reqPath
+	pages["outbox-mail"] = eval[string](b, `document.querySelector("table.outbox tbody a").getAttribute("href")`)
 	b.open("/assistance")
 	pages["assist-request"] = eval[string](b, `document.querySelector('table.assist tbody a[href^="/assistance/"]').getAttribute("href")`)
+	names := []string{"org-settings", "assist-tab", "assist-request", "assist-list", "outbox-list", "outbox-mail"}
 	b.setLanguage("ar")
+	for _, name := range names {
+		b.open(pages[name])
+		b.visit("ar-" + name)
+	}
+	b.do("narrow", chromedp.EmulateViewport(360, 780))
 	for _, lang := range []string{"ar", "en"} {
 		if lang == "en" {
 			b.setLanguage("en")
 		}
-		for _, name := range []string{"org-settings", "assist-tab", "assist-request", "assist-list", "outbox-list", "outbox-mail"} {
+		for _, name := range names {
 			b.open(pages[name])
-			if lang == "ar" {
-				b.visit("ar-" + name)
-			}
-			b.do("narrow", chromedp.EmulateViewport(360, 780))
 			b.shot(lang + "-" + name + "-360px")
-			b.do("wide", chromedp.EmulateViewport(1280, 900))
+			if w := eval[int](b, `document.documentElement.scrollWidth`); w > 360 {
+				t.Errorf("%s %s is %dpx wide on a 360px phone", lang, name, w)
+			}
 		}
 	}
+	b.do("wide", chromedp.EmulateViewport(1280, 900))
 	b.setLanguage("ar")
 	b.open(tab)
 	b.submit(`.assist-form button[type=submit]`, "#error-summary")
