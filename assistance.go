@@ -183,8 +183,11 @@ type AssistanceRequest struct {
 	// MessageID is the outbox message that mails it, "" while unsent.
 	MessageID string
 	MailTo    string     // where that message goes
-	MailState MailStatus // that message's status
-	Created   time.Time
+	MailState MailStatus // that message's status; sent when the outbox has pruned it
+	// MailPruned says the outbox no longer keeps the message: it was sent
+	// long enough ago for the retention rules to delete it.
+	MailPruned bool
+	Created    time.Time
 }
 
 // State is where the request's mail is.

@@ -17,7 +17,7 @@ import (
 
 const assistanceCols = `r.id, r.partner_id, r.customer_id, r.customer_name, r.contact_name, r.contact_email, r.contact_phone,
 	r.topics, r.details, r.preferred_date, r.preferred_window, r.language, r.requested_by, r.message_id, r.created,
-	COALESCE(o.recipient, ''), COALESCE(o.status, ''), COALESCE(pa.display_name, '')`
+	r.mailed_to, COALESCE(o.status, ''), COALESCE(pa.display_name, '')`
 
 // assistanceFrom joins a request with its mail and the admin who asked.
 const assistanceFrom = ` FROM assistance_requests r LEFT JOIN outbox o ON o.id = r.message_id AND r.message_id <> ''
@@ -36,6 +36,10 @@ func scanAssistance(row interface{ Scan(...any) error }) (*tenantry.AssistanceRe
 		return nil, err
 	}
 	r.Created = fromMicro(created)
+	if r.MessageID != "" && r.MailState == "" {
+		// Only sent mail is pruned from the outbox (retention.go).
+		r.MailState, r.MailPruned = tenantry.MailSent, true
+	}
 	return &r, nil
 }
 
@@ -77,10 +81,10 @@ func (db *DB) RequestAssistance(ctx context.Context, a *tenantry.Actor, in *tena
 			}
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO assistance_requests (id, partner_id, customer_id, customer_name, contact_name, contact_email, contact_phone,
-			topics, details, preferred_date, preferred_window, language, requested_by, message_id, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			topics, details, preferred_date, preferred_window, language, requested_by, message_id, mailed_to, created)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, r.PartnerID, r.CustomerID, r.CustomerName, r.ContactName, r.ContactEmail, r.ContactPhone,
-			mustJSON(r.Topics), r.Details, r.PreferredDate, string(r.PreferredWindow), r.Language, r.RequestedBy, r.MessageID, now.UnixMicro()); err != nil {
+			mustJSON(r.Topics), r.Details, r.PreferredDate, string(r.PreferredWindow), r.Language, r.RequestedBy, r.MessageID, r.MailTo, now.UnixMicro()); err != nil {
 			return err
 		}
 		out = r
@@ -237,7 +241,7 @@ func (db *DB) SetOperationsEmail(ctx context.Context, a *tenantry.Actor, email s
 			if err := tx.mailAssistance(ctx, ps, r); err != nil {
 				return err
 			}
-			if _, err := tx.exec(ctx, `UPDATE assistance_requests SET message_id = ? WHERE id = ?`, r.MessageID, r.ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE assistance_requests SET message_id = ?, mailed_to = ? WHERE id = ?`, r.MessageID, r.MailTo, r.ID); err != nil {
 				return err
 			}
 			mailed++

@@ -103,6 +103,20 @@ func TestAssistanceRequests(t *testing.T) {
 			t.Errorf("outbox by kind: %d %v", total, err)
 		}
 
+		// Sent mail the outbox has pruned still reads as sent, to the address.
+		if _, err := f.db.SQL().ExecContext(ctx, rebind(f.db, `UPDATE outbox SET status = 'sent' WHERE id = ?`), second.MessageID); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.db.AssistanceRequest(ctx, f.actor, second.ID); err != nil || got.State() != tenantry.AssistanceSent || got.MailPruned {
+			t.Errorf("sent: %+v, %v", got, err)
+		}
+		if _, err := f.db.SQL().ExecContext(ctx, rebind(f.db, `DELETE FROM outbox WHERE id = ?`), second.MessageID); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.db.AssistanceRequest(ctx, f.actor, second.ID); err != nil || got.State() != tenantry.AssistanceSent || !got.MailPruned || got.MailTo != "ops@acme.example" {
+			t.Errorf("pruned: %+v, %v", got, err)
+		}
+
 		// Clearing the address: later requests wait again.
 		if _, err := f.db.SetOperationsEmail(ctx, f.actor, ""); err != nil {
 			t.Fatal(err)

@@ -112,7 +112,7 @@ func TestAssistanceRequest(t *testing.T) {
 		}
 
 		// Organization settings: bad address refused next to the field, then set.
-		p = a.get("/settings/partner").must(t, 200).contains(t, "Acme Telecom", a.partnerID, `aria-current="page">Organization`)
+		a.get("/settings/partner").must(t, 200).contains(t, "Acme Telecom", a.partnerID, `aria-current="page">Organization`)
 		p = a.post("/settings/partner", url.Values{"operationsEmail": {"ops at acme"}}).must(t, 400)
 		p.contains(t, `value="ops at acme"`)
 		if e := p.fieldError(t, "f-operationsEmail"); !strings.Contains(e, "not a valid email address") {
@@ -155,7 +155,7 @@ func TestAssistanceRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		p = a.get("/assistance").must(t, 200).contains(t, "1–25 of 27", `href="/assistance?offset=25"`, "Bulk Y").lacks(t, "Cy Chen")
+		a.get("/assistance").must(t, 200).contains(t, "1–25 of 27", `href="/assistance?offset=25"`, "Bulk Y").lacks(t, "Cy Chen")
 		a.get("/assistance?offset=25").must(t, 200).contains(t, "26–27 of 27", "Cy Chen", "Bo Berg", `href="/assistance"`)
 		a.get(tab+"?offset=25").must(t, 200).contains(t, "26–27 of 27", `href="`+tab+`"`)
 	})

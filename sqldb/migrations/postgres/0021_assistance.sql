@@ -2,7 +2,7 @@
 -- mailed; '' while unset) and the requests. A request keeps the customer's
 -- name as it was and has no foreign key to the customer: it is history,
 -- and outlives the customer. message_id is the outbox message that mails
--- it, '' while there was no operations address.
+-- it and mailed_to where it went, '' while there was no operations address.
 ALTER TABLE partners ADD COLUMN operations_email TEXT NOT NULL DEFAULT '';
 CREATE TABLE assistance_requests (
     id TEXT PRIMARY KEY,
@@ -19,6 +19,7 @@ CREATE TABLE assistance_requests (
     language TEXT NOT NULL,
     requested_by TEXT NOT NULL,
     message_id TEXT NOT NULL DEFAULT '',
+    mailed_to TEXT NOT NULL DEFAULT '',
     created BIGINT NOT NULL
 );
 CREATE INDEX assistance_list ON assistance_requests (partner_id, created, id);
