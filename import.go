@@ -306,6 +306,9 @@ type ImportService interface {
 	CreateImport(ctx context.Context, a *Actor, in *ImportInput) (*Import, error)
 	// Import returns one import of a customer with its row errors. ENOTFOUND.
 	Import(ctx context.Context, a *Actor, customerID, id string) (*Import, error)
+	// Imports lists a customer's most recent imports, newest first, at
+	// most max of them, without their row errors. ENOTFOUND (customer).
+	Imports(ctx context.Context, a *Actor, customerID string, max int) ([]*Import, error)
 }
 
 // ImportUsersJob works an import's rows.

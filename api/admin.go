@@ -80,12 +80,15 @@ func (s *Server) addCustomerAdmin(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	in := &tenantry.CustomerAdminInput{Email: q.Email, Role: tenantry.AdminRole(q.Role), Package: tenantry.Package(q.Package)}
+	render := func(ad *tenantry.CustomerAdmin) answer {
+		return answer{status: http.StatusCreated, location: adminsURL(r, ad.CustomerID) + "/" + url.PathEscape(ad.ID), body: toAdminJSON(ad)}
+	}
+	answerWith(r, render)
 	ad, err := s.svc.Admins.AddCustomerAdmin(r.Context(), a, r.PathValue("customerId"), in)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", adminsURL(r, ad.CustomerID)+"/"+url.PathEscape(ad.ID))
-	return writeJSON(w, http.StatusCreated, toAdminJSON(ad))
+	return render(ad).write(w)
 }
 
 func (s *Server) getCustomerAdmin(w http.ResponseWriter, r *http.Request) error {
@@ -168,6 +171,7 @@ func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
 	if q.Approve == nil {
 		return tenantry.FieldError(tenantry.EINVALID, "approve", tenantry.ReasonRequired)
 	}
+	answerWith(r, func(c *tenantry.Customer) answer { return s.acceptedAnswer(r, c.ID) })
 	c, err := s.svc.Admins.DecideApproval(r.Context(), a, r.PathValue("customerId"), *q.Approve)
 	if err != nil {
 		return err

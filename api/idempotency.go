@@ -19,8 +19,9 @@ const MaxIdempotencyKey = 255
 // idempotent honours Idempotency-Key on a POST: the same key and body
 // replays the first response and creates nothing; the same key with another
 // body is refused. A key is answered or free after any failure: a handler
-// whose work answers in its own transaction (answerWith) has its answer
-// stored with the work; others have theirs stored once they return. A
+// whose work answers in its own transaction (answerWith: every POST that
+// changes something) has its answer stored with the work; others (the
+// validations, and every refusal) have theirs stored once they return. A
 // request that fails with a 5xx frees its key unless its work committed
 // (the retry then gets the original answer).
 func (s *Server) idempotent(h handler) handler {
@@ -118,7 +119,14 @@ func answerWith[T any](r *http.Request, render func(T) answer) {
 			return nil, nil
 		}
 		a := render(v)
-		b, err := json.Marshal(a.body)
+		body := a.body
+		if a.stored != nil {
+			body = a.stored
+		}
+		if body == nil {
+			return &tenantry.IdempotentResponse{Status: a.status, Location: a.location, Body: []byte{}}, nil
+		}
+		b, err := json.Marshal(body)
 		if err != nil {
 			return nil, err
 		}
@@ -130,13 +138,24 @@ func answerWith[T any](r *http.Request, render func(T) answer) {
 type answer struct {
 	status   int
 	location string
-	body     any
+	body     any // nil: no body (a 204)
+	// stored, when set, is what a replay answers instead of body: body
+	// without the secret it shows once (writeSecretOnce).
+	stored any
 }
 
-// write writes the answer, byte for byte as answerWith stores it.
+// write writes the answer, byte for byte as answerWith stores it (but for
+// a secret shown once).
 func (a answer) write(w http.ResponseWriter) error {
 	if a.location != "" {
 		w.Header().Set("Location", a.location)
+	}
+	switch {
+	case a.body == nil:
+		w.WriteHeader(a.status)
+		return nil
+	case a.stored != nil:
+		return writeSecretOnce(w, a.status, a.body, a.stored)
 	}
 	return writeJSON(w, a.status, a.body)
 }

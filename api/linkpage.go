@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -57,10 +58,10 @@ const linkCSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame
 // Idempotency-Key: a link decides once whatever is sent again.
 func (s *Server) linkRoutes() []route {
 	return []route{
-		{"GET", "/v1/approvals/{token}", "", s.approvalPage},
-		{"POST", "/v1/approvals/{token}", "", s.approvalDecide},
-		{"GET", "/v1/consents/{token}", "", s.consentPage},
-		{"POST", "/v1/consents/{token}", "", s.consentDecide},
+		{"GET", "/v1/approvals/{token}", "", s.linkPageOf(approvalLink{})},
+		{"POST", "/v1/approvals/{token}", "", s.linkDecideOf(approvalLink{})},
+		{"GET", "/v1/consents/{token}", "", s.linkPageOf(consentLink{})},
+		{"POST", "/v1/consents/{token}", "", s.linkDecideOf(consentLink{})},
 		{"GET", linkCSSPath, "", s.linkStyle},
 	}
 }
@@ -231,6 +232,60 @@ type statusWriter struct {
 
 func (w *statusWriter) WriteHeader(int) { w.ResponseWriter.WriteHeader(w.status) }
 
+// linkKind is one kind of mailed link, approval (C7) or consent (U3): what
+// its page asks and how its form decides. One page handler and one decide
+// handler serve both kinds.
+type linkKind interface {
+	// resource names the kind: in a JSON not-found error, and as the
+	// prefix of its messages (links.<resource>.done_<outcome>).
+	resource() string
+	// decisions are the form's answers.
+	decisions() []string
+	// usedReason is the reason of a decision refused because the link
+	// was used up.
+	usedReason() string
+	// request reads what the link with token asks.
+	request(ctx context.Context, ls tenantry.LinkService, token string) (*linkRequest, error)
+	// decide decides d through the link: the outcome names the result (for
+	// the page), body is the JSON answer.
+	decide(ctx context.Context, ls tenantry.LinkService, token, d string) (outcome string, body any, err error)
+}
+
+// linkRequest is what a link asks and where it stands, whatever its kind.
+type linkRequest struct {
+	state    tenantry.LinkState
+	language string // the mail's
+	customer string // the organization's name
+	brand    string
+	expires  time.Time
+	outcome  string                     // how the question was settled, once it is
+	ask      func(tx pageText) linkPage // the question: title, lines, facts and form
+}
+
+// approvalLink is the approval link of an attached organization (C7).
+type approvalLink struct{}
+
+func (approvalLink) resource() string    { return "approval" }
+func (approvalLink) decisions() []string { return []string{"approve", "reject"} }
+func (approvalLink) usedReason() string  { return tenantry.ReasonApprovalNotPending }
+
+func (approvalLink) request(ctx context.Context, ls tenantry.LinkService, token string) (*linkRequest, error) {
+	q, err := ls.ApprovalRequest(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return &linkRequest{state: q.State, language: q.Language, customer: q.CustomerName, brand: q.BrandName, expires: q.Expires,
+		outcome: approvalOutcome(q.Approval), ask: func(tx pageText) linkPage { return approvalQuestion(tx, q) }}, nil
+}
+
+func (approvalLink) decide(ctx context.Context, ls tenantry.LinkService, token, d string) (string, any, error) {
+	st, err := ls.DecideApprovalByToken(ctx, token, d == "approve")
+	if err != nil {
+		return "", nil, err
+	}
+	return approvalOutcome(st), toApprovalJSON(st), nil
+}
+
 // approvalFacts are what an approval page names.
 func approvalFacts(tx pageText, q *tenantry.ApprovalRequest) []linkFact {
 	facts := []linkFact{{tx.t("links.fact.organization"), q.CustomerName}}
@@ -241,17 +296,16 @@ func approvalFacts(tx pageText, q *tenantry.ApprovalRequest) []linkFact {
 }
 
 // approvalQuestion is the page that asks an admin to approve.
-func (s *Server) approvalQuestion(w http.ResponseWriter, status int, tx pageText, q *tenantry.ApprovalRequest, alert string) error {
-	return s.renderLink(w, status, tx, linkPage{
+func approvalQuestion(tx pageText, q *tenantry.ApprovalRequest) linkPage {
+	return linkPage{
 		Title: tx.t("links.approval.title", "organization", q.CustomerName),
-		Alert: alert,
 		Lines: []string{tx.t("links.approval.body", "organization", q.CustomerName, "brand", q.BrandName)},
 		Facts: approvalFacts(tx, q),
 		Form: &linkForm{Legend: tx.t("links.approval.question", "brand", q.BrandName), Buttons: []linkButton{
 			{Value: "approve", Label: tx.t("links.approval.approve"), Primary: true},
 			{Value: "reject", Label: tx.t("links.approval.reject")},
 		}},
-	})
+	}
 }
 
 // approvalOutcome names how an approval was settled, for usedPage.
@@ -265,93 +319,169 @@ func approvalOutcome(a tenantry.Approval) string {
 	return ""
 }
 
-// approvalPage shows what an approval link asks. It changes nothing.
-func (s *Server) approvalPage(w http.ResponseWriter, r *http.Request) error {
-	ls, ok := s.linkService()
-	if !ok {
-		return s.notFoundPage(w, r)
-	}
-	q, err := ls.ApprovalRequest(r.Context(), r.PathValue("token"))
-	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
-		return s.notFoundPage(w, r)
-	}
+// consentLink is the consent link of a user whose address belongs to a
+// free account (U3).
+type consentLink struct{}
+
+func (consentLink) resource() string { return "consent" }
+func (consentLink) decisions() []string {
+	return []string{string(tenantry.ConsentAccept), string(tenantry.ConsentReject)}
+}
+func (consentLink) usedReason() string { return tenantry.ReasonConsentLinkUsed }
+
+func (consentLink) request(ctx context.Context, ls tenantry.LinkService, token string) (*linkRequest, error) {
+	q, err := ls.ConsentRequest(ctx, token)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	tx := s.linkLanguage(r, q.Language)
-	switch q.State {
-	case tenantry.LinkUsed:
-		return s.usedPage(w, tx, approvalOutcome(q.Approval))
-	case tenantry.LinkExpired:
-		return s.expiredPage(w, tx, q.BrandName, q.Expires)
-	}
-	return s.approvalQuestion(w, http.StatusOK, tx, q, "")
+	return &linkRequest{state: q.State, language: q.Language, customer: q.CustomerName, brand: q.BrandName, expires: q.Expires,
+		outcome: consentOutcome(q.Decision), ask: func(tx pageText) linkPage { return consentQuestion(tx, q) }}, nil
 }
 
-// approvalDecide decides through an approval link: the form's POST.
-func (s *Server) approvalDecide(w http.ResponseWriter, r *http.Request) error {
-	ls, ok := s.linkService()
-	if !ok {
-		if wantsJSON(r) {
-			return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "approval")
-		}
-		return s.notFoundPage(w, r)
+func (consentLink) decide(ctx context.Context, ls tenantry.LinkService, token, d string) (string, any, error) {
+	res, err := ls.DecideConsentByToken(ctx, token, tenantry.ConsentDecision(d))
+	if err != nil {
+		return "", nil, err
 	}
-	token := r.PathValue("token")
-	if wantsJSON(r) {
-		if err := crossOrigin.Check(r); err != nil {
-			return tenantry.Errorf(tenantry.EFORBIDDEN, tenantry.ReasonCrossOrigin)
+	return consentOutcome(res.Decision), consentJSON{Decision: string(res.Decision), Status: string(res.Status)}, nil
+}
+
+// consentFacts are what a consent page names.
+func consentFacts(tx pageText, q *tenantry.ConsentRequest) []linkFact {
+	var facts []linkFact
+	if q.RecipientName != "" {
+		facts = append(facts, linkFact{tx.t("links.fact.user"), q.RecipientName})
+	}
+	return append(facts,
+		linkFact{tx.t("links.fact.email"), q.Email},
+		linkFact{tx.t("links.fact.organization"), q.CustomerName},
+		linkFact{tx.t("links.fact.partner"), q.BrandName},
+		linkFact{tx.t("links.fact.expires"), day(q.Expires)})
+}
+
+// consentQuestion is the page that asks the owner of an address to agree.
+func consentQuestion(tx pageText, q *tenantry.ConsentRequest) linkPage {
+	return linkPage{
+		Title: tx.t("links.consent.title", "organization", q.CustomerName),
+		Lines: []string{tx.t("links.consent.body", "organization", q.CustomerName, "email", q.Email, "brand", q.BrandName)},
+		Facts: consentFacts(tx, q),
+		Form: &linkForm{Legend: tx.t("links.consent.question"), Buttons: []linkButton{
+			{Value: "accept", Label: tx.t("links.consent.accept"), Primary: true},
+			{Value: "reject", Label: tx.t("links.consent.reject")},
+		}},
+	}
+}
+
+// consentOutcome names what a used consent link decided, for usedPage.
+func consentOutcome(d tenantry.ConsentDecision) string {
+	switch d {
+	case tenantry.ConsentAccept:
+		return "accepted"
+	case tenantry.ConsentReject:
+		return "declined"
+	}
+	return ""
+}
+
+// question writes the page that asks q, with alert above it ("" for none).
+func (s *Server) question(w http.ResponseWriter, status int, tx pageText, q *linkRequest, alert string) error {
+	p := q.ask(tx)
+	p.Alert = alert
+	return s.renderLink(w, status, tx, p)
+}
+
+// linkPageOf shows what a link of kind k asks. It changes nothing.
+func (s *Server) linkPageOf(k linkKind) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ls, ok := s.linkService()
+		if !ok {
+			return s.notFoundPage(w, r)
 		}
-		d, err := linkDecision(w, r, "approve", "reject")
+		q, err := k.request(r.Context(), ls, r.PathValue("token"))
+		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+			return s.notFoundPage(w, r)
+		}
 		if err != nil {
 			return err
 		}
-		st, err := ls.DecideApprovalByToken(r.Context(), token, d == "approve")
+		tx := s.linkLanguage(r, q.language)
+		switch q.state {
+		case tenantry.LinkUsed:
+			return s.usedPage(w, tx, q.outcome)
+		case tenantry.LinkExpired:
+			return s.expiredPage(w, tx, q.brand, q.expires)
+		}
+		return s.question(w, http.StatusOK, tx, q, "")
+	}
+}
+
+// linkDecideOf decides through a link of kind k: the form's POST.
+func (s *Server) linkDecideOf(k linkKind) handler {
+	page := s.linkPageOf(k)
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ls, ok := s.linkService()
+		if !ok {
+			if wantsJSON(r) {
+				return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", k.resource())
+			}
+			return s.notFoundPage(w, r)
+		}
+		ctx, token := r.Context(), r.PathValue("token")
+		if wantsJSON(r) {
+			if err := crossOrigin.Check(r); err != nil {
+				return tenantry.Errorf(tenantry.EFORBIDDEN, tenantry.ReasonCrossOrigin)
+			}
+			d, err := linkDecision(w, r, k.decisions()...)
+			if err != nil {
+				return err
+			}
+			_, body, err := k.decide(ctx, ls, token, d)
+			if err != nil {
+				return s.renderLinkError(w, r, err)
+			}
+			return writeJSON(w, http.StatusOK, body)
+		}
+		q, err := k.request(ctx, ls, token)
+		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+			return s.notFoundPage(w, r)
+		}
 		if err != nil {
-			return s.renderLinkError(w, r, err)
+			return err
 		}
-		return writeJSON(w, http.StatusOK, toApprovalJSON(st))
-	}
-	q, err := ls.ApprovalRequest(r.Context(), token)
-	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
-		return s.notFoundPage(w, r)
-	}
-	if err != nil {
-		return err
-	}
-	tx := s.linkLanguage(r, q.Language)
-	if err := crossOrigin.Check(r); err != nil {
-		return s.crossSitePage(w, tx)
-	}
-	d, err := linkDecision(w, r, "approve", "reject")
-	if err != nil {
-		if q.State != tenantry.LinkOpen {
-			return s.approvalPage(w, r)
+		tx := s.linkLanguage(r, q.language)
+		if err := crossOrigin.Check(r); err != nil {
+			return s.crossSitePage(w, tx)
 		}
-		return s.approvalQuestion(w, http.StatusBadRequest, tx, q, tx.t("links.choose"))
-	}
-	st, err := ls.DecideApprovalByToken(r.Context(), token, d == "approve")
-	switch {
-	case tenantry.ErrorCode(err) == tenantry.ENOTFOUND:
-		return s.notFoundPage(w, r)
-	case tenantry.AsError(err).Reason == tenantry.ReasonLinkExpired:
-		return s.expiredPage(w, tx, q.BrandName, q.Expires)
-	case tenantry.AsError(err).Reason == tenantry.ReasonApprovalNotPending:
-		// Used, or settled by the partner meanwhile: where it stands.
-		if q, err := ls.ApprovalRequest(r.Context(), token); err == nil {
-			return s.usedPage(w, tx, approvalOutcome(q.Approval))
+		d, err := linkDecision(w, r, k.decisions()...)
+		if err != nil {
+			if q.state != tenantry.LinkOpen {
+				return page(w, r)
+			}
+			return s.question(w, http.StatusBadRequest, tx, q, tx.t("links.choose"))
 		}
-		return s.usedPage(w, tx, "")
-	case tenantry.ErrorCode(err) == tenantry.ECONFLICT:
-		return s.closedPage(w, tx)
-	case err != nil:
-		return err
+		outcome, _, err := k.decide(ctx, ls, token, d)
+		switch {
+		case tenantry.ErrorCode(err) == tenantry.ENOTFOUND:
+			return s.notFoundPage(w, r)
+		case tenantry.AsError(err).Reason == tenantry.ReasonLinkExpired:
+			return s.expiredPage(w, tx, q.brand, q.expires)
+		case tenantry.AsError(err).Reason == k.usedReason():
+			// Used, or settled another way meanwhile: where it stands.
+			if q, err := k.request(ctx, ls, token); err == nil {
+				return s.usedPage(w, tx, q.outcome)
+			}
+			return s.usedPage(w, tx, "")
+		case tenantry.ErrorCode(err) == tenantry.ECONFLICT:
+			return s.closedPage(w, tx)
+		case err != nil:
+			return err
+		}
+		key := "links." + k.resource() + ".done_" + outcome
+		return s.renderLink(w, http.StatusOK, tx, linkPage{
+			Title: tx.t(key + "_title"),
+			Lines: []string{tx.t(key, "organization", q.customer, "brand", q.brand)},
+		})
 	}
-	key := "links.approval.done_" + approvalOutcome(st)
-	return s.renderLink(w, http.StatusOK, tx, linkPage{
-		Title: tx.t(key + "_title"),
-		Lines: []string{tx.t(key, "organization", q.CustomerName, "brand", q.BrandName)},
-	})
 }
 
 // linkDecision reads the form field decision of a link's POST, one of
@@ -371,130 +501,4 @@ func linkDecision(w http.ResponseWriter, r *http.Request, allowed ...string) (st
 		return "", tenantry.FieldError(tenantry.EINVALID, "decision", tenantry.ReasonRequired)
 	}
 	return "", tenantry.FieldError(tenantry.EINVALID, "decision", tenantry.ReasonInvalidEnum, "value", v, "allowed", strings.Join(allowed, ", "))
-}
-
-// consentFacts are what a consent page names.
-func consentFacts(tx pageText, q *tenantry.ConsentRequest) []linkFact {
-	var facts []linkFact
-	if q.RecipientName != "" {
-		facts = append(facts, linkFact{tx.t("links.fact.user"), q.RecipientName})
-	}
-	return append(facts,
-		linkFact{tx.t("links.fact.email"), q.Email},
-		linkFact{tx.t("links.fact.organization"), q.CustomerName},
-		linkFact{tx.t("links.fact.partner"), q.BrandName},
-		linkFact{tx.t("links.fact.expires"), day(q.Expires)})
-}
-
-// consentQuestion is the page that asks the owner of an address to agree.
-func (s *Server) consentQuestion(w http.ResponseWriter, status int, tx pageText, q *tenantry.ConsentRequest, alert string) error {
-	return s.renderLink(w, status, tx, linkPage{
-		Title: tx.t("links.consent.title", "organization", q.CustomerName),
-		Alert: alert,
-		Lines: []string{tx.t("links.consent.body", "organization", q.CustomerName, "email", q.Email, "brand", q.BrandName)},
-		Facts: consentFacts(tx, q),
-		Form: &linkForm{Legend: tx.t("links.consent.question"), Buttons: []linkButton{
-			{Value: "accept", Label: tx.t("links.consent.accept"), Primary: true},
-			{Value: "reject", Label: tx.t("links.consent.reject")},
-		}},
-	})
-}
-
-// consentOutcome names what a used consent link decided, for usedPage.
-func consentOutcome(d tenantry.ConsentDecision) string {
-	switch d {
-	case tenantry.ConsentAccept:
-		return "accepted"
-	case tenantry.ConsentReject:
-		return "declined"
-	}
-	return ""
-}
-
-// consentPage shows what a consent link asks. It changes nothing.
-func (s *Server) consentPage(w http.ResponseWriter, r *http.Request) error {
-	ls, ok := s.linkService()
-	if !ok {
-		return s.notFoundPage(w, r)
-	}
-	q, err := ls.ConsentRequest(r.Context(), r.PathValue("token"))
-	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
-		return s.notFoundPage(w, r)
-	}
-	if err != nil {
-		return err
-	}
-	tx := s.linkLanguage(r, q.Language)
-	switch q.State {
-	case tenantry.LinkUsed:
-		return s.usedPage(w, tx, consentOutcome(q.Decision))
-	case tenantry.LinkExpired:
-		return s.expiredPage(w, tx, q.BrandName, q.Expires)
-	}
-	return s.consentQuestion(w, http.StatusOK, tx, q, "")
-}
-
-// consentDecide decides through a consent link: the form's POST.
-func (s *Server) consentDecide(w http.ResponseWriter, r *http.Request) error {
-	ls, ok := s.linkService()
-	if !ok {
-		if wantsJSON(r) {
-			return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "consent")
-		}
-		return s.notFoundPage(w, r)
-	}
-	token := r.PathValue("token")
-	if wantsJSON(r) {
-		if err := crossOrigin.Check(r); err != nil {
-			return tenantry.Errorf(tenantry.EFORBIDDEN, tenantry.ReasonCrossOrigin)
-		}
-		d, err := linkDecision(w, r, string(tenantry.ConsentAccept), string(tenantry.ConsentReject))
-		if err != nil {
-			return err
-		}
-		res, err := ls.DecideConsentByToken(r.Context(), token, tenantry.ConsentDecision(d))
-		if err != nil {
-			return s.renderLinkError(w, r, err)
-		}
-		return writeJSON(w, http.StatusOK, consentJSON{Decision: string(res.Decision), Status: string(res.Status)})
-	}
-	q, err := ls.ConsentRequest(r.Context(), token)
-	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
-		return s.notFoundPage(w, r)
-	}
-	if err != nil {
-		return err
-	}
-	tx := s.linkLanguage(r, q.Language)
-	if err := crossOrigin.Check(r); err != nil {
-		return s.crossSitePage(w, tx)
-	}
-	d, err := linkDecision(w, r, string(tenantry.ConsentAccept), string(tenantry.ConsentReject))
-	if err != nil {
-		if q.State != tenantry.LinkOpen {
-			return s.consentPage(w, r)
-		}
-		return s.consentQuestion(w, http.StatusBadRequest, tx, q, tx.t("links.choose"))
-	}
-	res, err := ls.DecideConsentByToken(r.Context(), token, tenantry.ConsentDecision(d))
-	switch {
-	case tenantry.ErrorCode(err) == tenantry.ENOTFOUND:
-		return s.notFoundPage(w, r)
-	case tenantry.AsError(err).Reason == tenantry.ReasonLinkExpired:
-		return s.expiredPage(w, tx, q.BrandName, q.Expires)
-	case tenantry.AsError(err).Reason == tenantry.ReasonConsentLinkUsed:
-		if q, err := ls.ConsentRequest(r.Context(), token); err == nil {
-			return s.usedPage(w, tx, consentOutcome(q.Decision))
-		}
-		return s.usedPage(w, tx, "")
-	case tenantry.ErrorCode(err) == tenantry.ECONFLICT:
-		return s.closedPage(w, tx)
-	case err != nil:
-		return err
-	}
-	key := "links.consent.done_" + consentOutcome(res.Decision)
-	return s.renderLink(w, http.StatusOK, tx, linkPage{
-		Title: tx.t(key + "_title"),
-		Lines: []string{tx.t(key, "organization", q.CustomerName, "brand", q.BrandName)},
-	})
 }

@@ -87,12 +87,15 @@ func (s *Server) createLocation(w http.ResponseWriter, r *http.Request) error {
 	if err := collect(aerr, decode(r, &q, true)); err != nil {
 		return err
 	}
+	render := func(l *tenantry.Location) answer {
+		return answer{status: http.StatusCreated, location: locationsURL(r, l.CustomerID) + "/" + url.PathEscape(l.ID), body: toLocationJSON(l)}
+	}
+	answerWith(r, render)
 	l, err := s.svc.Locations.CreateLocation(r.Context(), a, r.PathValue("customerId"), q.input())
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", locationsURL(r, l.CustomerID)+"/"+url.PathEscape(l.ID))
-	return writeJSON(w, http.StatusCreated, toLocationJSON(l))
+	return render(l).write(w)
 }
 
 func (s *Server) getLocation(w http.ResponseWriter, r *http.Request) error {
@@ -195,12 +198,16 @@ func (s *Server) addNumbers(w http.ResponseWriter, r *http.Request) error {
 		in.Ranges = append(in.Ranges, tenantry.NumberRange{Start: rg.Start, End: rg.End})
 	}
 	customerID, locationID := r.PathValue("customerId"), r.PathValue("locationId")
+	render := func(ns []*tenantry.PhoneNumber) answer {
+		return answer{status: http.StatusCreated, location: locationsURL(r, customerID) + "/" + url.PathEscape(locationID) + "/numbers",
+			body: map[string]any{"items": toNumbersJSON(ns)}}
+	}
+	answerWith(r, render)
 	ns, err := s.svc.Locations.AddNumbers(r.Context(), a, customerID, locationID, in)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", locationsURL(r, customerID)+"/"+url.PathEscape(locationID)+"/numbers")
-	return writeJSON(w, http.StatusCreated, map[string]any{"items": toNumbersJSON(ns)})
+	return render(ns).write(w)
 }
 
 func (s *Server) removeNumber(w http.ResponseWriter, r *http.Request) error {

@@ -198,11 +198,12 @@ func (s *Server) resendConsent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ans := answer{status: http.StatusNoContent}
+	answerWith(r, func(*tenantry.Subscriber) answer { return ans })
 	if err := s.svc.Subscribers.ResendConsent(r.Context(), a, r.PathValue("subscriberId")); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return ans.write(w)
 }
 
 // Pages of the subscriber list, as the reference document has them: 50

@@ -76,17 +76,21 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		ti.Expires = t
 	}
 	p := principal(r)
+	// A replay of the request (same Idempotency-Key) shows the token
+	// without its secret: only a hash of it is ever stored.
+	render := func(tok *tenantry.Token) answer {
+		return answer{status: http.StatusCreated, location: baseURL(r) + "/v1/partner/tokens/" + url.PathEscape(tok.ID), body: toTokenJSON(tok)}
+	}
+	answerWith(r, render)
 	tok, secret, err := s.svc.Partners.CreateToken(r.Context(), p.PartnerID, p, ti)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", baseURL(r)+"/v1/partner/tokens/"+url.PathEscape(tok.ID))
-	// A replay of the request (same Idempotency-Key) shows the token
-	// without its secret: only a hash of it is ever stored.
-	out := toTokenJSON(tok)
-	withSecret := out
+	ans := render(tok)
+	withSecret := toTokenJSON(tok)
 	withSecret.Token = secret
-	return writeSecretOnce(w, http.StatusCreated, withSecret, out)
+	ans.body, ans.stored = withSecret, ans.body
+	return ans.write(w)
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {

@@ -70,14 +70,19 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	wh := &tenantry.Webhook{URL: in.URL, Events: in.Events, Active: in.Active == nil || *in.Active}
+	// The answer stored for replays is the webhook without its secret.
+	render := func(wh *tenantry.Webhook) answer {
+		return answer{status: http.StatusCreated, location: baseURL(r) + "/v1/partner/webhooks/" + url.PathEscape(wh.ID), body: toWebhookJSON(wh)}
+	}
+	answerWith(r, render)
 	if err := s.svc.Webhooks.CreateWebhook(r.Context(), a, wh); err != nil {
 		return err
 	}
-	w.Header().Set("Location", baseURL(r)+"/v1/partner/webhooks/"+url.PathEscape(wh.ID))
-	body := toWebhookJSON(wh)
-	withSecret := body
+	ans := render(wh)
+	withSecret := toWebhookJSON(wh)
 	withSecret.Secret = wh.Secret
-	return writeSecretOnce(w, http.StatusCreated, withSecret, body)
+	ans.body, ans.stored = withSecret, ans.body
+	return ans.write(w)
 }
 
 // writeSecretOnce answers with a body that carries a secret. When the

@@ -188,7 +188,10 @@ func (db *DB) AddCustomerAdmin(ctx context.Context, a *tenantry.Actor, customerI
 		if err := tx.queueCustomerMail(ctx, c, tenantry.MailE911Confirmation, out.Email, "", tenantry.MailData{}); err != nil {
 			return err
 		}
-		return tx.audit(ctx, a.OrgID, a.AdminID, "customer_admin.create", "customer_admin", out.ID, adminAudit(out))
+		if err := tx.audit(ctx, a.OrgID, a.AdminID, "customer_admin.create", "customer_admin", out.ID, adminAudit(out)); err != nil {
+			return err
+		}
+		return tx.answerIdempotently(ctx, out)
 	})
 	if err != nil {
 		return nil, err
@@ -402,7 +405,10 @@ func (db *DB) DecideApproval(ctx context.Context, a *tenantry.Actor, customerID 
 			return err
 		}
 		out = c
-		return tx.decide(ctx, c, approve, a.AdminID)
+		if err := tx.decide(ctx, c, approve, a.AdminID); err != nil {
+			return err
+		}
+		return tx.answerIdempotently(ctx, c)
 	})
 	if err != nil {
 		return nil, err

@@ -9,9 +9,10 @@ import (
 
 // Idempotency keys: a POST with a key first reserves it (status 0, the
 // request's token, a lease), then its answer is stored: by the work's own
-// transaction where the store's method does it (answerIdempotently), so
-// that work that commits is always answered, or else after the handler
-// returns. A replay of the same request gets the stored response; the same
+// transaction, in every method a POST calls to change something
+// (answerIdempotently), so that work that commits is always answered; the
+// answer to a request that changes nothing (a validation, a refusal) is
+// stored after the handler returns. A replay of the same request gets the stored response; the same
 // key with another body is refused. A reservation never answered (its
 // request died with its process, or failed and could not release it) is
 // free once its lease runs out, and on SQLite at the next start.

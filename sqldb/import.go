@@ -113,6 +113,32 @@ func (db *DB) Import(ctx context.Context, a *tenantry.Actor, customerID, id stri
 	return im, rows.Err()
 }
 
+// Imports lists the customer's most recent imports, newest first.
+func (db *DB) Imports(ctx context.Context, a *tenantry.Actor, customerID string, max int) ([]*tenantry.Import, error) {
+	var n int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM customers WHERE id = ? AND partner_id = ?`, customerID, a.OrgID).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, notFound("customer")
+	}
+	rows, err := db.query(ctx, `SELECT `+importCols+` FROM imports WHERE customer_id = ? AND partner_id = ? ORDER BY created DESC, id DESC LIMIT ?`,
+		customerID, a.OrgID, max)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*tenantry.Import
+	for rows.Next() {
+		im, err := scanImport(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, im)
+	}
+	return out, rows.Err()
+}
+
 // RunImport works an import to its end, chunk by chunk, in one go (the
 // queue's worker works it chunk by chunk with RunImportChunk instead).
 func (db *DB) RunImport(ctx context.Context, job tenantry.ImportUsersJob) error {

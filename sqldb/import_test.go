@@ -273,3 +273,34 @@ func TestImportFreeAccounts(t *testing.T) {
 		}
 	})
 }
+
+// TestImportList: a customer's imports, newest first, at most max; another
+// partner's customer is not found.
+func TestImportList(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f, c, hq := importFixture(t, e)
+		ctx := t.Context()
+		first := startImport(t, f, c, mixedFile(hq), true)
+		second := startImport(t, f, c, mixedFile(hq), false)
+		got, err := f.db.Imports(ctx, f.actor, c.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, im := range got {
+			ids = append(ids, im.ID)
+		}
+		if diff := cmp.Diff([]string{second.ID, first.ID}, ids); diff != "" {
+			t.Errorf("imports (-want +got):\n%s", diff)
+		}
+		if len(got) == 2 && (!got[1].DryRun || got[0].DryRun || got[0].Total != 8) {
+			t.Errorf("imports = %+v %+v", got[0], got[1])
+		}
+		if got, _ := f.db.Imports(ctx, f.actor, c.ID, 1); len(got) != 1 || got[0].ID != second.ID {
+			t.Errorf("imports max 1 = %v", got)
+		}
+		_, other := addPartner(t, f.db, "Globex")
+		_, err = f.db.Imports(ctx, other, c.ID, 10)
+		wantError(t, err, tenantry.ENOTFOUND, "")
+	})
+}

@@ -151,7 +151,10 @@ func (db *DB) CreateLocation(ctx context.Context, a *tenantry.Actor, customerID 
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, a.OrgID, a.AdminID, "location.create", "location", l.ID, locationAudit(l))
+		if err := tx.audit(ctx, a.OrgID, a.AdminID, "location.create", "location", l.ID, locationAudit(l)); err != nil {
+			return err
+		}
+		return tx.answerIdempotently(ctx, l)
 	})
 	if err != nil {
 		return nil, err

@@ -182,7 +182,10 @@ func (db *DB) addNumbers(ctx context.Context, a *tenantry.Actor, customerID, loc
 		for i, n := range out {
 			added[i] = n.Number
 		}
-		return tx.audit(ctx, a.OrgID, a.AdminID, "location.numbers_add", "location", l.ID, map[string]any{"customerId": c.ID, "phoneNumbers": added})
+		if err := tx.audit(ctx, a.OrgID, a.AdminID, "location.numbers_add", "location", l.ID, map[string]any{"customerId": c.ID, "phoneNumbers": added}); err != nil {
+			return err
+		}
+		return tx.answerIdempotently(ctx, out)
 	})
 	if err != nil {
 		return nil, items, err

@@ -765,7 +765,10 @@ func (db *DB) ResendConsent(ctx context.Context, a *tenantry.Actor, id string) e
 		if err := tx.queueConsentMail(ctx, c, s, s.ConsentRequests+1); err != nil {
 			return err
 		}
-		return tx.audit(ctx, s.PartnerID, a.AdminID, "subscriber.consent_requested", "subscriber", s.ID, map[string]any{"email": s.Email, "requests": s.ConsentRequests + 1})
+		if err := tx.audit(ctx, s.PartnerID, a.AdminID, "subscriber.consent_requested", "subscriber", s.ID, map[string]any{"email": s.Email, "requests": s.ConsentRequests + 1}); err != nil {
+			return err
+		}
+		return tx.answerIdempotently(ctx, s)
 	})
 }
 

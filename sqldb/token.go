@@ -127,8 +127,10 @@ func (db *DB) CreateToken(ctx context.Context, partnerID string, by *tenantry.Pr
 			}
 		}
 		var err error
-		tok, secret, err = tx.createToken(ctx, partnerID, adminID, in)
-		return err
+		if tok, secret, err = tx.createToken(ctx, partnerID, adminID, in); err != nil {
+			return err
+		}
+		return tx.answerIdempotently(ctx, tok)
 	})
 	if err != nil {
 		return nil, "", err

@@ -91,7 +91,11 @@ func (db *DB) CreateWebhook(ctx context.Context, a *tenantry.Actor, w *tenantry.
 			id, a.OrgID, w.URL, mustJSON(w.Events), sealed, boolInt(w.Active), now.UnixMicro()); err != nil {
 			return err
 		}
-		return tx.audit(ctx, a.OrgID, a.AdminID, "webhook.create", "webhook", id, map[string]any{"url": w.URL, "events": w.Events, "active": w.Active})
+		if err := tx.audit(ctx, a.OrgID, a.AdminID, "webhook.create", "webhook", id, map[string]any{"url": w.URL, "events": w.Events, "active": w.Active}); err != nil {
+			return err
+		}
+		// The answer a replay gets: the webhook without its secret.
+		return tx.answerIdempotently(ctx, &tenantry.Webhook{ID: id, PartnerID: a.OrgID, URL: w.URL, Events: w.Events, Active: w.Active, Created: now})
 	})
 	if err != nil {
 		return err

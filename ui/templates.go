@@ -16,6 +16,7 @@ var pageNames = []string{
 	"error", "signin", "setup", "link",
 	"customer_list", "customer_panel", "customer_wizard",
 	"template_list", "template_page", "template_wizard",
+	"customer_import", "customer_import_view", "locations", "location_page",
 	"assistance", "assistance_list", "assistance_request",
 	"settings_partner", "settings_outbox", "settings_outbox_message",
 }

@@ -100,7 +100,7 @@ const (
 
 // routes lists every page and form of the hub.
 func (s *Server) routes() []route {
-	return append(s.customerWizardRoutes(), []route{
+	rs := []route{
 		{"GET /{$}", signedIn, s.home},
 		{"GET /signin", public, s.signInPage},
 		{"POST /signin", public, s.signIn},
@@ -125,6 +125,20 @@ func (s *Server) routes() []route {
 		{"GET /settings/outbox/{id}", fullAdmin, s.outboxMessage},
 		{"GET /settings/outbox/{id}/html", fullAdmin, s.outboxHTML},
 
+		{"GET /customers/{id}/import", signedIn, s.customerImport},
+		{"POST /customers/{id}/import", writer, s.importUpload},
+		{"GET /customers/{id}/import/template.csv", signedIn, s.importTemplate},
+		{"GET /customers/{id}/import/{importId}", signedIn, s.importView},
+		{"GET /customers/{id}/import/{importId}/status", signedIn, s.importStatus},
+		{"GET /customers/{id}/import/{importId}/errors.csv", signedIn, s.importErrorsCSV},
+		{"GET /customers/{id}/locations", signedIn, s.customerLocations},
+		{"POST /customers/{id}/locations", writer, s.createLocation},
+		{"GET /customers/{id}/locations/{locationId}", signedIn, s.locationView},
+		{"POST /customers/{id}/locations/{locationId}/numbers", writer, s.addNumbers},
+		{"POST /customers/{id}/locations/{locationId}/numbers/remove", writer, s.removeNumber},
+		{"POST /customers/{id}/locations/{locationId}/main", writer, s.setMainNumber},
+		{"POST /customers/{id}/locations/{locationId}/delete", writer, s.deleteLocation},
+
 		{"GET /templates", signedIn, s.templateList},
 		{"GET /templates/new", writer, s.templateWizardStart},
 		{"GET /templates/{id}", signedIn, s.templatePage},
@@ -132,26 +146,23 @@ func (s *Server) routes() []route {
 		{"POST /templates/{id}/delete", writer, s.templateDelete},
 		{"GET /templates/wizard/{draft}/{step}", writer, s.templateWizardPage},
 		{"POST /templates/wizard/{draft}/{step}", writer, s.templateWizardPost},
-	}...)
+	}
+	// The customer wizard's steps are literal paths: a wildcard step
+	// (/customers/new/{step}) would clash with a customer's tabs
+	// (/customers/{id}/import), neither pattern being more specific.
+	for _, step := range customerSteps {
+		rs = append(rs, route{"GET /customers/new/" + step, writer, withStep(step, s.customerWizardPage)},
+			route{"POST /customers/new/" + step, writer, withStep(step, s.customerWizardPost)})
+	}
+	return rs
 }
 
-// customerWizardRoutes are the create-customer wizard's steps, one literal
-// pattern each: "/customers/new/{step}" would conflict with the customer's
-// tabs ("/customers/{id}/assistance"), neither pattern being more specific.
-// The handlers still read the step as the path value "step".
-func (s *Server) customerWizardRoutes() []route {
-	var out []route
-	for _, step := range customerSteps {
-		withStep := func(h handler) handler {
-			return func(w http.ResponseWriter, r *http.Request) error {
-				r.SetPathValue("step", step)
-				return h(w, r)
-			}
-		}
-		out = append(out, route{"GET /customers/new/" + step, writer, withStep(s.customerWizardPage)},
-			route{"POST /customers/new/" + step, writer, withStep(s.customerWizardPost)})
+// withStep gives a wizard's handler the step its literal path names.
+func withStep(step string, h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		r.SetPathValue("step", step)
+		return h(w, r)
 	}
-	return out
 }
 
 // Handler returns the hub's HTTP handler. State-changing requests from

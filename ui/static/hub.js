@@ -73,3 +73,30 @@
   }
   document.addEventListener("DOMContentLoaded", function () { setTimeout(poll, 1000); });
 })();
+
+// An import's page: while the import runs, its progress is polled and
+// shown in place; once it is finished the page is loaded again to show the
+// row errors. (Without script the page refreshes itself.)
+(function () {
+  "use strict";
+  function poll(box) {
+    fetch(box.getAttribute("data-import"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (st) {
+        if (!st) return;
+        var bar = box.querySelector("progress");
+        if (bar) { bar.max = st.total; bar.value = st.done; }
+        var text = box.querySelector("[data-import-text]");
+        if (text) text.textContent = st.text;
+        var label = box.querySelector("[data-import-label]");
+        if (label) { label.textContent = st.label; label.className = "status import-" + st.status; }
+        if (st.finished) { window.location.reload(); }
+      })
+      .catch(function () {})
+      .then(function () { if (box.hasAttribute("data-running")) setTimeout(function () { poll(box); }, 1000); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.querySelector(".import-progress[data-running]");
+    if (box) setTimeout(function () { poll(box); }, 500);
+  });
+})();
