@@ -88,6 +88,8 @@ type MailData struct {
 	// attachment of an existing organization (rule C7).
 	ApproveURL string
 	RejectURL  string
+	// Assistance is what a setup-assistance request tells (MailAssistance).
+	Assistance *AssistanceMail `json:",omitempty"`
 }
 
 // MailAllowed applies the rules about who may get a mail of kind: a welcome
@@ -146,6 +148,7 @@ func ProvisioningMails(c *Customer, tpl *Template, attached bool) []MailKind {
 // OutboxFilter selects messages in the outbox.
 type OutboxFilter struct {
 	Status     MailStatus // "": any
+	Kind       MailKind   // "": any
 	CustomerID string     // "": any
 	Page
 }

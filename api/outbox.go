@@ -57,7 +57,14 @@ func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
 	if err := collect(aerr, err); err != nil {
 		return err
 	}
-	f := tenantry.OutboxFilter{Status: tenantry.MailStatus(q.Get("status")), CustomerID: q.Get("customerId"), Page: p}
+	f := tenantry.OutboxFilter{Status: tenantry.MailStatus(q.Get("status")), Kind: tenantry.MailKind(q.Get("kind")), CustomerID: q.Get("customerId"), Page: p}
+	if f.Kind != "" && !slices.Contains(tenantry.MailKinds, f.Kind) {
+		allowed := make([]string, len(tenantry.MailKinds))
+		for i, k := range tenantry.MailKinds {
+			allowed[i] = string(k)
+		}
+		return tenantry.FieldError(tenantry.EINVALID, "kind", tenantry.ReasonInvalidEnum, "value", string(f.Kind), "allowed", strings.Join(allowed, ", "))
+	}
 	if f.Status != "" && !slices.Contains(tenantry.MailStatuses, f.Status) {
 		allowed := make([]string, len(tenantry.MailStatuses))
 		for i, st := range tenantry.MailStatuses {

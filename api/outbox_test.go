@@ -180,6 +180,10 @@ func TestOutboxAPI(t *testing.T) {
 		if diff := cmp.Diff([]string{"second@contoso.example", "admin@contoso.example"}, byCustomer.recipients()); diff != "" {
 			t.Errorf("customerId filter (-want +got):\n%s", diff)
 		}
+		byKind, _ := acme.listOutbox(t, "kind=consent")
+		if diff := cmp.Diff([]string{"user@contoso.example"}, byKind.recipients()); diff != "" {
+			t.Errorf("kind filter (-want +got):\n%s", diff)
+		}
 
 		// Partner isolation.
 		acme.do(t, "GET", "/v1/partner/outbox/"+url.PathEscape(theirs.ID), nil, nil).wantStatus(t, 404)
@@ -193,6 +197,7 @@ func TestOutboxAPI(t *testing.T) {
 
 		// Bad input.
 		acme.do(t, "GET", "/v1/partner/outbox?status=bounced", nil, nil).wantField(t, 400, "status")
+		acme.do(t, "GET", "/v1/partner/outbox?kind=postcard", nil, nil).wantField(t, 400, "kind")
 		acme.do(t, "GET", "/v1/partner/outbox?max=0", nil, nil).wantField(t, 400, "max")
 		en.do(t, "GET", "/v1/partner/outbox", "", nil, nil).wantStatus(t, 401)
 		acme.do(t, "DELETE", "/v1/partner/outbox/"+url.PathEscape(last.ID), nil, nil).wantStatus(t, 405)

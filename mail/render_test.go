@@ -28,6 +28,12 @@ func goldenData(kind tenantry.MailKind) tenantry.MailData {
 	if kind == tenantry.MailPartnerAdminInvitation {
 		d.CustomerName = "" // it concerns the partner (the brand), no customer
 	}
+	if kind == tenantry.MailAssistance {
+		d.Link = "https://hub.northwind.example/assistance/a1"
+		d.Assistance = &tenantry.AssistanceMail{ContactName: "Bo Berg", ContactEmail: "bo@contoso.example", ContactPhone: "+1 512 555 0100",
+			Topics: []string{"numbers", "sso"}, Details: "Port 40 numbers.\nTwo sites <first>.", PreferredDate: "2026-03-10", PreferredWindow: "morning",
+			RequestedBy: "Ada Admin"}
+	}
 	return d
 }
 

@@ -366,6 +366,9 @@ func (db *DB) OutboxMessages(ctx context.Context, a *tenantry.Actor, f tenantry.
 	if f.CustomerID != "" {
 		where, args = where+` AND customer_id = ?`, append(args, f.CustomerID)
 	}
+	if f.Kind != "" {
+		where, args = where+` AND kind = ?`, append(args, f.Kind)
+	}
 	var total int
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err

@@ -112,7 +112,7 @@ func newHubEnvAt(t testing.TB, dbURL, engine, publicURL string) *hubEnv {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	hub, err := ui.New(ui.Services{Hub: db, Partners: db, Templates: db, Customers: db, Locations: db, Subscribers: db, Admins: db, Imports: db, Webhooks: db, Outbox: db, Audit: db}, tr, ui.Options{PublicURL: publicURL, Now: clk.Now, Log: log})
+	hub, err := ui.New(ui.Services{Hub: db, Partners: db, Templates: db, Customers: db, Locations: db, Subscribers: db, Admins: db, Imports: db, Webhooks: db, Outbox: db, Audit: db, Assistance: db}, tr, ui.Options{PublicURL: publicURL, Now: clk.Now, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,8 @@ var pageNames = []string{
 	"customer_import", "customer_import_view", "locations", "location_page",
 	"settings_subpartners", "settings_subpartners_act", "settings_audit",
 	"settings_admins", "settings_tokens", "settings_webhooks", "settings_webhooks_page",
+	"assistance", "assistance_list", "assistance_request",
+	"settings_partner", "settings_outbox", "settings_outbox_message",
 }
 
 // pages are the parsed pages, each with the layout and the shared partials.

@@ -33,6 +33,7 @@ type Services struct {
 	Webhooks    tenantry.WebhookService
 	Outbox      tenantry.OutboxService
 	Audit       tenantry.AuditService
+	Assistance  tenantry.AssistanceService
 }
 
 // Options configure the hub.
@@ -118,6 +119,15 @@ func (s *Server) routes() []route {
 		{"GET /customers/{id}/setup", signedIn, s.customerSetupStart},
 		{"GET /customers/{id}/setup/{step}", writer, s.customerSetupPage},
 		{"POST /customers/{id}/setup/{step}", writer, s.customerSetupPost},
+		{"GET /customers/{id}/assistance", signedIn, s.assistancePage},
+		{"POST /customers/{id}/assistance", writer, s.requestAssistance},
+		{"GET /assistance", signedIn, s.assistanceList},
+		{"GET /assistance/{id}", signedIn, s.assistanceRequest},
+		{"GET /settings/partner", fullAdmin, s.partnerSettings},
+		{"POST /settings/partner", fullAdmin, s.savePartnerSettings},
+		{"GET /settings/outbox", fullAdmin, s.outboxList},
+		{"GET /settings/outbox/{id}", fullAdmin, s.outboxMessage},
+		{"GET /settings/outbox/{id}/html", fullAdmin, s.outboxHTML},
 
 		{"GET /customers/{id}/import", signedIn, s.customerImport},
 		{"POST /customers/{id}/import", writer, s.importUpload},

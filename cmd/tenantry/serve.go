@@ -134,7 +134,7 @@ func handler(db *sqldb.DB, log *slog.Logger, opts ...api.Option) (http.Handler, 
 		return nil, err
 	}
 	a := api.New(api.Services{Partners: db, Templates: db, Customers: db, Idempotency: db, Locations: db, Outbox: db, Subscribers: db, Webhooks: db, Admins: db, Imports: db}, tr, log, opts...)
-	hub, err := ui.New(ui.Services{Hub: db, Partners: db, Templates: db, Customers: db, Locations: db, Subscribers: db, Admins: db, Imports: db, Webhooks: db, Outbox: db, Audit: db}, tr, ui.Options{PublicURL: db.PublicURL(), Log: log})
+	hub, err := ui.New(ui.Services{Hub: db, Partners: db, Templates: db, Customers: db, Locations: db, Subscribers: db, Admins: db, Imports: db, Webhooks: db, Outbox: db, Audit: db, Assistance: db}, tr, ui.Options{PublicURL: db.PublicURL(), Log: log})
 	if err != nil {
 		return nil, err
 	}
