@@ -16,6 +16,7 @@ var pageNames = []string{
 	"error", "signin", "setup", "link",
 	"customer_list", "customer_panel", "customer_wizard",
 	"template_list", "template_page", "template_wizard",
+	"users", "user_page", "user_delete", "customer_admins",
 }
 
 // pages are the parsed pages, each with the layout and the shared partials.

@@ -99,7 +99,7 @@ const (
 
 // routes lists every page and form of the hub.
 func (s *Server) routes() []route {
-	return []route{
+	rs := []route{
 		{"GET /{$}", signedIn, s.home},
 		{"GET /signin", public, s.signInPage},
 		{"POST /signin", public, s.signIn},
@@ -113,9 +113,18 @@ func (s *Server) routes() []route {
 		{"GET /customers", signedIn, s.customerList},
 		{"GET /customers/status", signedIn, s.customerStatus},
 		{"GET /customers/new", writer, s.customerWizardStart},
-		{"GET /customers/new/{step}", writer, s.customerWizardPage},
-		{"POST /customers/new/{step}", writer, s.customerWizardPost},
 		{"GET /customers/{id}", signedIn, s.customerPanel},
+		{"GET /customers/{id}/users", signedIn, s.userList},
+		{"GET /customers/{id}/users/{userId}", signedIn, s.userPageGet},
+		{"POST /customers/{id}/users/{userId}", writer, s.userUpdate},
+		{"GET /customers/{id}/users/{userId}/delete", writer, s.userDeletePage},
+		{"POST /customers/{id}/users/{userId}/delete", writer, s.userDelete},
+		{"POST /customers/{id}/users/{userId}/consent", writer, s.userResendConsent},
+		{"GET /customers/{id}/admins", signedIn, s.customerAdmins},
+		{"POST /customers/{id}/admins", writer, s.customerAdminInvite},
+		{"POST /customers/{id}/admins/{adminId}", writer, s.customerAdminChange},
+		{"GET /customers/{id}/admins/{adminId}/remove", writer, s.customerAdminRemovePage},
+		{"POST /customers/{id}/admins/{adminId}/remove", writer, s.customerAdminRemove},
 
 		{"GET /templates", signedIn, s.templateList},
 		{"GET /templates/new", writer, s.templateWizardStart},
@@ -124,6 +133,22 @@ func (s *Server) routes() []route {
 		{"POST /templates/{id}/delete", writer, s.templateDelete},
 		{"GET /templates/wizard/{draft}/{step}", writer, s.templateWizardPage},
 		{"POST /templates/wizard/{draft}/{step}", writer, s.templateWizardPost},
+	}
+	// The customer wizard's steps are literal paths: a wildcard step
+	// (/customers/new/{step}) would clash with a customer's tabs
+	// (/customers/{id}/import), neither pattern being more specific.
+	for _, step := range customerSteps {
+		rs = append(rs, route{"GET /customers/new/" + step, writer, withStep(step, s.customerWizardPage)},
+			route{"POST /customers/new/" + step, writer, withStep(step, s.customerWizardPost)})
+	}
+	return rs
+}
+
+// withStep gives a wizard's handler the step its literal path names.
+func withStep(step string, h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		r.SetPathValue("step", step)
+		return h(w, r)
 	}
 }
 
