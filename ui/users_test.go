@@ -146,7 +146,7 @@ func TestUserList(t *testing.T) {
 		f.readOnly(t).get(list).must(t, 200).contains(t, "u00@cafe.example").lacks(t, `/setup"`+` class`)
 		o := en.bootstrap(t, "Other Telecom", "olga@other.example", tenantry.RoleFullAdmin)
 		o.get(list).must(t, 404)
-		o.get(list + "?q=lovelace").must(t, 404)
+		o.get(list+"?q=lovelace").must(t, 404)
 	})
 }
 
@@ -248,7 +248,7 @@ func TestUserPage(t *testing.T) {
 		r := f.readOnly(t)
 		r.get(path).must(t, 200).contains(t, "Augusta Ada King").lacks(t, `name="firstName"`, "/delete", "/consent")
 		r.post(path, form()).must(t, 403)
-		r.get(path + "/delete").must(t, 403)
+		r.get(path+"/delete").must(t, 403)
 		r.post(path+"/delete", url.Values{}).must(t, 403)
 		r.post(f.userPath(mover.ID)+"/consent", url.Values{}).must(t, 403)
 
@@ -260,7 +260,7 @@ func TestUserPage(t *testing.T) {
 		o.post(f.userPath(mover.ID)+"/consent", url.Values{}).must(t, 404)
 		// A user under another customer's path is not found either.
 		other := f.a.createCustomer(t, "Gold", "Other Ltd", "EXT-2", "US")
-		f.a.get("/customers/" + other + "/users/" + ada.ID).must(t, 404)
+		f.a.get("/customers/"+other+"/users/"+ada.ID).must(t, 404)
 		f.a.post("/customers/"+other+"/users/"+ada.ID+"/delete", url.Values{}).must(t, 404)
 
 		// Delete asks first, then deletes.
