@@ -121,6 +121,7 @@ func (s *Server) customerAdminChange(w http.ResponseWriter, r *http.Request) err
 	in := &tenantry.CustomerAdminInput{Role: tenantry.AdminRole(f.Role), Package: tenantry.Package(f.Package)}
 	if _, err := s.svc.Admins.UpdateCustomerAdmin(r.Context(), a, c.ID, id, in); err != nil {
 		v := s.view(r, "hub.cadmins.title")
+		named(v, err)
 		fields := map[string]string{"role": "role-" + id, "package": "package-" + id}
 		labels := map[string]string{"role-" + id: adminLabels["role"], "package-" + id: adminLabels["package"]}
 		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND || !s.formProblems(v, err, fields, labels) {
@@ -164,6 +165,22 @@ func (s *Server) customerAdminRemove(w http.ResponseWriter, r *http.Request) err
 	}
 	s.flash(w, "hub.cadmins.removed")
 	return redirect(w, r, adminsURL(c.ID))
+}
+
+// named shows the package a U4 refusal says the full admin holds
+// ("current") by its name in the page's language, as formProblems does
+// for the other package params.
+func named(v *view, err error) {
+	for i, p := range tenantry.AsError(err).Problems {
+		if cur, ok := p.Params["current"]; ok {
+			params := map[string]string{}
+			for k, val := range p.Params {
+				params[k] = val
+			}
+			params["current"] = v.Package(cur)
+			tenantry.AsError(err).Problems[i].Params = params
+		}
+	}
 }
 
 func adminsURL(customerID string) string {
