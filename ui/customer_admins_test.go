@@ -125,7 +125,7 @@ func TestCustomerAdmins(t *testing.T) {
 		r.get(tab).must(t, 200).contains(t, "admin@ext-1.example", "Full admin").lacks(t, "Invite an admin", "/remove")
 		r.post(tab, url.Values{"email": {"eve@cafe.example"}, "role": {"read_only_admin"}, "package": {"webex_calling"}}).must(t, 403)
 		r.post(tab+"/"+full.ID, url.Values{"role": {"full_admin"}, "package": {"webex_calling"}}).must(t, 403)
-		r.get(tab + "/" + full.ID + "/remove").must(t, 403)
+		r.get(tab+"/"+full.ID+"/remove").must(t, 403)
 		r.post(tab+"/"+full.ID+"/remove", url.Values{}).must(t, 403)
 
 		// Another partner: not found, and nothing changes.
@@ -133,7 +133,7 @@ func TestCustomerAdmins(t *testing.T) {
 		o.get(tab).must(t, 404)
 		o.post(tab, url.Values{"email": {"eve@cafe.example"}, "role": {"read_only_admin"}, "package": {"webex_calling"}}).must(t, 404)
 		o.post(tab+"/"+full.ID, url.Values{"role": {"support_admin"}, "package": {"webex_calling"}}).must(t, 404)
-		o.get(tab + "/" + full.ID + "/remove").must(t, 404)
+		o.get(tab+"/"+full.ID+"/remove").must(t, 404)
 		o.post(tab+"/"+full.ID+"/remove", url.Values{}).must(t, 404)
 		if len(admins()) != 1 {
 			t.Errorf("another partner changed the admins: %d", len(admins()))
