@@ -443,10 +443,6 @@ type SubscriberFilter struct {
 // a list's cost does not grow with a customer's users.
 const SubscriberCountBound = 10000
 
-// SubscriberSearchCountBound is SubscriberCountBound for a list with a
-// search: each row counted is read and compared, not only found in an
-// index.
-const SubscriberSearchCountBound = 1000
 
 // SubscriberService manages subscribers. Every method is scoped to the
 // actor's organization: another partner's subscriber or customer is
@@ -469,8 +465,9 @@ type SubscriberService interface {
 	Subscriber(ctx context.Context, a *Actor, id string) (*Subscriber, error)
 	// Subscribers lists subscribers in the filter's order (oldest first by
 	// default), with the total count: exact on the last page, else counted
-	// up to SubscriberCountBound (SubscriberSearchCountBound with a search)
-	// and then a lower bound past the page's end.
+	// up to SubscriberCountBound and then a lower bound past the page's
+	// end. A list with a search is not counted past its page: its total is
+	// then the page's end plus one.
 	Subscribers(ctx context.Context, a *Actor, f SubscriberFilter) ([]*Subscriber, int, error)
 	// UpdateSubscriber changes a subscriber's packages, names, location,
 	// number or extension, with the checks of CreateSubscriber; a number

@@ -11,7 +11,8 @@ import (
 // User lists. Like the customer lists (customer.go), a page is read as its
 // ids from an index in list order, one more than the page telling whether a
 // next page exists, then only those rows whole; the total is counted only
-// when a next page exists, and only up to a bound. With a customer named,
+// when a next page exists, only up to a bound, and never past the page with
+// a search. With a customer named,
 // the partner is checked on the customer's row (one row by its key), so the
 // ids come from subscribers_customer_list or, with one status,
 // subscribers_customer_status (migration 0023) without reading a user row.
@@ -32,11 +33,14 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 		return nil, 0, err
 	}
 	total := f.Offset + len(ids)
-	if len(ids) > f.Max || (len(ids) == 0 && f.Offset > 0) {
+	if strings.TrimSpace(f.Search) != "" {
+		// A search is not counted past its page: counting its matches
+		// reads and compares every row up to the bound, many times the
+		// page's work when matches are few. One id more than the page
+		// makes the total a lower bound past the page's end.
+		ids = ids[:min(len(ids), f.Max)]
+	} else if len(ids) > f.Max || (len(ids) == 0 && f.Offset > 0) {
 		bound := tenantry.SubscriberCountBound
-		if strings.TrimSpace(f.Search) != "" {
-			bound = tenantry.SubscriberSearchCountBound
-		}
 		// In list order with the bound written out, as the customer count
 		// is (a generic plan of a prepared count may scan the table).
 		var n int

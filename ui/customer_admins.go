@@ -67,8 +67,15 @@ func (s *Server) renderAdmins(w http.ResponseWriter, r *http.Request, status int
 			p.Packages = append(p.Packages, option{Value: string(cp.Name), Label: v.Package(cp.Name)})
 		}
 	}
-	if p.Invite.Role == "" && p.Changed == "" {
+	if p.Invite == (adminForm{}) {
+		// A new invitation starts from a role most admins get and the
+		// package of the full admin, whose level every admin holds (U4).
 		p.Invite.Role = string(tenantry.AdminReadOnly)
+		for _, ad := range p.Admins {
+			if ad.Role == tenantry.AdminFull {
+				p.Invite.Package = string(ad.Package)
+			}
+		}
 	}
 	v.Nav, v.Tab, v.Customer = "customers", "admins", c
 	v.Page = p

@@ -21,8 +21,9 @@ type userListPage struct {
 	Statuses []tenantry.SubscriberStatus
 	Users    []*tenantry.Subscriber
 	Total    int
-	// More is the count bound when Total is past it: the list then says
-	// "more than More" rather than a total it did not count.
+	// More is the count bound when Total is past it (the page's end with
+	// a search): the list then says "more than More" rather than a total
+	// it did not count.
 	More     int
 	From, To int
 	Prev     string // URL of the previous page, "" on the first
@@ -54,13 +55,6 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	if len(p.Users) > 0 {
 		p.From, p.To = offset+1, offset+len(p.Users)
 	}
-	bound := tenantry.SubscriberCountBound
-	if p.Query != "" {
-		bound = tenantry.SubscriberSearchCountBound
-	}
-	if p.Total > bound {
-		p.More = bound
-	}
 	pageURL := func(off int) string {
 		v := url.Values{}
 		if p.Query != "" {
@@ -79,6 +73,13 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	}
 	if offset+userListPageSize < p.Total {
 		p.Next = pageURL(offset + userListPageSize)
+		// The total is exact only when no next page exists.
+		switch {
+		case p.Query != "":
+			p.More = p.To // a search is not counted past its page
+		case p.Total > tenantry.SubscriberCountBound:
+			p.More = tenantry.SubscriberCountBound
+		}
 	}
 	v := s.view(r, "hub.users.title")
 	v.Nav, v.Tab, v.Customer = "customers", "users", c

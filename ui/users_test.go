@@ -25,7 +25,7 @@ type userFixture struct {
 
 var fixtureNumbers = []string{"+15125550100", "+15125550101", "+15125550102"}
 
-func newUserFixture(t *testing.T, en *hubEnv) *userFixture {
+func newUserFixture(t testing.TB, en *hubEnv) *userFixture {
 	t.Helper()
 	a := en.setUp(t, "Acme Telecom", "ada@acme.example")
 	a.createTemplate(t, "Gold")
@@ -138,10 +138,14 @@ func TestUserList(t *testing.T) {
 		f.a.get(list+"?q=nobody").must(t, 200).contains(t, "No user matches.")
 		f.a.get(list+"?status=bogus&offset=-3").must(t, 200).contains(t, "Users 1–25 of 29") // ignored, not an error
 
-		// Past the bound of a search the list says "more than" it and still pages on.
+		// Past the count bound the list says "more than" it and still pages
+		// on; a search is not counted past its page.
 		model := f.user(t, tenantry.SubscriberInput{Email: "model@cafe.example", Package: "webex_meetings", FirstName: "Model", LastName: "User"})
-		sqldbtest.SeedSubscribers(t, en.db.SQL(), en.engine == "postgres", model.ID, tenantry.SubscriberSearchCountBound+30, sqldb.SubscriberSearchText)
-		f.a.get(list+"?q=seed.example").must(t, 200).contains(t, "Users 1–25 of more than 1000", "offset=25")
+		sqldbtest.SeedSubscribers(t, en.db.SQL(), en.engine == "postgres", model.ID, tenantry.SubscriberCountBound+30, sqldb.SubscriberSearchText)
+		f.a.get(list).must(t, 200).contains(t, "Users 1–25 of more than 10,000", "offset=25")
+		f.a.get(list+"?offset=10050").must(t, 200).contains(t, "Users 10,051–10,060 of 10,060")
+		f.a.get(list+"?q=seed.example").must(t, 200).contains(t, "Users 1–25 of more than 25", "offset=25&amp;q=seed.example")
+		f.a.get(list+"?q=seed.example&offset=10025").must(t, 200).contains(t, "Users 10,026–10,030 of 10,030").lacks(t, `rel="next"`)
 
 		f.readOnly(t).get(list).must(t, 200).contains(t, "u00@cafe.example").lacks(t, `/setup"`+` class`)
 		o := en.bootstrap(t, "Other Telecom", "olga@other.example", tenantry.RoleFullAdmin)
