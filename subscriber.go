@@ -443,7 +443,6 @@ type SubscriberFilter struct {
 // a list's cost does not grow with a customer's users.
 const SubscriberCountBound = 10000
 
-
 // SubscriberService manages subscribers. Every method is scoped to the
 // actor's organization: another partner's subscriber or customer is
 // ENOTFOUND (or, named in a request body, EINVALID), never EFORBIDDEN.
