@@ -132,7 +132,7 @@ func (s *Server) customerAdminChange(w http.ResponseWriter, r *http.Request) err
 		fields := map[string]string{"role": "role-" + id, "package": "package-" + id}
 		labels := map[string]string{"role-" + id: adminLabels["role"], "package-" + id: adminLabels["package"]}
 		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND || !s.formProblems(v, err, fields, labels) {
-			return err
+			return pageNotFound(err)
 		}
 		return s.renderAdmins(w, r, statusOf(err), v, c, customerAdminsPage{Changed: id, Change: f})
 	}
@@ -149,7 +149,7 @@ func (s *Server) customerAdminRemovePage(w http.ResponseWriter, r *http.Request)
 	}
 	ad, err := s.svc.Admins.CustomerAdmin(r.Context(), a, c.ID, r.PathValue("adminId"))
 	if err != nil {
-		return err
+		return pageNotFound(err)
 	}
 	v := s.view(r, "hub.cadmins.remove_title")
 	return s.renderAdmins(w, r, http.StatusOK, v, c, customerAdminsPage{Remove: ad})
@@ -166,7 +166,7 @@ func (s *Server) customerAdminRemove(w http.ResponseWriter, r *http.Request) err
 	if err := s.svc.Admins.RemoveCustomerAdmin(r.Context(), a, c.ID, r.PathValue("adminId")); err != nil {
 		v := s.view(r, "hub.cadmins.title")
 		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND || !s.formProblems(v, err, nil, nil) {
-			return err
+			return pageNotFound(err)
 		}
 		return s.renderAdmins(w, r, statusOf(err), v, c, customerAdminsPage{})
 	}

@@ -62,9 +62,18 @@ func (s *Server) loadUser(r *http.Request) (*tenantry.Customer, *tenantry.Subscr
 	}
 	u, err := s.svc.Subscribers.Subscriber(r.Context(), a, r.PathValue("userId"))
 	if err == nil && u.CustomerID != c.ID {
-		err = tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "page")
+		err = tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound)
 	}
-	return c, u, err
+	return c, u, pageNotFound(err)
+}
+
+// pageNotFound tells a missing user or admin as a missing page, a resource
+// the hub names in every language.
+func pageNotFound(err error) error {
+	if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+		return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "page")
+	}
+	return err
 }
 
 func formOf(u *tenantry.Subscriber) userForm {
@@ -172,7 +181,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, err := s.svc.Subscribers.UpdateSubscriber(r.Context(), state(r).actor, u.ID, in); err != nil {
 		if !s.formProblems(v, err, userFields, userLabels) {
-			return err
+			return pageNotFound(err)
 		}
 		return s.renderUser(w, r, statusOf(err), "user_page", v, c, u, f)
 	}
@@ -197,7 +206,7 @@ func (s *Server) userDelete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.svc.Subscribers.DeleteSubscriber(r.Context(), state(r).actor, u.ID); err != nil {
-		return err
+		return pageNotFound(err)
 	}
 	s.flash(w, "hub.users.deleted")
 	return redirect(w, r, "/customers/"+url.PathEscape(c.ID)+"/users")
@@ -213,7 +222,7 @@ func (s *Server) userResendConsent(w http.ResponseWriter, r *http.Request) error
 	if err := s.svc.Subscribers.ResendConsent(r.Context(), state(r).actor, u.ID); err != nil {
 		v := s.view(r, "hub.users.user_title")
 		if !s.formProblems(v, err, nil, nil) {
-			return err
+			return pageNotFound(err)
 		}
 		return s.renderUser(w, r, statusOf(err), "user_page", v, c, u, formOf(u))
 	}

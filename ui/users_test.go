@@ -275,5 +275,7 @@ func TestUserPage(t *testing.T) {
 		}
 		f.a.get("/customers/"+f.customerID+"/users").must(t, 200).contains(t, "The user is deleted.").lacks(t, "ada@cafe.example")
 		f.a.get(path).must(t, 404)
+		f.a.post("/language", url.Values{"lang": {"sv"}, "next": {path}}).must(t, 303)
+		f.a.get(path).must(t, 404).contains(t, "sidan") // the message names the page in the admin's language
 	})
 }
