@@ -15,7 +15,8 @@ import (
 // a search. With a customer named,
 // the partner is checked on the customer's row (one row by its key), so the
 // ids come from subscribers_customer_list or, with one status,
-// subscribers_customer_status (migration 0023) without reading a user row.
+// subscribers_customer_status (migration 0023) without reading a user row
+// (with a search, each row is read and compared).
 
 // SubscriberSearchText is what the user search compares with: the user's
 // first and last name and address, lower-cased by Go's Unicode tables so
@@ -97,10 +98,12 @@ func subscriberListQuery(partnerID string, f tenantry.SubscriberFilter) (from, c
 	add := func(c string, v any) { where, args = append(where, c), append(args, v) }
 	from = ` FROM subscribers s`
 	if f.CustomerID != "" {
-		// The partner is the customer's: one row, read by its key.
-		from = subscriberFrom
+		// The partner is the customer's: one row read by its key, once (the
+		// subquery is not correlated), so that the users' ids come from an
+		// index alone; a join checked the customer at every user row.
 		add("s.customer_id = ?", f.CustomerID)
-		add("c.partner_id = ?", partnerID)
+		where = append(where, "EXISTS (SELECT 1 FROM customers o WHERE o.id = ? AND o.partner_id = ?)")
+		args = append(args, f.CustomerID, partnerID)
 	} else {
 		add("s.partner_id = ?", partnerID)
 	}
