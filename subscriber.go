@@ -484,8 +484,17 @@ type SubscriberFilter struct {
 	LastStatusChange   time.Time // status changed after
 	SortBy             SubscriberSort
 	Descending         bool
+	// Search, when set, keeps the users whose first and last name or
+	// address contains it (any part, case-insensitive, in any script). The
+	// hub's user list uses it.
+	Search string
 	Page
 }
+
+// SubscriberCountBound is the most users a list counts: a total above it
+// is a lower bound, shown as "more than" it. Counting stops there so that
+// a list's cost does not grow with a customer's users.
+const SubscriberCountBound = 10000
 
 // SubscriberService manages subscribers. Every method is scoped to the
 // actor's organization: another partner's subscriber or customer is
@@ -507,7 +516,10 @@ type SubscriberService interface {
 	// Subscriber returns one subscriber. ENOTFOUND.
 	Subscriber(ctx context.Context, a *Actor, id string) (*Subscriber, error)
 	// Subscribers lists subscribers in the filter's order (oldest first by
-	// default), with the total count.
+	// default), with the total count: exact on the last page, else counted
+	// up to SubscriberCountBound and then a lower bound past the page's
+	// end. A list with a search is not counted past its page: its total is
+	// then the page's end plus one.
 	Subscribers(ctx context.Context, a *Actor, f SubscriberFilter) ([]*Subscriber, int, error)
 	// UpdateSubscriber changes a subscriber's packages, names, location,
 	// number or extension, with the checks of CreateSubscriber; a number

@@ -121,6 +121,10 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("fold customer names: %w", err)
 	}
+	if err := db.foldSubscribers(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("fold user names: %w", err)
+	}
 	if db.queue, err = newQueue(ctx, db); err != nil {
 		db.Close()
 		return nil, err

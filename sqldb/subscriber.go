@@ -421,10 +421,11 @@ func (t *Tx) insertSubscriber(ctx context.Context, a *tenantry.Actor, c *tenantr
 		consentSent = now.UnixMicro()
 	}
 	_, err = t.exec(ctx, `INSERT INTO subscribers (id, customer_id, partner_id, person_id, email, first_name, last_name, package, status,
-		location_id, primary_phone_number, extension, consent_requests, consent_sent, created, updated, last_status_change)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		location_id, primary_phone_number, extension, consent_requests, consent_sent, created, updated, last_status_change, search_folded)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.CustomerID, s.PartnerID, s.PersonID, s.Email, s.FirstName, s.LastName, s.Package, s.Status,
-		s.LocationID, s.PrimaryPhoneNumber, s.Extension, s.ConsentRequests, consentSent, now.UnixMicro(), now.UnixMicro(), now.UnixMicro())
+		s.LocationID, s.PrimaryPhoneNumber, s.Extension, s.ConsentRequests, consentSent, now.UnixMicro(), now.UnixMicro(), now.UnixMicro(),
+		SubscriberSearchText(s.FirstName, s.LastName, s.Email))
 	if err != nil {
 		return subscriberConflict(err, s)
 	}
@@ -459,67 +460,6 @@ func (db *DB) Subscriber(ctx context.Context, a *tenantry.Actor, id string) (*te
 		return nil, err
 	}
 	return s, loadAddOns(ctx, db, []*tenantry.Subscriber{s})
-}
-
-// Subscribers lists the actor's subscribers.
-func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.SubscriberFilter) ([]*tenantry.Subscriber, int, error) {
-	where, args := []string{"s.partner_id = ?"}, []any{a.OrgID}
-	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
-	if f.CustomerID != "" {
-		add("s.customer_id = ?", f.CustomerID)
-	}
-	if f.ExternalCustomerID != "" {
-		add("c.external_id = ?", f.ExternalCustomerID)
-	}
-	if f.PersonID != "" {
-		add("s.person_id = ?", f.PersonID)
-	}
-	if f.Email != "" {
-		add("s.email = ?", tenantry.NormalizeEmail(f.Email))
-	}
-	if len(f.Statuses) > 0 {
-		where = append(where, "s.status IN ("+marks(len(f.Statuses))+")")
-		for _, st := range f.Statuses {
-			args = append(args, string(st))
-		}
-	}
-	if !f.After.IsZero() {
-		add("s.created > ?", f.After.UnixMicro())
-	}
-	if !f.LastStatusChange.IsZero() {
-		add("s.last_status_change > ?", f.LastStatusChange.UnixMicro())
-	}
-	cond := strings.Join(where, " AND ")
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+subscriberFrom+` WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	key, dir := "s.created", " ASC"
-	if f.SortBy == tenantry.SortByLastStatusChange {
-		key = "s.last_status_change"
-	}
-	if f.Descending {
-		dir = " DESC"
-	}
-	rows, err := db.query(ctx, `SELECT `+subscriberCols+subscriberFrom+` WHERE `+cond+` ORDER BY `+key+dir+`, s.id`+dir+` LIMIT ? OFFSET ?`,
-		append(args, f.Max, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*tenantry.Subscriber
-	for rows.Next() {
-		s, err := scanSubscriber(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	rows.Close()
-	return out, total, loadAddOns(ctx, db, out)
 }
 
 // lockSubscriber reads one of the actor's subscribers for change, after
@@ -612,8 +552,9 @@ func (db *DB) UpdateSubscriber(ctx context.Context, a *tenantry.Actor, id string
 		}
 		next.Updated = tx.db.now().UTC()
 		_, err = tx.exec(ctx, `UPDATE subscribers SET first_name = ?, last_name = ?, package = ?, location_id = ?, primary_phone_number = ?,
-			extension = ?, updated = ? WHERE id = ?`,
-			next.FirstName, next.LastName, next.Package, next.LocationID, next.PrimaryPhoneNumber, next.Extension, next.Updated.UnixMicro(), next.ID)
+			extension = ?, updated = ?, search_folded = ? WHERE id = ?`,
+			next.FirstName, next.LastName, next.Package, next.LocationID, next.PrimaryPhoneNumber, next.Extension, next.Updated.UnixMicro(),
+			SubscriberSearchText(next.FirstName, next.LastName, next.Email), next.ID)
 		if err != nil {
 			return subscriberConflict(err, &next)
 		}

@@ -21,6 +21,7 @@ var pageNames = []string{
 	"settings_admins", "settings_tokens", "settings_webhooks", "settings_webhooks_page",
 	"assistance", "assistance_list", "assistance_request",
 	"settings_partner", "settings_outbox", "settings_outbox_message",
+	"users", "user_page", "user_delete", "customer_admins",
 }
 
 // pages are the parsed pages, each with the layout and the shared partials.

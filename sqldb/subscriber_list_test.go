@@ -1,0 +1,122 @@
+package sqldb_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/sqldb"
+	"github.com/tenantry/tenantry/sqldb/sqldbtest"
+)
+
+// TestSubscriberSearch: the user search matches any part of the first
+// name, last name or address, whatever the letters' case in any script,
+// alone or with a status; it follows a change of name; LIKE's wildcards
+// are plain letters; and users written before the search column are found
+// once the store has opened again.
+func TestSubscriberSearch(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		ctx := t.Context()
+		url := e.URL(t)
+		db, err := sqldb.Open(ctx, url, sqldb.Options{Now: steppingClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		boot, a := addPartner(t, db, "Acme")
+		f := &subFixture{fixture: &fixture{db: db, boot: boot, actor: a}}
+		f.tpl = f.template(t, "Standard")
+		f.cust, f.hq = f.customerWith(t, "ext-1", nil, "webex_meetings")
+		other, _ := f.customerWith(t, "ext-2", nil, "webex_meetings")
+		if err := db.AddFreeAccount(ctx, "pending@search.example"); err != nil {
+			t.Fatal(err)
+		}
+		mk := func(customerID, email, first, last string) *tenantry.Subscriber {
+			return f.create(t, &tenantry.SubscriberInput{CustomerID: customerID, Email: email, Package: "webex_meetings", FirstName: first, LastName: last})
+		}
+		mk(f.cust.ID, "asa@search.example", "Åsa", "Öberg")
+		mk(f.cust.ID, "ji@search.example", "지수", "김")
+		renamed := mk(f.cust.ID, "pct@search.example", "Per", "Cent_50%")
+		mk(f.cust.ID, "pending@search.example", "ÅSA", "Lind")
+		mk(other.ID, "asa2@search.example", "Åsa", "Other") // another customer's
+		emails := func(ss []*tenantry.Subscriber) []string {
+			out := make([]string, len(ss))
+			for i, s := range ss {
+				out[i] = s.Email
+			}
+			return out
+		}
+		list := func(t *testing.T, f tenantry.SubscriberFilter) ([]string, int) {
+			t.Helper()
+			f.Max = 10
+			got, total, err := db.Subscribers(ctx, a, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return emails(got), total
+		}
+		pending := []tenantry.SubscriberStatus{tenantry.SubscriberPendingUserMigration}
+		tests := []struct {
+			name   string
+			search string
+			status []tenantry.SubscriberStatus
+			want   []string
+		}{
+			{"first name, any case", "åSA", nil, []string{"asa@search.example", "pending@search.example"}},
+			{"last name", "öberg", nil, []string{"asa@search.example"}},
+			{"first and last name", "åsa öb", nil, []string{"asa@search.example"}},
+			{"address part", "JI@SEARCH", nil, []string{"ji@search.example"}},
+			{"Korean", "지수", nil, []string{"ji@search.example"}},
+			{"percent is a letter", "50%", nil, []string{"pct@search.example"}},
+			{"underscore is a letter", "t_5", nil, []string{"pct@search.example"}},
+			{"no match", "zzz", nil, nil},
+			{"with a status", "åsa", pending, []string{"pending@search.example"}},
+			{"a status alone", "", pending, []string{"pending@search.example"}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, total := list(t, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Search: tt.search, Statuses: tt.status})
+				if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" || total != len(tt.want) {
+					t.Errorf("total %d; emails (-want +got):\n%s", total, diff)
+				}
+			})
+		}
+		if _, err := db.UpdateSubscriber(ctx, a, renamed.ID, &tenantry.SubscriberInput{LastName: "Ström"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := list(t, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Search: "STRÖM"}); !cmp.Equal(got, []string{"pct@search.example"}) {
+			t.Errorf("after the rename: %v", got)
+		}
+
+		// A page short of the end counts on; the last page is exact.
+		got, total, err := db.Subscribers(ctx, a, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Page: tenantry.Page{Max: 2}})
+		if err != nil || len(got) != 2 || total != 4 {
+			t.Errorf("first page of 2: %v, total %d, %v", emails(got), total, err)
+		}
+		got, total, err = db.Subscribers(ctx, a, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Page: tenantry.Page{Offset: 2, Max: 2}})
+		if err != nil || len(got) != 2 || total != 4 {
+			t.Errorf("last page: %v, total %d, %v", emails(got), total, err)
+		}
+		got, total, err = db.Subscribers(ctx, a, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Page: tenantry.Page{Offset: 20, Max: 2}})
+		if err != nil || len(got) != 0 || total != 4 {
+			t.Errorf("past the end: %v, total %d, %v", emails(got), total, err)
+		}
+
+		// Rows written before the column existed are folded when the store opens.
+		if _, err := db.SQL().ExecContext(ctx, rebind(db, `UPDATE subscribers SET search_folded = NULL`)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := list(t, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Search: "öberg"}); len(got) != 0 {
+			t.Fatalf("unfolded rows matched: %v", got)
+		}
+		db.Close()
+		if db, err = sqldb.Open(ctx, url, sqldb.Options{Now: steppingClock()}); err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if got, _ := list(t, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Search: "ÖBERG"}); !cmp.Equal(got, []string{"asa@search.example"}) {
+			t.Errorf("after reopening: %v", got)
+		}
+	})
+}

@@ -1,0 +1,145 @@
+package ui_test
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/sqldb"
+	"github.com/tenantry/tenantry/sqldb/sqldbtest"
+)
+
+// benchUsers is how many users BenchmarkHubUsers gives one customer.
+const benchUsers = 100000
+
+// benchRuns is how many times each list is timed, page and bare query in turn.
+const benchRuns = 100
+
+// BenchmarkHubUsers seeds 100,000 users in one customer on each engine and
+// times, in the same run, each user list page rendered by the hub through
+// HTTP (session, customer, list, count, template) against the bare SQL
+// statement of the same page (SubscriberListSQL, every row read), and
+// prints p50 and p99 of both. Run it with
+//
+//	go test -run '^$' -bench BenchmarkHubUsers -timeout 60m ./ui/
+//
+// (with TENANTRY_TEST_POSTGRES_URL for PostgreSQL). The ns/op it reports is
+// the first page through HTTP.
+func BenchmarkHubUsers(b *testing.B) {
+	for _, e := range sqldbtest.Engines(b) {
+		b.Run(e.Name, func(b *testing.B) { benchHubUsers(b, e) })
+	}
+}
+
+func benchHubUsers(b *testing.B, e sqldbtest.Engine) {
+	en := newHubEnv(b, e.URL(b), e.Name)
+	f := newUserFixture(b, en)
+	ctx := context.Background()
+	model := f.user(b, tenantry.SubscriberInput{Email: "model@cafe.example", Package: "webex_meetings", FirstName: "Model", LastName: "User"})
+	start := time.Now()
+	sqldbtest.SeedSubscribers(b, en.db.SQL(), e.Name == "postgres", model.ID, benchUsers-1, sqldb.SubscriberSearchText)
+	// Fresh statistics (and on PostgreSQL a visibility map, for index-only
+	// scans), as autovacuum gives a table that grew over time.
+	analyze := "ANALYZE"
+	if e.Name == "postgres" {
+		analyze = "VACUUM ANALYZE"
+	}
+	if _, err := en.db.SQL().ExecContext(ctx, analyze); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: %d users in one customer, seeded in %v", e.Name, benchUsers, time.Since(start).Round(time.Millisecond))
+
+	list := "/customers/" + f.customerID + "/users"
+	cases := []struct {
+		name string
+		q    url.Values
+		f    tenantry.SubscriberFilter
+	}{
+		{"first page", url.Values{}, tenantry.SubscriberFilter{}},
+		{"page at 50,000", url.Values{"offset": {"50000"}}, tenantry.SubscriberFilter{Page: tenantry.Page{Offset: 50000}}},
+		{"last page", url.Values{"offset": {"99975"}}, tenantry.SubscriberFilter{Page: tenantry.Page{Offset: 99975}}},
+		{"search a last name (1 in 50)", url.Values{"q": {"nakamura"}}, tenantry.SubscriberFilter{Search: "nakamura"}},
+		{"search Öberg, any case", url.Values{"q": {"ÖBERG"}}, tenantry.SubscriberFilter{Search: "ÖBERG"}},
+		{"status pending (1 in 100)", url.Values{"status": {"pending_user_migration"}},
+			tenantry.SubscriberFilter{Statuses: []tenantry.SubscriberStatus{tenantry.SubscriberPendingUserMigration}}},
+		{"status provisioned", url.Values{"status": {"provisioned"}},
+			tenantry.SubscriberFilter{Statuses: []tenantry.SubscriberStatus{tenantry.SubscriberProvisioned}}},
+		{"search one address (rare)", url.Values{"q": {"seed-0050000@"}}, tenantry.SubscriberFilter{Search: "seed-0050000@"}},
+	}
+	b.Logf("%-30s %5s  %-21s %-21s %-21s %s", "list", "rows", "page p50 / p99", "store p50 / p99", "bare SQL p50 / p99", "page÷SQL p50 / p99")
+	for _, c := range cases {
+		path := list + "?" + c.q.Encode()
+		c.f.CustomerID, c.f.Max = f.customerID, 25
+		stmt, args := en.db.SubscriberListSQL(f.a.partnerID, c.f)
+		var pageT, storeT, sqlT []time.Duration
+		rows := 0
+		for range benchRuns {
+			t0 := time.Now()
+			p := f.a.get(path)
+			pageT = append(pageT, time.Since(t0))
+			if p.Status != 200 || !strings.Contains(p.Body, `class="count"`) {
+				b.Fatalf("%s: status %d", path, p.Status)
+			}
+			// The store's method in process: the page less the session,
+			// the customer, HTTP and the template.
+			t0 = time.Now()
+			if _, _, err := en.db.Subscribers(ctx, f.actor, c.f); err != nil {
+				b.Fatal(err)
+			}
+			storeT = append(storeT, time.Since(t0))
+			t0 = time.Now()
+			n, err := readRows(ctx, en.db.SQL(), stmt, args)
+			sqlT = append(sqlT, time.Since(t0))
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows = n
+		}
+		pp50, pp99, sp50, sp99 := pct(pageT, 50), pct(pageT, 99), pct(sqlT, 50), pct(sqlT, 99)
+		b.Logf("%-30s %5d  %-9v / %-9v  %-9v / %-9v  %-9v / %-9v  %.1f / %.1f", c.name, rows, pp50, pp99, pct(storeT, 50), pct(storeT, 99), sp50, sp99,
+			float64(pp50)/float64(sp50), float64(pp99)/float64(sp99))
+	}
+	for b.Loop() {
+		f.a.get(list).must(b, 200)
+	}
+}
+
+// readRows runs a statement and reads every column of every row, as a
+// caller of the bare query would.
+func readRows(ctx context.Context, db *sql.DB, stmt string, args []any) (int, error) {
+	rs, err := db.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rs.Close()
+	cols, err := rs.Columns()
+	if err != nil {
+		return 0, err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, rs.Err()
+}
+
+// pct is the p-th percentile of ds.
+func pct(ds []time.Duration, p int) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(min(i, len(s))-1, 0)].Round(10 * time.Microsecond)
+}
