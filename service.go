@@ -31,11 +31,16 @@ type CustomerFilter struct {
 	ExternalID string
 	OrgID      string
 	Statuses   []CustomerStatus
-	// Search, when set, keeps the customers whose company name contains it
-	// (any part, case-insensitive, in any script), or whose external id or
-	// admin email equals it (case-insensitive). The hub's customer list and
+	// Search, when set, keeps the customers whose external id or admin
+	// email equals it (case-insensitive) when there are any, else those
+	// whose company name contains it (any part, case-insensitive, in any
+	// script). The hub's customer list and
 	// the API's search parameter both use it.
 	Search string
+	// SkipTotal asks for no count: the total returned is then exact on
+	// the last page and otherwise one more than the page's end, enough for
+	// a next link (the API, which shows no total).
+	SkipTotal bool
 	Page
 }
 
