@@ -114,7 +114,9 @@ type CustomerService interface {
 	CreateCustomer(ctx context.Context, a *Actor, in *CustomerInput) (*Customer, error)
 	// Customer returns one customer. ENOTFOUND.
 	Customer(ctx context.Context, a *Actor, id string) (*Customer, error)
-	// Customers lists customers, oldest first, with the total count.
+	// Customers lists customers, oldest first, with the total count (see
+	// CustomerFilter). A list shows no calling location: its customers
+	// leave Calling nil; Customer reads it.
 	Customers(ctx context.Context, a *Actor, f CustomerFilter) ([]*Customer, int, error)
 	// UpdateCustomer validates in against the customer (C5, Q2–Q6), marks it
 	// updating and enqueues the update job. EINVALID, ENOTFOUND, ECONFLICT

@@ -23,6 +23,11 @@ type storedPackage struct {
 const customerCols = `id, partner_id, org_id, external_id, name, primary_email, language, template_id, address, region, status,
 	packages, quantities, calling, meetings_tz, sub_partner_admin_email, e911, errors, version, created, updated`
 
+// customerListCols are customerCols as a list reads them: without the
+// calling location, which no list shows and whose JSON was a third of the
+// time a page spent decoding.
+var customerListCols = strings.Replace(customerCols, "calling,", "'null',", 1)
+
 func scanCustomer(row interface{ Scan(...any) error }) (*tenantry.Customer, error) {
 	var c tenantry.Customer
 	dst, finish := customerScan(&c)
@@ -43,6 +48,9 @@ func customerScan(c *tenantry.Customer) ([]any, func() error) {
 		&e911, &errs, &c.Version, &created, &updated}
 	return dst, func() error {
 		var sp []storedPackage
+		if errs == "[]" {
+			errs = "" // what a nil slice already is
+		}
 		if err := unmarshalAll([]string{address, packages, calling, errs}, &c.Address, &sp, &c.Calling, &c.Errors); err != nil {
 			return err
 		}
@@ -336,7 +344,7 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	for i, id := range ids {
 		idArgs[i] = id
 	}
-	rows, err := db.query(ctx, `SELECT `+customerCols+` FROM customers WHERE id IN (`+marks+`) ORDER BY created, id`, idArgs...)
+	rows, err := db.query(ctx, `SELECT `+customerListCols+` FROM customers WHERE id IN (`+marks+`) ORDER BY created, id`, idArgs...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -362,7 +370,7 @@ func (db *DB) CustomerListSQL(ctx context.Context, partnerID string, f tenantry.
 	if err != nil {
 		return "", nil, err
 	}
-	return db.rebind(`SELECT ` + customerCols + ` FROM customers WHERE ` + cond + ` ORDER BY created, id LIMIT ? OFFSET ?`), append(args, f.Max, f.Offset), nil
+	return db.rebind(`SELECT ` + customerListCols + ` FROM customers WHERE ` + cond + ` ORDER BY created, id LIMIT ? OFFSET ?`), append(args, f.Max, f.Offset), nil
 }
 
 // exactSearch is the condition of the customers whose external id or admin
