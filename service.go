@@ -41,6 +41,9 @@ type CustomerFilter struct {
 	// the last page and otherwise one more than the page's end, enough for
 	// a next link (the API, which shows no total).
 	SkipTotal bool
+	// CountBound, when above 0, is the most a count reads instead of
+	// CustomerCountBound (CustomerSearchCountBound with a search).
+	CountBound int
 	Page
 }
 

@@ -296,7 +296,7 @@ func (db *DB) Customer(ctx context.Context, a *tenantry.Actor, id string) (*tena
 
 // Customers lists the actor's customers, oldest first. The total is exact
 // up to tenantry.CustomerCountBound (CustomerSearchCountBound with a
-// search) and on the last page; beyond the bound
+// search, f.CountBound when set) and on the last page; beyond the bound
 // it is a lower bound greater than the page's end (so a next page is known
 // to exist), and a count never reads more than the bound's rows. With
 // f.SkipTotal nothing is counted: the total is then exact on the last page
@@ -323,7 +323,10 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 		ids = ids[:min(len(ids), f.Max)]
 		if !f.SkipTotal {
 			bound := tenantry.CustomerCountBound
-			if strings.TrimSpace(f.Search) != "" {
+			switch {
+			case f.CountBound > 0:
+				bound = f.CountBound
+			case strings.TrimSpace(f.Search) != "":
 				bound = tenantry.CustomerSearchCountBound
 			}
 			// In list order, with the bound written out: PostgreSQL's generic
