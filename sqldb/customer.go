@@ -24,8 +24,8 @@ const customerCols = `id, partner_id, org_id, external_id, name, primary_email, 
 	packages, quantities, calling, meetings_tz, sub_partner_admin_email, e911, errors, version, created, updated`
 
 // customerListCols are customerCols as a list reads them: without the
-// calling location, which no list shows and whose JSON was a third of the
-// time a page spent decoding.
+// calling location, which no list shows; decoding its JSON was 18% of the
+// allocations of a page of 100 (BenchmarkCustomerList).
 var customerListCols = strings.Replace(customerCols, "calling,", "'null',", 1)
 
 func scanCustomer(row interface{ Scan(...any) error }) (*tenantry.Customer, error) {
