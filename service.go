@@ -31,11 +31,19 @@ type CustomerFilter struct {
 	ExternalID string
 	OrgID      string
 	Statuses   []CustomerStatus
-	// Search, when set, keeps the customers whose company name contains it
-	// (any part, case-insensitive, in any script), or whose external id or
-	// admin email equals it (case-insensitive). The hub's customer list and
+	// Search, when set, keeps the customers whose external id or admin
+	// email equals it (case-insensitive) when there are any, else those
+	// whose company name contains it (any part, case-insensitive, in any
+	// script). The hub's customer list and
 	// the API's search parameter both use it.
 	Search string
+	// SkipTotal asks for no count: the total returned is then exact on
+	// the last page and otherwise one more than the page's end, enough for
+	// a next link (the API, which shows no total).
+	SkipTotal bool
+	// CountBound, when above 0, is the most a count reads instead of
+	// CustomerCountBound (CustomerSearchCountBound with a search).
+	CountBound int
 	Page
 }
 
@@ -112,7 +120,9 @@ type CustomerService interface {
 	CreateCustomer(ctx context.Context, a *Actor, in *CustomerInput) (*Customer, error)
 	// Customer returns one customer. ENOTFOUND.
 	Customer(ctx context.Context, a *Actor, id string) (*Customer, error)
-	// Customers lists customers, oldest first, with the total count.
+	// Customers lists customers, oldest first, with the total count (see
+	// CustomerFilter). A list shows no calling location: its customers
+	// leave Calling nil; Customer reads it.
 	Customers(ctx context.Context, a *Actor, f CustomerFilter) ([]*Customer, int, error)
 	// UpdateCustomer validates in against the customer (C5, Q2–Q6), marks it
 	// updating and enqueues the update job. EINVALID, ENOTFOUND, ECONFLICT

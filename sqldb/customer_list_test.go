@@ -115,6 +115,24 @@ func TestCustomerListCountBound(t *testing.T) {
 				t.Errorf("last page ends with %v", externalIDs(cs[len(cs)-1:]))
 			}
 		}
+		// Asked for no total, a list counts nothing: the total only tells
+		// that a next page exists, and is exact on the last page.
+		for _, tc := range []struct {
+			page  tenantry.Page
+			total int
+		}{
+			{tenantry.Page{Offset: 0, Max: 100}, 101},
+			{tenantry.Page{Offset: 9900, Max: 100}, 10001},
+			{tenantry.Page{Offset: 10000, Max: 100}, n},
+		} {
+			_, total, err := f.db.Customers(t.Context(), f.actor, tenantry.CustomerFilter{SkipTotal: true, Page: tc.page})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != tc.total {
+				t.Errorf("page %+v without a total: %d, want %d", tc.page, total, tc.total)
+			}
+		}
 		// A search matching few counts them all; one matching many stops
 		// at its own bound.
 		for q, want := range map[string]int{"seeded 1004": 10, "seeded": tenantry.CustomerSearchCountBound + 1} { // 1004 and 10040–10048
@@ -125,6 +143,68 @@ func TestCustomerListCountBound(t *testing.T) {
 			if len(cs) != 5 || total != want {
 				t.Errorf("search %q: %d rows, total %d (want %d): %v", q, len(cs), total, want, externalIDs(cs))
 			}
+		}
+	})
+}
+
+// TestCustomerSearchExactMatch: a search that is exactly some customers'
+// external id or admin email (ignoring case) lists those customers, with
+// the status filter, even when names contain it too; any other search
+// looks in names. A list leaves the calling location out.
+func TestCustomerSearchExactMatch(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		tpl := f.template(t, "Exact")
+		for _, c := range []struct{ ext, name, email string }{
+			{"telecom", "Plain Corp", "ops@plain.example"},
+			{"rt-1", "River Telecom", "Shared@Example.com"},
+			{"rt-2", "Telecom Norte", "shared@example.com"},
+			{"Mixed-ID", "Other Telecom", "other@example.com"},
+		} {
+			in := customerInput(tpl, c.ext)
+			in.Info.Name, in.Info.PrimaryEmail = c.name, c.email
+			cust, err := f.db.CreateCustomer(t.Context(), f.actor, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.ext == "rt-2" {
+				if err := f.db.ProvisionCustomer(t.Context(), tenantry.ProvisionCustomerJob{CustomerID: cust.ID, Version: cust.Version}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		provisioned := []tenantry.CustomerStatus{tenantry.StatusProvisioned}
+		for _, tc := range []struct {
+			q        string
+			statuses []tenantry.CustomerStatus
+			want     []string
+		}{
+			{"TELECOM", nil, []string{"telecom"}},                 // an external id, though three names contain it
+			{"telecom", provisioned, nil},                         // that customer is not provisioned
+			{"teleco", nil, []string{"rt-1", "rt-2", "Mixed-ID"}}, // no id or email: names
+			{"SHARED@example.COM", nil, []string{"rt-1", "rt-2"}}, // an email two customers share
+			{"shared@example.com", provisioned, []string{"rt-2"}}, // with the status filter
+			{"mixed-id", nil, []string{"Mixed-ID"}},               // the id in another case
+			{"shared@example", nil, nil},                          // a part of an email is no match
+			{"rt-", nil, nil},                                     // nor a part of an id
+		} {
+			cs, total, err := f.db.Customers(t.Context(), f.actor, tenantry.CustomerFilter{Search: tc.q, Statuses: tc.statuses, Page: tenantry.Page{Max: 10}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := externalIDs(cs); !slices.Equal(got, tc.want) || total != len(tc.want) {
+				t.Errorf("search %q %v: %v (total %d), want %v", tc.q, tc.statuses, got, total, tc.want)
+			}
+			for _, c := range cs {
+				if c.Calling != nil || c.Address.Country != "US" || len(c.Packages) != 2 {
+					t.Errorf("search %q: %s listed with calling %v, address %+v, packages %v", tc.q, c.ExternalID, c.Calling, c.Address, c.Packages)
+				}
+			}
+		}
+		// Another partner's customer with the same external id is not found.
+		_, other := addPartner(t, f.db, "Other")
+		if cs, _, err := f.db.Customers(t.Context(), other, tenantry.CustomerFilter{Search: "telecom", Page: tenantry.Page{Max: 10}}); err != nil || len(cs) != 0 {
+			t.Errorf("another partner's search: %v, %v", externalIDs(cs), err)
 		}
 	})
 }

@@ -205,5 +205,8 @@ func TestCustomerListCountBound(t *testing.T) {
 		a.get("/customers?q=seeded").must(t, 200).
 			contains(t, "Customers 1–25 of more than 1000", `href="/customers?offset=25&amp;q=seeded"`)
 		a.get("/customers?q=plain").must(t, 200).contains(t, "Customers 1–1 of 1")
+		// Without a search too: a page counts no further than the bound.
+		a.get("/customers?offset=25").must(t, 200).
+			contains(t, "Customers 26–50 of more than 1000", `href="/customers?offset=50"`, `href="/customers"`)
 	})
 }

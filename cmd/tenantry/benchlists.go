@@ -8,6 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +29,8 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	n := fs.Int("n", 100000, "customers of the one partner")
 	reqs := fs.Int("requests", 200, "requests per case")
+	only := fs.String("only", "", "run only the cases whose name contains this")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed requests to this file")
 	dbURL := fs.String("database-url", "", "postgres:// URL of a server to create a scratch database on; SQLite when empty")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -74,63 +79,118 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	session, err := b.db.CreateSession(ctx, b.boot.Admin.ID)
+	if err != nil {
+		return err
+	}
 	type listCase struct {
 		name string
+		last bool // the last page rather than the first
 		f    tenantry.CustomerFilter
 	}
-	page := func(offset int) tenantry.Page { return tenantry.Page{Offset: offset, Max: 100} }
-	cases := []listCase{
-		{"first page", tenantry.CustomerFilter{Page: page(0)}},
-		{"last page", tenantry.CustomerFilter{Page: page(total - total%100)}},
-	}
+	cases := []listCase{{name: "first page"}, {name: "last page", last: true}}
 	for _, st := range tenantry.CustomerStatuses {
-		cases = append(cases, listCase{"status=" + string(st), tenantry.CustomerFilter{Statuses: []tenantry.CustomerStatus{st}, Page: page(0)}})
+		cases = append(cases, listCase{name: "status=" + string(st), f: tenantry.CustomerFilter{Statuses: []tenantry.CustomerStatus{st}}})
+	}
+	mid := *n / 2
+	for mid%20 != 2 { // "Blue River Telecom <mid>"
+		mid++
 	}
 	cases = append(cases,
-		listCase{"search name part", tenantry.CustomerFilter{Search: "HOLDINGS", Page: page(0)}},
-		listCase{"search Korean name part", tenantry.CustomerFilter{Search: "통신", Page: page(0)}},
-		listCase{"search external id", tenantry.CustomerFilter{Search: benchListExternalID(*n / 2), Page: page(0)}},
+		listCase{name: "search name part", f: tenantry.CustomerFilter{Search: "HOLDINGS"}},
+		listCase{name: "search Korean name part", f: tenantry.CustomerFilter{Search: "통신"}},
+		listCase{name: "search external id", f: tenantry.CustomerFilter{Search: benchListExternalID(mid)}},
+		listCase{name: "search admin email", f: tenantry.CustomerFilter{Search: benchListEmail(mid)}},
+		listCase{name: "search rare name part", f: tenantry.CustomerFilter{Search: fmt.Sprintf("telecom %d", mid)}},
+		listCase{name: "provisioning + name part", f: tenantry.CustomerFilter{Statuses: []tenantry.CustomerStatus{tenantry.StatusProvisioning}, Search: "nordic"}},
 	)
+	if *only != "" {
+		cases = slices.DeleteFunc(cases, func(c listCase) bool { return !strings.Contains(c.name, *only) })
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	fmt.Fprintf(stdout, "  (api: GET /v1/wholesale/customers, 100 a page, no total; hub: GET /customers, 25 a page with its count;\n   store: the store's method in process; sql: the bare statement of the same page)\n")
 	for _, c := range cases {
-		q := url.Values{"max": {strconv.Itoa(c.f.Max)}, "offset": {strconv.Itoa(c.f.Offset)}}
-		for _, st := range c.f.Statuses {
-			q.Add("status", string(st))
-		}
-		if c.f.Search != "" {
-			q.Set("search", c.f.Search)
-		}
-		path := "/v1/wholesale/customers?" + q.Encode()
-		var apiBytes, sqlRows int
-		api := func() error {
-			resp, body, err := b.call(ctx, "GET", path, nil)
+		for _, surface := range []string{"api", "hub"} {
+			f := c.f
+			f.Max = 100
+			if surface == "hub" {
+				f.Max = 25 // the hub's page size
+			} else {
+				f.SkipTotal = true // as the API asks
+			}
+			if c.last {
+				f.Offset = (total - 1) / f.Max * f.Max
+			}
+			var path string
+			if surface == "api" {
+				q := url.Values{"max": {strconv.Itoa(f.Max)}, "offset": {strconv.Itoa(f.Offset)}}
+				for _, st := range f.Statuses {
+					q.Add("status", string(st))
+				}
+				if f.Search != "" {
+					q.Set("search", f.Search)
+				}
+				path = "/v1/wholesale/customers?" + q.Encode()
+			} else {
+				q := url.Values{}
+				if f.Offset > 0 {
+					q.Set("offset", strconv.Itoa(f.Offset))
+				}
+				for _, st := range f.Statuses {
+					q.Add("status", string(st))
+				}
+				if f.Search != "" {
+					q.Set("q", f.Search)
+				}
+				path = "/customers?" + q.Encode()
+			}
+			var httpBytes, sqlRows int
+			get := func() error {
+				resp, body, err := b.call(ctx, "GET", path, nil)
+				if surface == "hub" {
+					resp, body, err = b.page(ctx, path, session)
+				}
+				if err != nil {
+					return err
+				}
+				if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != strings.Split(path, "?")[0] {
+					return fmt.Errorf("GET %s: %d at %s", path, resp.StatusCode, resp.Request.URL.Path)
+				}
+				httpBytes = len(body)
+				return nil
+			}
+			stmt, sqlArgs, err := b.db.CustomerListSQL(ctx, b.boot.Partner.ID, f)
 			if err != nil {
 				return err
 			}
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("GET %s: %d %s", path, resp.StatusCode, body)
+			bare := func() (err error) { sqlRows, err = readAll(ctx, b.db.SQL(), stmt, sqlArgs); return err }
+			httpLat, err := timeRuns(*reqs, get)
+			if err != nil {
+				return err
 			}
-			apiBytes = len(body)
-			return nil
+			sqlLat, err := timeRuns(*reqs, bare)
+			if err != nil {
+				return err
+			}
+			// The store's method in process: the page less HTTP and rendering.
+			storeLat, err := timeRuns(*reqs, func() error { _, _, err := b.db.Customers(ctx, actor, f); return err })
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "  %-26s %s %3d rows %6d B  http p50 %-8v p99 %-8v  store p50 %-8v p99 %-8v  sql p50 %-8v p99 %-8v  http/sql p50 %5.2f p99 %5.2f\n",
+				c.name, surface, sqlRows, httpBytes, pct(httpLat, 50), pct(httpLat, 99), pct(storeLat, 50), pct(storeLat, 99), pct(sqlLat, 50), pct(sqlLat, 99),
+				ratio(pct(httpLat, 50), pct(sqlLat, 50)), ratio(pct(httpLat, 99), pct(sqlLat, 99)))
 		}
-		stmt, sqlArgs := b.db.CustomerListSQL(b.boot.Partner.ID, c.f)
-		bare := func() (err error) { sqlRows, err = readAll(ctx, b.db.SQL(), stmt, sqlArgs); return err }
-		apiLat, err := timeRuns(*reqs, api)
-		if err != nil {
-			return err
-		}
-		sqlLat, err := timeRuns(*reqs, bare)
-		if err != nil {
-			return err
-		}
-		// The store's query in process: the API less HTTP and JSON.
-		storeLat, err := timeRuns(*reqs, func() error { _, _, err := b.db.Customers(ctx, actor, c.f); return err })
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "  %-30s %3d rows %6d B  api p50 %-9v p99 %-9v  store p50 %-9v p99 %-9v  sql p50 %-9v p99 %-9v  api/sql p50 %.2f p99 %.2f  store/sql p50 %.2f p99 %.2f\n",
-			c.name, sqlRows, apiBytes, pct(apiLat, 50), pct(apiLat, 99), pct(storeLat, 50), pct(storeLat, 99), pct(sqlLat, 50), pct(sqlLat, 99),
-			ratio(pct(apiLat, 50), pct(sqlLat, 50)), ratio(pct(apiLat, 99), pct(sqlLat, 99)),
-			ratio(pct(storeLat, 50), pct(sqlLat, 50)), ratio(pct(storeLat, 99), pct(sqlLat, 99)))
 	}
 	return nil
 }
@@ -174,7 +234,7 @@ func seedCustomers(ctx context.Context, db *sqldb.DB, modelID string, n int) err
 			}
 			values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
 			args = append(args, fmt.Sprintf("benchlist-%09d", j), benchListExternalID(j), name, strings.ToLower(name),
-				fmt.Sprintf("admin%d@example.com", j), string(status), strconv.FormatInt(base+int64(j)*1000, 10))
+				benchListEmail(j), string(status), strconv.FormatInt(base+int64(j)*1000, 10))
 		}
 		args = append(args, modelID)
 		q := `INSERT INTO customers (id, partner_id, org_id, external_id, name, name_folded, primary_email, language, template_id,
@@ -206,6 +266,24 @@ func seedCustomers(ctx context.Context, db *sqldb.DB, modelID string, n int) err
 }
 
 func benchListExternalID(i int) string { return fmt.Sprintf("EXT-%07d", i) }
+
+func benchListEmail(i int) string { return fmt.Sprintf("admin%d@example.com", i) }
+
+// page gets a page of the hub with a session's cookie.
+func (b *benchEnv) page(ctx context.Context, path, session string) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", b.base+path, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.AddCookie(&http.Cookie{Name: "tenantry_session", Value: session})
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, body, err
+}
 
 // dollarParams numbers the ? placeholders of q as PostgreSQL's $n.
 func dollarParams(q string) string {

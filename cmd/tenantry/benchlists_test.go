@@ -25,15 +25,23 @@ func TestBenchLists(t *testing.T) {
 		if !regexp.MustCompile(`bench lists: n=301 requests=3 engine=` + e.Name).MatchString(out) {
 			t.Errorf("no header:\n%s", out)
 		}
-		for _, c := range []string{"first page", "last page", "status=provisioned ", "status=error", "search name part", "search Korean name part", "search external id"} {
-			re := regexp.MustCompile(regexp.QuoteMeta(c) + `.* rows .*api p50 \S+ +p99 \S+ +store p50 \S+ +p99 \S+ +sql p50 \S+ +p99 \S+ +api/sql p50 [\d.]+ p99 [\d.]+`)
-			if !re.MatchString(out) {
-				t.Errorf("no figures for %q:\n%s", c, out)
+		for _, c := range []string{"first page", "last page", "status=provisioned ", "status=error", "search name part", "search Korean name part",
+			"search external id", "search admin email", "search rare name part"} {
+			for _, surface := range []string{"api", "hub"} {
+				re := regexp.MustCompile(regexp.QuoteMeta(c) + ` +` + surface + ` .* rows .*http p50 \S+ +p99 \S+ +store p50 \S+ +p99 \S+ +sql p50 \S+ +p99 \S+ +http/sql p50 +[\d.]+ p99 +[\d.]+`)
+				if !re.MatchString(out) {
+					t.Errorf("no %s figures for %q:\n%s", surface, c, out)
+				}
 			}
 		}
-		// The searches find what the seeds hold: one external id, Korean names.
-		if !regexp.MustCompile(`search external id +1 rows`).MatchString(out) || !regexp.MustCompile(`search Korean name part +30 rows`).MatchString(out) {
-			t.Errorf("searches found other rows:\n%s", out)
+		// The searches find what the seeds hold: one customer by its external
+		// id, its email or a rare part of its name; Korean names (30, 25 on a
+		// hub page).
+		for _, want := range []string{`search external id +api +1 rows`, `search admin email +hub +1 rows`, `search rare name part +api +1 rows`,
+			`search Korean name part +api +30 rows`, `search Korean name part +hub +25 rows`} {
+			if !regexp.MustCompile(want).MatchString(out) {
+				t.Errorf("no %q:\n%s", want, out)
+			}
 		}
 	})
 }
