@@ -168,7 +168,7 @@ func (b *bt) shot(name string) {
 	b.n++
 	ctx, cancel := context.WithTimeout(b.ctx, browserTimeout)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, fullPage())
 	if err != nil {
 		b.t.Logf("screenshot %s: %v", name, err)
 		return
@@ -176,6 +176,25 @@ func (b *bt) shot(name string) {
 	file := filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.n, strings.NewReplacer("/", "_", " ", "_").Replace(name)))
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		b.t.Error(err)
+	}
+}
+
+// fullPage captures the whole page by growing the viewport to the
+// page's height for one capture: Chromium's capture beyond the viewport
+// draws a right-to-left page shifted off its start.
+func fullPage() chromedp.Action[[]byte] {
+	return func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		m, err := chromedp.Run(ctx, chromedp.Evaluate[[]int64](`[window.innerWidth, window.innerHeight, Math.ceil(document.documentElement.scrollHeight)]`))
+		if err != nil || len(m) != 3 {
+			return chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		}
+		if m[2] > m[1] {
+			if _, err := chromedp.Run(ctx, chromedp.EmulateViewport(m[0], m[2])); err != nil {
+				return nil, err
+			}
+			defer chromedp.Run(ctx, chromedp.EmulateViewport(m[0], m[1]))
+		}
+		return chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	}
 }
 
