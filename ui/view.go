@@ -294,3 +294,13 @@ func (v *view) LangName(tag string) string {
 	}
 	return display.Self.Name(t)
 }
+
+// pagerView is what the "pager" partial shows: links to the previous and
+// next pages ("" when there is none).
+type pagerView struct {
+	V          *view
+	Prev, Next string
+}
+
+// Pager builds the pager of a list.
+func (v *view) Pager(prev, next string) pagerView { return pagerView{V: v, Prev: prev, Next: next} }
