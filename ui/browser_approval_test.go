@@ -2,15 +2,11 @@ package ui_test
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/tenantry/tenantry"
 )
@@ -129,7 +125,7 @@ func TestBrowserApprovalLink(t *testing.T) {
 		if got := b.text(`button[value=approve]`); got != tr("links.approval.approve") {
 			t.Errorf("%s: approve button %q", lang, got)
 		}
-		b.look(lang + "-approval-question")
+		b.visitBoth(lang + "-approval-question")
 		b.open(link) // a second look, as a mail scanner and then the person
 		if s := approval(t, en, a, c.ID); s != tenantry.ApprovalPending {
 			t.Fatalf("%s: after opening the link the approval is %q, want pending", lang, s)
@@ -143,7 +139,7 @@ func TestBrowserApprovalLink(t *testing.T) {
 		if eval[bool](b, `document.querySelector("form") !== null`) {
 			t.Errorf("%s: the outcome page still has a form", lang)
 		}
-		b.look(lang + "-approval-approved")
+		b.visitBoth(lang + "-approval-approved")
 		if s := approval(t, en, a, c.ID); s != tenantry.ApprovalApproved {
 			t.Errorf("%s: after approving the approval is %q", lang, s)
 		}
@@ -157,7 +153,7 @@ func TestBrowserApprovalLink(t *testing.T) {
 		if got, want := b.text("main"), tr("links.outcome.approved"); !strings.Contains(got, want) {
 			t.Errorf("%s: the used link does not say %q: %s", lang, want, got)
 		}
-		b.look(lang + "-approval-used")
+		b.visitBoth(lang + "-approval-used")
 	}
 }
 
@@ -177,33 +173,5 @@ func waitProvisioned(t *testing.T, en *hubEnv, a *tenantry.Actor, id string) {
 			t.Fatalf("customer %s still %s after its approval", id, c.Status)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// look is visit for the link pages: an axe check, and screenshots of the
-// viewport at desktop and phone width (a full-page capture of a
-// right-to-left page comes out shifted off its left edge; the pages fit
-// the viewport).
-func (b *bt) look(name string) {
-	b.t.Helper()
-	b.axe(name)
-	b.viewShot(name)
-	b.do("narrow", chromedp.EmulateViewport(360, 780))
-	b.viewShot(name + "-360px")
-	b.do("wide", chromedp.EmulateViewport(1280, 900))
-}
-
-func (b *bt) viewShot(name string) {
-	b.t.Helper()
-	b.n++
-	ctx, cancel := context.WithTimeout(b.ctx, browserTimeout)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		b.t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	if err := os.WriteFile(filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.n, name)), png, 0o644); err != nil {
-		b.t.Error(err)
 	}
 }

@@ -22,8 +22,8 @@ func TestBrowserAssistance(t *testing.T) {
 
 	b := newBrowserTab(t, en)
 	b.open("/signin")
-	b.assistFill("#f-email", "ada@acme.example")
-	b.assistFill("#f-password", "correct horse battery")
+	b.fill("#f-email", "ada@acme.example")
+	b.fill("#f-password", "correct horse battery")
 	b.submit(`main button[type=submit]`, "/")
 
 	// The customer's tab says no address is set, and links to the setting.
@@ -37,10 +37,10 @@ func TestBrowserAssistance(t *testing.T) {
 	if !strings.Contains(b.text(".facts"), "Acme Telecom") {
 		t.Errorf("organization facts: %q", b.text(".facts"))
 	}
-	b.assistFill("#f-operationsEmail", "ops at acme")
+	b.fill("#f-operationsEmail", "ops at acme")
 	b.submit(`.org-form button[type=submit]`, "#f-operationsEmail-error")
 	b.visit("org-settings-error")
-	b.assistFill("#f-operationsEmail", "ops@acme.example")
+	b.fill("#f-operationsEmail", "ops@acme.example")
 	b.submit(`.org-form button[type=submit]`, "/settings/partner")
 	b.shot("org-settings-saved")
 
@@ -54,11 +54,11 @@ func TestBrowserAssistance(t *testing.T) {
 			t.Errorf("no error %s", id)
 		}
 	}
-	b.assistFill("#f-contactName", "Bo Berg")
-	b.assistFill("#f-contactPhone", "+1 512 555 0100")
+	b.fill("#f-contactName", "Bo Berg")
+	b.fill("#f-contactPhone", "+1 512 555 0100")
 	b.check("#topic-numbers")
 	b.check("#topic-sso")
-	b.assistFill("#f-details", "Port 40 numbers from the old carrier.")
+	b.fill("#f-details", "Port 40 numbers from the old carrier.")
 	eval[bool](b, `document.querySelector("#f-preferredDate").value = `+jsString(assistDate)+`; true`)
 	b.choose("#f-preferredWindow", "morning")
 	b.submit(`.assist-form button[type=submit]`, "/assistance/")
@@ -129,12 +129,4 @@ func TestBrowserAssistance(t *testing.T) {
 	if e := b.text("#f-contactName-error"); e == "" || strings.Contains(e, "is required") {
 		t.Errorf("Arabic error next to the name: %q", e)
 	}
-}
-
-// assistFill is fill with the selector read as CSS only: the default search
-// also matches the error summary's links to the field ("#f-…" in an href).
-func (b *bt) assistFill(sel, value string) {
-	b.t.Helper()
-	eval[bool](b, `document.querySelector(`+jsString(sel)+`).value = ""; true`)
-	b.do("fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), value))
 }

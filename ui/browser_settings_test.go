@@ -22,22 +22,6 @@ func (b *bt) signInThroughLink(path string) {
 	b.submit(`main button[type=submit]`, "/customers")
 }
 
-// fillQ is fill with a CSS selector only: fill's search also matches the
-// error summary's links (href="#f-email") once a form shows errors.
-func (b *bt) fillQ(sel, value string) {
-	b.t.Helper()
-	b.do("fill "+sel, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
-}
-
-// shotWidths screenshots the page at phone width too, then goes back to
-// the desktop width.
-func (b *bt) shotWidths(name string) {
-	b.t.Helper()
-	b.do("narrow", chromedp.EmulateViewport(360, 780))
-	b.shot(name + "-360px")
-	b.do("wide", chromedp.EmulateViewport(1280, 900))
-}
-
 func TestBrowserSettings(t *testing.T) {
 	en := newHubEnv(t, filepath.Join(t.TempDir(), "tenantry.db"), "sqlite")
 	ctx := context.Background()
@@ -61,14 +45,14 @@ func TestBrowserSettings(t *testing.T) {
 	b.choose("#f-role", tenantry.RoleReadOnlyAdmin)
 	b.submit(`form[action="/settings/admins"] button[type=submit]`, "#f-email-error")
 	b.visit("settings-admins-error")
-	b.fillQ("#f-email", "bob@acme.example")
+	b.fill("#f-email", "bob@acme.example")
 	b.choose("#f-role", tenantry.RoleReadOnlyAdmin)
 	b.submit(`form[action="/settings/admins"] button[type=submit]`, "/settings/admins")
 	if !strings.Contains(b.text("table.admins"), "bob@acme.example") {
 		t.Errorf("the invited admin is not listed: %s", b.text("table.admins"))
 	}
 	b.visit("settings-admins-invited")
-	b.shotWidths("settings-admins")
+	b.atPhone("settings-admins")
 	// The last full admin cannot be demoted: the error is next to the role.
 	sel := "#f-role-" + boot.Admin.ID
 	b.choose(sel, tenantry.RoleReadOnlyAdmin)
@@ -107,7 +91,7 @@ func TestBrowserSettings(t *testing.T) {
 		t.Errorf("revoked token: API status %d", st)
 	}
 	b.visit("settings-tokens-revoked")
-	b.shotWidths("settings-tokens")
+	b.atPhone("settings-tokens")
 
 	// A webhook: a refused destination, then one that is kept; its page
 	// and a test event in its delivery log.
@@ -117,7 +101,7 @@ func TestBrowserSettings(t *testing.T) {
 	b.check("#event-customer\\.provisioned")
 	b.submit(`form[action="/settings/webhooks"] button[type=submit]`, "#f-url-error")
 	b.visit("settings-webhooks-error")
-	b.fillQ("#f-url", "https://hooks.acme.example/tenantry")
+	b.fill("#f-url", "https://hooks.acme.example/tenantry")
 	b.submit(`form[action="/settings/webhooks"] button[type=submit]`, "#secret")
 	b.visit("settings-webhooks-created")
 	b.submit(`.secret a`, "/settings/webhooks/")
@@ -132,7 +116,7 @@ func TestBrowserSettings(t *testing.T) {
 		b.open(eval[string](b, `location.pathname + location.search`))
 	}
 	b.visit("settings-webhook-delivery")
-	b.shotWidths("settings-webhook")
+	b.atPhone("settings-webhook")
 
 	// The pages in Arabic, right to left, at both widths.
 	b.setLanguage("ar")
@@ -140,11 +124,11 @@ func TestBrowserSettings(t *testing.T) {
 		b.open(p)
 		name := "ar" + strings.ReplaceAll(p, "/", "-")
 		b.visit(name)
-		b.shotWidths(name)
+		b.atPhone(name)
 	}
 	b.submit(`table.webhooks a`, "/settings/webhooks/")
 	b.visit("ar-settings-webhook")
-	b.shotWidths("ar-settings-webhook")
+	b.atPhone("ar-settings-webhook")
 
 	// The invited admin opens the link of the mail, chooses a password,
 	// signs in, and meets the limits of a read-only admin.

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/tenantry/tenantry"
 )
 
@@ -35,35 +33,6 @@ func TestBrowserCustomerSetup(t *testing.T) {
 		t.Errorf("Arabic page dir %q", dir)
 	}
 	b.setupWizard(a, en, "ar", rid, "فرع دالاس", []string{"amal@riyadh.example", "badr@riyadh.example", "carim@riyadh.example"})
-}
-
-// both is visit at desktop width and a screenshot at phone width.
-func (b *bt) both(name string) {
-	b.t.Helper()
-	b.visit(name)
-	b.noOverflow(name)
-	b.do("narrow", chromedp.EmulateViewport(360, 780))
-	b.noOverflow(name + " at 360px")
-	eval[bool](b, `window.scrollTo(0, 0); true`)
-	b.shot(name + "-360px")
-	b.do("wide", chromedp.EmulateViewport(1280, 900))
-	eval[bool](b, `window.scrollTo(0, 0); true`)
-}
-
-// noOverflow checks that nothing in the page's main part is wider than it
-// (a table scrolls inside its own frame).
-func (b *bt) noOverflow(name string) {
-	b.t.Helper()
-	if w := eval[[]int](b, `[document.querySelector("main").scrollWidth, document.querySelector("main").clientWidth]`); w[0] > w[1] {
-		b.t.Errorf("%s: the page is %dpx wide in %dpx", name, w[0], w[1])
-	}
-}
-
-// fillQuery is fill by CSS selector only: fill's default search also
-// matches the error summary's link to the field (href="#f-…").
-func (b *bt) fillQuery(sel, value string) {
-	b.t.Helper()
-	b.do("fill "+sel, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
 // next clicks the form's visible primary button.
@@ -100,12 +69,12 @@ func (b *bt) setupWizard(a *admin, en *hubEnv, lang, cid, branchName string, ema
 	b.choose("#f-loc-0-timeZone", "America/Chicago")
 	b.choose("#f-loc-0-language", lang)
 	b.submit(setupNext, "#f-loc-0-state-error")
-	b.both(lang + "-setup-locations-error")
+	b.visitBoth(lang + "-setup-locations-error")
 	if v := eval[string](b, `document.querySelector("#f-loc-0-name").value`); v != branchName {
 		t.Errorf("%s: location name not kept: %q", lang, v)
 	}
-	b.fillQuery("#f-loc-0-state", "TX")
-	b.both(lang + "-setup-locations")
+	b.fill("#f-loc-0-state", "TX")
+	b.visitBoth(lang + "-setup-locations")
 	b.submit(setupNext, base+"/users")
 	var hq, branch *tenantry.Location
 	for _, l := range a.locationsOf(t, en, cid) {
@@ -125,7 +94,7 @@ func (b *bt) setupWizard(a *admin, en *hubEnv, lang, cid, branchName string, ema
 	a.addNumbers(t, en, cid, branch.ID, number)
 
 	// 2. Users: three rows, two with calling (one at the branch).
-	b.both(lang + "-setup-users")
+	b.visitBoth(lang + "-setup-users")
 	names := [][2]string{{"Ann", "Avery"}, {"Bo", "Berg"}, {"Cy", "Cole"}}
 	if lang == "ar" {
 		names = [][2]string{{"أمل", "حداد"}, {"بدر", "سالم"}, {"كريم", "نصر"}}
@@ -143,7 +112,7 @@ func (b *bt) setupWizard(a *admin, en *hubEnv, lang, cid, branchName string, ema
 	b.submit(setupNext, base+"/numbers")
 
 	// 3. Numbers: the headquarters has none free and says so; Ann gets an extension, Bo a number.
-	b.both(lang + "-setup-numbers")
+	b.visitBoth(lang + "-setup-numbers")
 	if s := b.text("#number-0 .notice"); !strings.Contains(s, tr("hub.setup.numbers.no_free", "location", hq.Name)) {
 		t.Errorf("%s: no notice of a location without free numbers: %q", lang, s)
 	}
@@ -158,7 +127,7 @@ func (b *bt) setupWizard(a *admin, en *hubEnv, lang, cid, branchName string, ema
 	b.submit(setupNext, base+"/review")
 
 	// 4. Review, then Create users.
-	b.both(lang + "-setup-review")
+	b.visitBoth(lang + "-setup-review")
 	review := b.text("table.setup-review")
 	for _, want := range []string{emails[0], emails[1], emails[2], number, "101", branchName} {
 		if !strings.Contains(review, want) {
@@ -171,7 +140,7 @@ func (b *bt) setupWizard(a *admin, en *hubEnv, lang, cid, branchName string, ema
 	b.submit(setupNext, base+"/result")
 
 	// 5. The outcome of each user.
-	b.both(lang + "-setup-result")
+	b.visitBoth(lang + "-setup-result")
 	if n := eval[int](b, `document.querySelectorAll("table.setup-result tr.outcome-provisioned").length`); n != 3 {
 		t.Errorf("%s: %d users created, want 3", lang, n)
 	}

@@ -136,7 +136,14 @@ func jsString(s string) string { return fmt.Sprintf("%q", s) }
 
 func (b *bt) fill(sel, value string) {
 	b.t.Helper()
-	b.do("fill "+sel, chromedp.Clear(sel), chromedp.SendKeys(sel, value))
+	// By CSS only: the default search also matches the error summary's
+	// links to the field (href="#f-…") once a form shows errors.
+	// Cleared by script: chromedp.Clear fails on an empty textarea.
+	if !eval[bool](b, `(function(){var e=document.querySelector(`+jsString(sel)+`); if(!e) return false; e.value=""; return true})()`) {
+		b.shot("failed-fill")
+		b.t.Fatalf("fill: no %s", sel)
+	}
+	b.do("fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
 // choose selects an option of a select by value ("" picks the first real one).
@@ -220,6 +227,40 @@ func (b *bt) visit(name string) {
 	b.shot(name)
 	b.axe(name)
 	b.t.Logf("visited %s (%s)", name, time.Since(start).Round(time.Millisecond))
+}
+
+// visitFits is visit, and checks that the page is no wider than the
+// window: a person would have to scroll sideways.
+func (b *bt) visitFits(name string) {
+	b.t.Helper()
+	b.visit(name)
+	b.fits(name)
+}
+
+// visitBoth is visitFits at desktop width, then again at phone width.
+func (b *bt) visitBoth(name string) {
+	b.t.Helper()
+	b.visitFits(name)
+	b.atPhone(name)
+}
+
+// atPhone checks the page at a phone's width (360px) and screenshots it,
+// then goes back to the desktop width.
+func (b *bt) atPhone(name string) {
+	b.t.Helper()
+	b.do("narrow", chromedp.EmulateViewport(360, 780))
+	b.fits(name + " at 360px")
+	eval[bool](b, `window.scrollTo(0, 0); true`)
+	b.shot(name + "-360px")
+	b.do("wide", chromedp.EmulateViewport(1280, 900))
+	eval[bool](b, `window.scrollTo(0, 0); true`)
+}
+
+func (b *bt) fits(name string) {
+	b.t.Helper()
+	if w := eval[[]int](b, `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`); w[0] > w[1]+1 {
+		b.t.Errorf("%s: the page is %dpx wide in a %dpx window", name, w[0], w[1])
+	}
 }
 
 // setLanguage uses the switcher on the page.
