@@ -21,6 +21,7 @@ type userListPage struct {
 	Status   string
 	Statuses []tenantry.SubscriberStatus
 	Users    []*tenantry.Subscriber
+	Rows     []userRow // Users as the table shows them
 	Total    int
 	// More is the count bound when Total is past it (the page's end with
 	// a search, or past the bound): the list then says "more than More"
@@ -123,9 +124,36 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := s.view(r, "hub.users.title")
 	v.Nav, v.Tab, v.Customer = "customers", "users", c
+	p.Rows = make([]userRow, len(p.Users))
+	for i, u := range p.Users {
+		p.Rows[i] = newUserRow(v, u)
+	}
 	v.Page = p
 	s.consumeFlash(w, r)
 	return s.render(w, r, "users", v)
+}
+
+// userRow is a user as the list's table shows it, its texts translated
+// once in Go: a method called from the template per cell is looked up by
+// reflection each time, which was most of the page's rendering.
+type userRow struct {
+	*tenantry.Subscriber
+	Name, PackageName, StatusName, ExtText string
+	AddOnNames                             []string
+}
+
+func newUserRow(v *view, u *tenantry.Subscriber) userRow {
+	row := userRow{Subscriber: u, Name: v.T("hub.users.unnamed"), PackageName: v.Package(u.Package), StatusName: v.UserStatus(u.Status)}
+	if u.FirstName != "" || u.LastName != "" {
+		row.Name = u.FirstName + " " + u.LastName
+	}
+	if u.Extension != "" {
+		row.ExtText = v.T("hub.users.ext", "ext", u.Extension)
+	}
+	for _, a := range u.AddOns {
+		row.AddOnNames = append(row.AddOnNames, v.Package(a))
+	}
+	return row
 }
 
 // parseUserKey reads a user's place in the list, "created:id" (created in
