@@ -485,10 +485,28 @@ type SubscriberFilter struct {
 	SortBy             SubscriberSort
 	Descending         bool
 	// Search, when set, keeps the users whose first and last name or
-	// address contains it (any part, case-insensitive, in any script). The
-	// hub's user list uses it.
+	// address contains it (any part, case-insensitive, in any script); a
+	// search that is a whole address (ValidEmail) keeps the user with that
+	// address only. The hub's user list uses it.
 	Search string
+	// CountBound, when above 0, is the most users the total counts instead
+	// of SubscriberCountBound.
+	CountBound int
+	// Key, when set, pages by key instead of by offset (which is then
+	// ignored): the page is the users after Key in list order (created,
+	// id; only with the default order), or with Backward the users before
+	// it, still in list order. Backward without a Key is the last page.
+	// The hub's user list uses it: a page deep in the list costs what the
+	// first one does.
+	Key      *SubscriberKey
+	Backward bool
 	Page
+}
+
+// SubscriberKey is a user's place in the default list order.
+type SubscriberKey struct {
+	Created time.Time
+	ID      string
 }
 
 // SubscriberCountBound is the most users a list counts: a total above it
@@ -519,7 +537,9 @@ type SubscriberService interface {
 	// default), with the total count: exact on the last page, else counted
 	// up to SubscriberCountBound and then a lower bound past the page's
 	// end. A list with a search is not counted past its page: its total is
-	// then the page's end plus one.
+	// then the page's end plus one. A page by key (f.Key) has the count of
+	// the whole list (to the bound) as its total, or with a search the
+	// page's length.
 	Subscribers(ctx context.Context, a *Actor, f SubscriberFilter) ([]*Subscriber, int, error)
 	// UpdateSubscriber changes a subscriber's packages, names, location,
 	// number or extension, with the checks of CreateSubscriber; a number

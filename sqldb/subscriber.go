@@ -52,7 +52,7 @@ func loadAddOns(ctx context.Context, r addOnReader, subs []*tenantry.Subscriber)
 	for i, s := range subs {
 		byID[s.ID], args[i] = s, s.ID
 	}
-	rows, err := r.query(ctx, `SELECT subscriber_id, package FROM subscriber_add_ons WHERE subscriber_id IN (`+marks(len(subs))+`)`, args...)
+	rows, err := r.query(ctx, addOnsQuery(len(subs)), args...)
 	if err != nil {
 		return err
 	}
@@ -70,6 +70,11 @@ func loadAddOns(ctx context.Context, r addOnReader, subs []*tenantry.Subscriber)
 		})
 	}
 	return rows.Err()
+}
+
+// addOnsQuery reads the add-ons of n subscribers.
+func addOnsQuery(n int) string {
+	return `SELECT subscriber_id, package FROM subscriber_add_ons WHERE subscriber_id IN (` + marks(n) + `)`
 }
 
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,27 +29,38 @@ func SubscriberSearchText(first, last, email string) string {
 
 // Subscribers lists the actor's subscribers.
 func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.SubscriberFilter) ([]*tenantry.Subscriber, int, error) {
-	from, cond, order, args := subscriberListQuery(a.OrgID, f)
-	ids, err := db.customerIDs(ctx, `SELECT s.id`+from+` WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, f.Max+1, f.Offset)...)
+	l := subscriberList(a.OrgID, f)
+	ids, err := db.customerIDs(ctx, l.IDs.SQL, l.IDs.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	total := f.Offset + len(ids)
-	if strings.TrimSpace(f.Search) != "" {
+	switch {
+	case f.Key != nil:
+		// A page by key knows nothing of its place: the total is counted
+		// from the list's start (without a search), and otherwise it is the
+		// page's length.
+		total = len(ids)
+		if l.Count != nil {
+			if total, err = db.countSubscribers(ctx, l.Count); err != nil {
+				return nil, 0, err
+			}
+		}
+		if f.Backward {
+			slices.Reverse(ids)
+		}
+	case strings.TrimSpace(f.Search) != "":
 		// A search is not counted past its page: counting its matches
 		// reads and compares every row up to the bound, many times the
 		// page's work when matches are few. One id more than the page
 		// makes the total a lower bound past the page's end.
 		ids = ids[:min(len(ids), f.Max)]
-	} else if len(ids) > f.Max || (len(ids) == 0 && f.Offset > 0) {
-		bound := tenantry.SubscriberCountBound
-		// In list order with the bound written out, as the customer count
-		// is (a generic plan of a prepared count may scan the table).
-		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` WHERE `+cond+` ORDER BY `+order+` LIMIT `+strconv.Itoa(bound+1)+`) AS t`, args...).Scan(&n); err != nil {
+	case len(ids) > f.Max || (len(ids) == 0 && f.Offset > 0):
+		n, err := db.countSubscribers(ctx, l.Count)
+		if err != nil {
 			return nil, 0, err
 		}
-		if n <= bound {
+		if n <= l.bound {
 			total = n // exact, also past the end
 		} else {
 			total = max(n, total)
@@ -58,11 +70,8 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 	if len(ids) == 0 {
 		return nil, total, nil
 	}
-	idArgs := make([]any, len(ids))
-	for i, id := range ids {
-		idArgs[i] = id
-	}
-	rows, err := db.query(ctx, `SELECT `+subscriberCols+subscriberFrom+` WHERE s.id IN (`+marks(len(ids))+`) ORDER BY `+order, idArgs...)
+	st := l.Rows(ids)
+	rows, err := db.query(ctx, st.SQL, st.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -82,13 +91,91 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 	return out, total, loadAddOns(ctx, db, out)
 }
 
-// SubscriberListSQL is the plainest statement that reads the page of f's
-// users of a partner, in the engine's dialect, with its arguments: what
-// Subscribers answers, less its total and add-ons. Benchmarks time it
-// beside Subscribers.
-func (db *DB) SubscriberListSQL(partnerID string, f tenantry.SubscriberFilter) (string, []any) {
-	_, cond, order, args := subscriberListQuery(partnerID, f)
-	return db.rebind(`SELECT ` + subscriberCols + subscriberFrom + ` WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`), append(args, f.Max, f.Offset)
+// countSubscribers runs a bounded count.
+func (db *DB) countSubscribers(ctx context.Context, st *Statement) (int, error) {
+	var n int
+	err := db.queryRow(ctx, st.SQL, st.Args...).Scan(&n)
+	return n, err
+}
+
+// Statement is one SQL statement and its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// SubscriberListStatements are the statements Subscribers runs for a page.
+type SubscriberListStatements struct {
+	// IDs reads the page's ids in list order from an index (one more than
+	// the page with offset paging; backwards by key in reverse order).
+	IDs Statement
+	// Count is the bounded total, nil when the list is not counted (a
+	// search). With offset paging Subscribers runs it only when IDs
+	// returns more than the page; by key always.
+	Count *Statement
+	// Rows reads the page's rows whole, by id, in list order; AddOns
+	// reads their add-ons.
+	Rows, AddOns func(ids []string) Statement
+
+	bound int
+}
+
+// SubscriberListSQL is the statements Subscribers runs for the page of f's
+// users of a partner, in the engine's dialect, with their arguments.
+// Benchmarks run them directly beside Subscribers.
+func (db *DB) SubscriberListSQL(partnerID string, f tenantry.SubscriberFilter) SubscriberListStatements {
+	l := subscriberList(partnerID, f)
+	rebind := func(st Statement) Statement { return Statement{db.rebind(st.SQL), st.Args} }
+	l.IDs = rebind(l.IDs)
+	if l.Count != nil {
+		c := rebind(*l.Count)
+		l.Count = &c
+	}
+	rows, addOns := l.Rows, l.AddOns
+	l.Rows = func(ids []string) Statement { return rebind(rows(ids)) }
+	l.AddOns = func(ids []string) Statement { return rebind(addOns(ids)) }
+	return l
+}
+
+// subscriberList is the statements of a user list, with ? marks.
+func subscriberList(partnerID string, f tenantry.SubscriberFilter) SubscriberListStatements {
+	from, cond, order, args := subscriberListQuery(partnerID, f)
+	l := SubscriberListStatements{bound: tenantry.SubscriberCountBound}
+	if f.CountBound > 0 {
+		l.bound = f.CountBound
+	}
+	if f.Key != nil {
+		// A row value comparison in the index's order: both engines start
+		// the index range at the key (created, id).
+		idCond, idOrder := cond+" AND (s.created, s.id) > (?, ?)", "s.created, s.id"
+		if f.Backward {
+			idCond, idOrder = cond+" AND (s.created, s.id) < (?, ?)", "s.created DESC, s.id DESC"
+		}
+		idArgs := append(slices.Clone(args), f.Key.Created.UnixMicro(), f.Key.ID)
+		l.IDs = Statement{`SELECT s.id` + from + ` WHERE ` + idCond + ` ORDER BY ` + idOrder + ` LIMIT ` + strconv.Itoa(max(f.Max, 0)), idArgs}
+		order = "s.created, s.id"
+	} else {
+		l.IDs = Statement{`SELECT s.id` + from + ` WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`, append(slices.Clone(args), f.Max+1, f.Offset)}
+	}
+	if strings.TrimSpace(f.Search) == "" {
+		// In list order with the bound written out, as the customer count
+		// is (a generic plan of a prepared count may scan the table).
+		l.Count = &Statement{`SELECT COUNT(*) FROM (SELECT 1` + from + ` WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(l.bound+1) + `) AS t`, args}
+	}
+	idArgs := func(ids []string) []any {
+		a := make([]any, len(ids))
+		for i, id := range ids {
+			a[i] = id
+		}
+		return a
+	}
+	l.Rows = func(ids []string) Statement {
+		return Statement{`SELECT ` + subscriberCols + subscriberFrom + ` WHERE s.id IN (` + marks(len(ids)) + `) ORDER BY ` + order, idArgs(ids)}
+	}
+	l.AddOns = func(ids []string) Statement {
+		return Statement{addOnsQuery(len(ids)), idArgs(ids)}
+	}
+	return l
 }
 
 // subscriberListQuery is the FROM clause, WHERE clause, order and
@@ -135,7 +222,12 @@ func subscriberListQuery(partnerID string, f tenantry.SubscriberFilter) (from, c
 	if !f.LastStatusChange.IsZero() {
 		add("s.last_status_change > ?", f.LastStatusChange.UnixMicro())
 	}
-	if q := strings.TrimSpace(f.Search); q != "" {
+	if q := strings.TrimSpace(f.Search); tenantry.ValidEmail(q) {
+		// A whole address names one user: the unique index on the address
+		// (stored lower-cased by Go, as NormalizeEmail folds the search)
+		// finds it, where a LIKE read every row when nothing matched.
+		add("s.email = ?", tenantry.NormalizeEmail(q))
+	} else if q != "" {
 		add(`s.search_folded LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(q))+"%")
 	}
 	key, dir := "s.created", " ASC"

@@ -14,7 +14,8 @@ import (
 // TestSubscriberSearch: the user search matches any part of the first
 // name, last name or address, whatever the letters' case in any script,
 // alone or with a status; it follows a change of name; LIKE's wildcards
-// are plain letters; and users written before the search column are found
+// are plain letters; a whole address is that user only; a page by key
+// reads after or before a place; and users written before the search column are found
 // once the store has opened again.
 func TestSubscriberSearch(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
@@ -71,6 +72,8 @@ func TestSubscriberSearch(t *testing.T) {
 			{"percent is a letter", "50%", nil, []string{"pct@search.example"}},
 			{"underscore is a letter", "t_5", nil, []string{"pct@search.example"}},
 			{"no match", "zzz", nil, nil},
+			{"a whole address, any case", " ASA@Search.example ", nil, []string{"asa@search.example"}},
+			{"another customer's address", "asa2@search.example", nil, nil},
 			{"with a status", "åsa", pending, []string{"pending@search.example"}},
 			{"a status alone", "", pending, []string{"pending@search.example"}},
 		}
@@ -87,6 +90,45 @@ func TestSubscriberSearch(t *testing.T) {
 		}
 		if got, _ := list(t, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Search: "STRÖM"}); !cmp.Equal(got, []string{"pct@search.example"}) {
 			t.Errorf("after the rename: %v", got)
+		}
+
+		// By key: the users after (or before) a place, in list order, of
+		// this customer only, with a status or a search; the total is the
+		// whole list's to the count bound (a search's: the page's length).
+		all, _, err := db.Subscribers(ctx, a, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Page: tenantry.Page{Max: 10}})
+		if err != nil || len(all) != 4 {
+			t.Fatalf("all: %v %v", emails(all), err)
+		}
+		key := func(s *tenantry.Subscriber) *tenantry.SubscriberKey {
+			return &tenantry.SubscriberKey{Created: s.Created, ID: s.ID}
+		}
+		keyed := []struct {
+			name  string
+			f     tenantry.SubscriberFilter
+			want  []string
+			total int
+		}{
+			{"after the first", tenantry.SubscriberFilter{Key: key(all[0]), Page: tenantry.Page{Max: 2}}, emails(all[1:3]), 4},
+			{"after the first, bound 2", tenantry.SubscriberFilter{Key: key(all[0]), CountBound: 2, Page: tenantry.Page{Max: 2}}, emails(all[1:3]), 3},
+			{"before the last", tenantry.SubscriberFilter{Key: key(all[3]), Backward: true, Page: tenantry.Page{Max: 2}}, emails(all[1:3]), 4},
+			{"before the second", tenantry.SubscriberFilter{Key: key(all[1]), Backward: true, Page: tenantry.Page{Max: 2}}, emails(all[:1]), 4},
+			{"after the last", tenantry.SubscriberFilter{Key: key(all[3]), Page: tenantry.Page{Max: 2}}, nil, 4},
+			{"offset ignored", tenantry.SubscriberFilter{Key: key(all[2]), Page: tenantry.Page{Offset: 3, Max: 2}}, emails(all[3:]), 4},
+			{"with a status", tenantry.SubscriberFilter{Key: key(all[0]), Statuses: pending, Page: tenantry.Page{Max: 2}}, []string{"pending@search.example"}, 1},
+			{"with a search", tenantry.SubscriberFilter{Key: key(all[0]), Search: "search.example", Page: tenantry.Page{Max: 2}}, emails(all[1:3]), 2},
+			{"with a search, backwards", tenantry.SubscriberFilter{Key: key(all[3]), Backward: true, Search: "åsa", Page: tenantry.Page{Max: 2}}, []string{"asa@search.example"}, 1},
+		}
+		for _, tt := range keyed {
+			t.Run(tt.name, func(t *testing.T) {
+				tt.f.CustomerID = f.cust.ID
+				got, total, err := db.Subscribers(ctx, a, tt.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tt.want, emails(got), cmpopts.EquateEmpty()); diff != "" || total != tt.total {
+					t.Errorf("total %d, want %d; emails (-want +got):\n%s", total, tt.total, diff)
+				}
+			})
 		}
 
 		// A page short of the end counts on; the last page is exact.

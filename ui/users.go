@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tenantry/tenantry"
 )
@@ -20,17 +21,26 @@ type userListPage struct {
 	Status   string
 	Statuses []tenantry.SubscriberStatus
 	Users    []*tenantry.Subscriber
+	Rows     []userRow // Users as the table shows them
 	Total    int
 	// More is the count bound when Total is past it (the page's end with
-	// a search): the list then says "more than More" rather than a total
-	// it did not count.
+	// a search, or past the bound): the list then says "more than More"
+	// rather than a total it did not count.
 	More     int
 	From, To int
 	Prev     string // URL of the previous page, "" on the first
 	Next     string
 }
 
-// userList is the Users tab of a customer.
+// userListCountBound is the most users the list counts: past it the list
+// says "more than" it (the API counts to tenantry.SubscriberCountBound).
+const userListCountBound = 1000
+
+// userList is the Users tab of a customer. It pages by key: Next and
+// Previous carry the (created, id) of the page's last or first user, so
+// that a page deep in the list costs what the first one does (an offset
+// read every row before the page), and "at" carries the page's place for
+// the count text only.
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	a := state(r).actor
 	c, err := s.svc.Customers.Customer(r.Context(), a, r.PathValue("id"))
@@ -39,9 +49,8 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	p := userListPage{Query: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Statuses: tenantry.SubscriberStatuses}
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	offset = max(offset, 0)
-	f := tenantry.SubscriberFilter{CustomerID: c.ID, Search: p.Query, Page: tenantry.Page{Offset: offset, Max: userListPageSize}}
+	// One user more than the page tells whether the list goes on that way.
+	f := tenantry.SubscriberFilter{CustomerID: c.ID, Search: p.Query, CountBound: userListCountBound, Page: tenantry.Page{Max: userListPageSize + 1}}
 	if p.Status != "" {
 		if !slices.Contains(tenantry.SubscriberStatuses, tenantry.SubscriberStatus(p.Status)) {
 			p.Status = ""
@@ -49,13 +58,51 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 			f.Statuses = []tenantry.SubscriberStatus{tenantry.SubscriberStatus(p.Status)}
 		}
 	}
+	at, _ := strconv.Atoi(q.Get("at"))
+	if f.Key = parseUserKey(q.Get("after")); f.Key == nil {
+		f.Key = parseUserKey(q.Get("before"))
+		f.Backward = f.Key != nil
+	}
+	if f.Key == nil {
+		at = 0
+	}
+	at = max(at, 0)
 	if p.Users, p.Total, err = s.svc.Subscribers.Subscribers(r.Context(), a, f); err != nil {
 		return err
 	}
-	if len(p.Users) > 0 {
-		p.From, p.To = offset+1, offset+len(p.Users)
+	if f.Backward && len(p.Users) <= userListPageSize {
+		// Back at the list's start: the plain first page.
+		f.Key, f.Backward, at = nil, false, 0
+		if p.Users, p.Total, err = s.svc.Subscribers.Subscribers(r.Context(), a, f); err != nil {
+			return err
+		}
 	}
-	pageURL := func(off int) string {
+	more := len(p.Users) > userListPageSize
+	if more && f.Backward {
+		p.Users = p.Users[1:]
+	} else if more {
+		p.Users = p.Users[:userListPageSize]
+	}
+	hasPrev, hasNext := f.Key != nil, more || f.Backward
+	counted := p.Query == "" && p.Total <= userListCountBound
+	switch {
+	case counted && hasNext:
+		at = min(at, max(p.Total-len(p.Users)-1, 0))
+	case counted:
+		at = max(p.Total-len(p.Users), 0)
+	}
+	if len(p.Users) > 0 {
+		p.From, p.To = at+1, at+len(p.Users)
+	}
+	switch {
+	case !hasNext:
+		p.Total = p.To // the list ends here
+	case p.Query != "":
+		p.More = p.To // a search is not counted
+	case p.Total > userListCountBound:
+		p.More = max(userListCountBound, p.To)
+	}
+	pageURL := func(dir string, u *tenantry.Subscriber, at int) string {
 		v := url.Values{}
 		if p.Query != "" {
 			v.Set("q", p.Query)
@@ -63,29 +110,61 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 		if p.Status != "" {
 			v.Set("status", p.Status)
 		}
-		if off > 0 {
-			v.Set("offset", strconv.Itoa(off))
-		}
+		v.Set(dir, strconv.FormatInt(u.Created.UnixMicro(), 10)+":"+u.ID)
+		v.Set("at", strconv.Itoa(at))
 		return "/customers/" + url.PathEscape(c.ID) + "/users?" + v.Encode()
 	}
-	if offset > 0 {
-		p.Prev = pageURL(max(min(offset, p.Total)-userListPageSize, 0))
-	}
-	if offset+userListPageSize < p.Total {
-		p.Next = pageURL(offset + userListPageSize)
-		// The total is exact only when no next page exists.
-		switch {
-		case p.Query != "":
-			p.More = p.To // a search is not counted past its page
-		case p.Total > tenantry.SubscriberCountBound:
-			p.More = tenantry.SubscriberCountBound
+	if n := len(p.Users); n > 0 {
+		if hasPrev {
+			p.Prev = pageURL("before", p.Users[0], max(at-userListPageSize, 0))
+		}
+		if hasNext {
+			p.Next = pageURL("after", p.Users[n-1], at+n)
 		}
 	}
 	v := s.view(r, "hub.users.title")
 	v.Nav, v.Tab, v.Customer = "customers", "users", c
+	p.Rows = make([]userRow, len(p.Users))
+	for i, u := range p.Users {
+		p.Rows[i] = newUserRow(v, u)
+	}
 	v.Page = p
 	s.consumeFlash(w, r)
 	return s.render(w, r, "users", v)
+}
+
+// userRow is a user as the list's table shows it, its texts translated
+// once in Go: a method called from the template per cell is looked up by
+// reflection each time, which was most of the page's rendering.
+type userRow struct {
+	*tenantry.Subscriber
+	Name, PackageName, StatusName, ExtText string
+	AddOnNames                             []string
+}
+
+func newUserRow(v *view, u *tenantry.Subscriber) userRow {
+	row := userRow{Subscriber: u, Name: v.T("hub.users.unnamed"), PackageName: v.Package(u.Package), StatusName: v.UserStatus(u.Status)}
+	if u.FirstName != "" || u.LastName != "" {
+		row.Name = u.FirstName + " " + u.LastName
+	}
+	if u.Extension != "" {
+		row.ExtText = v.T("hub.users.ext", "ext", u.Extension)
+	}
+	for _, a := range u.AddOns {
+		row.AddOnNames = append(row.AddOnNames, v.Package(a))
+	}
+	return row
+}
+
+// parseUserKey reads a user's place in the list, "created:id" (created in
+// microseconds), as the list's links write it; nil when there is none.
+func parseUserKey(s string) *tenantry.SubscriberKey {
+	micros, id, ok := strings.Cut(s, ":")
+	n, err := strconv.ParseInt(micros, 10, 64)
+	if !ok || err != nil || id == "" {
+		return nil
+	}
+	return &tenantry.SubscriberKey{Created: time.UnixMicro(n), ID: id}
 }
 
 // UserStatus is a user's status in the page's language.

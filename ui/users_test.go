@@ -3,7 +3,9 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -111,9 +113,22 @@ func (f *userFixture) readOnly(t testing.TB) *browser {
 	return b
 }
 
-// TestUserList: the Users tab pages, searches and filters by status; past
-// the count bound it says "more than"; a read-only admin reads it; another
-// partner's customer is not found.
+// pagerLink is the href of the page's pager link rel ("next" or "prev"),
+// unescaped.
+func pagerLink(t *testing.T, p *page, rel string) string {
+	t.Helper()
+	m := regexp.MustCompile(`href="([^"]+)" rel="` + rel + `"`).FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no %s link in %s", rel, p.Body)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// TestUserList: the Users tab pages by key (Next and Previous, with a
+// status filter and a search), searches and filters by status; a whole
+// address finds that user only; past 1,000 it says "more than" (the API
+// still counts to 10,000); a read-only admin reads it; another customer's
+// users never show, and another partner's customer is not found.
 func TestUserList(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, en *hubEnv) {
 		f := newUserFixture(t, en)
@@ -121,36 +136,103 @@ func TestUserList(t *testing.T) {
 		if err := en.db.AddFreeAccount(ctx, "pending@cafe.example"); err != nil {
 			t.Fatal(err)
 		}
+		// Another customer of the same partner, whose users are created
+		// between the fixture customer's.
+		otherID := f.a.createCustomer(t, "Gold", "Other Ltd", "EXT-2", "US")
+		f.waitProvisioned(t, otherID)
+		locs, _, err := en.db.Locations(ctx, f.actor, otherID, tenantry.Page{Max: 10})
+		if err != nil || len(locs) == 0 {
+			t.Fatalf("locations: %v %v", locs, err)
+		}
+		var others []*tenantry.Subscriber
 		for i := range 27 {
 			f.user(t, tenantry.SubscriberInput{Email: fmt.Sprintf("u%02d@cafe.example", i), Package: "webex_meetings", FirstName: fmt.Sprintf("User%02d", i), LastName: "Lovelace"})
+			if i%5 == 0 {
+				o, err := en.db.CreateSubscriber(ctx, f.actor, &tenantry.SubscriberInput{CustomerID: otherID, LocationID: locs[0].ID,
+					Email: fmt.Sprintf("o%02d@other.example", i), Package: "webex_meetings", FirstName: "Olga", LastName: "Lovelace"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				others = append(others, o)
+			}
 		}
 		f.user(t, tenantry.SubscriberInput{Email: "grace@cafe.example", Package: "webex_meetings", FirstName: "Grace", LastName: "Hopper"})
 		f.user(t, tenantry.SubscriberInput{Email: "pending@cafe.example", Package: "webex_meetings", FirstName: "Åsa", LastName: "Öberg"})
 		list := "/customers/" + f.customerID + "/users"
 
+		// Next and Previous by key; Previous back to the start is the
+		// plain first page.
 		p := f.a.get(list).must(t, 200).contains(t, "Users 1–25 of 29", "u00@cafe.example", `rel="next"`, `aria-current="page">Users<`)
-		p.lacks(t, "grace@cafe.example", `rel="prev"`)
-		f.a.get(list+"?offset=25").must(t, 200).contains(t, "Users 26–29 of 29", "grace@cafe.example", "Waiting for consent", `rel="prev"`).lacks(t, `rel="next"`)
-		f.a.get(list+"?q=HOPPER").must(t, 200).contains(t, "Users 1–1 of 1", "grace@cafe.example").lacks(t, "u00@cafe.example")
+		p.lacks(t, "grace@cafe.example", `rel="prev"`, "other.example")
+		next := pagerLink(t, p, "next")
+		if !strings.Contains(next, "after=") || strings.Contains(next, "offset") {
+			t.Fatalf("next link %q", next)
+		}
+		p2 := f.a.get(next).must(t, 200).contains(t, "Users 26–29 of 29", "u25@cafe.example", "grace@cafe.example", "Waiting for consent", `rel="prev"`)
+		p2.lacks(t, `rel="next"`, "u24@cafe.example", "other.example")
+		f.a.get(pagerLink(t, p2, "prev")).must(t, 200).contains(t, "Users 1–25 of 29", "u00@cafe.example", "u24@cafe.example").lacks(t, `rel="prev"`, "u25@")
+
+		// With a status filter: 28 provisioned users.
+		p = f.a.get(list+"?status=provisioned").must(t, 200).contains(t, "Users 1–25 of 28")
+		p2 = f.a.get(pagerLink(t, p, "next")).must(t, 200).contains(t, "Users 26–28 of 28", "grace@cafe.example", `value="provisioned" selected`)
+		p2.lacks(t, "pending@cafe.example", "u24@cafe.example", `rel="next"`, "other.example")
+		f.a.get(pagerLink(t, p2, "prev")).must(t, 200).contains(t, "Users 1–25 of 28", "u24@cafe.example").lacks(t, `rel="prev"`)
+		f.a.get(list+"?status=pending_user_migration").must(t, 200).contains(t, "Users 1–1 of 1", "pending@cafe.example")
+
+		// With a search, which is not counted past its page: 27 of the
+		// customer's users are Lovelaces (and the other customer's Olgas).
+		p = f.a.get(list+"?q=LOVELACE").must(t, 200).contains(t, "Users 1–25 of more than 25").lacks(t, "other.example")
+		next = pagerLink(t, p, "next")
+		if !strings.Contains(next, "q=LOVELACE") {
+			t.Fatalf("next link %q", next)
+		}
+		p2 = f.a.get(next).must(t, 200).contains(t, "Users 26–27 of 27", "u26@cafe.example", `value="LOVELACE"`).lacks(t, "grace@", "other.example", `rel="next"`)
+		f.a.get(pagerLink(t, p2, "prev")).must(t, 200).contains(t, "Users 1–25 of more than 25", "u00@cafe.example").lacks(t, `rel="prev"`)
 		f.a.get(list+"?q=åsa").must(t, 200).contains(t, "pending@cafe.example")
 		f.a.get(list+"?q=u01@cafe").must(t, 200).contains(t, "Users 1–1 of 1", "u01@cafe.example")
-		f.a.get(list+"?status=pending_user_migration").must(t, 200).contains(t, "Users 1–1 of 1", "pending@cafe.example")
 		f.a.get(list+"?q=nobody").must(t, 200).contains(t, "No user matches.")
-		f.a.get(list+"?status=bogus&offset=-3").must(t, 200).contains(t, "Users 1–25 of 29") // ignored, not an error
 
-		// Past the count bound the list says "more than" it and still pages
-		// on; a search is not counted past its page.
+		// A whole address is that user only, in any case; another
+		// customer's user is not found by it.
+		f.user(t, tenantry.SubscriberInput{Email: "xgrace@cafe.example", Package: "webex_meetings", FirstName: "Xavier", LastName: "Grace"})
+		f.a.get(list+"?q=grace@cafe").must(t, 200).contains(t, "grace@cafe.example", "xgrace@cafe.example") // part of an address
+		f.a.get(list+"?q=+GRACE@Cafe.example+").must(t, 200).contains(t, "Users 1–1 of 1", "grace@cafe.example").lacks(t, "xgrace@")
+		f.user(t, tenantry.SubscriberInput{Email: "anon@cafe.example", Package: "webex_meetings"})
+		f.a.get(list+"?q=anon@cafe.example").must(t, 200).contains(t, "Users 1–1 of 1", ">(no name)</a>", "<td class=\"wide\">Webex Meetings</td>", `status-provisioned">Provisioned<`)
+		f.a.get(list+"?q="+url.QueryEscape(others[0].Email)).must(t, 200).contains(t, "No user matches.")
+
+		// Keys are only places: another customer's user's key, a bad key
+		// or an offset never show another customer's users.
+		after := url.Values{"after": {fmt.Sprintf("%d:%s", others[1].Created.UnixMicro(), others[1].ID)}, "at": {"5"}}
+		f.a.get(list+"?"+after.Encode()).must(t, 200).contains(t, "u06@cafe.example", `rel="prev"`).lacks(t, "other.example", "u05@cafe.example")
+		f.a.get(list+"?after=bogus&at=7").must(t, 200).contains(t, "Users 1–25 of 31").lacks(t, `rel="prev"`)
+		f.a.get(list+"?status=bogus&offset=-3").must(t, 200).contains(t, "Users 1–25 of 31") // ignored, not an error
+
+		// Past 1,000 the list says "more than" it and still pages on; the
+		// API's list still counts to 10,000 (numbers are grouped from five
+		// digits).
 		model := f.user(t, tenantry.SubscriberInput{Email: "model@cafe.example", Package: "webex_meetings", FirstName: "Model", LastName: "User"})
-		sqldbtest.SeedSubscribers(t, en.db.SQL(), en.engine == "postgres", model.ID, tenantry.SubscriberCountBound+30, sqldb.SubscriberSearchText)
-		f.a.get(list).must(t, 200).contains(t, "Users 1–25 of more than 10,000", "offset=25")
-		f.a.get(list+"?offset=10050").must(t, 200).contains(t, "Users 10,051–10,060 of 10,060")
-		f.a.get(list+"?q=seed.example").must(t, 200).contains(t, "Users 1–25 of more than 25", "offset=25&amp;q=seed.example")
-		f.a.get(list+"?q=seed.example&offset=10025").must(t, 200).contains(t, "Users 10,026–10,030 of 10,030").lacks(t, `rel="next"`)
+		sqldbtest.SeedSubscribers(t, en.db.SQL(), en.engine == "postgres", model.ID, 1030, sqldb.SubscriberSearchText)
+		p = f.a.get(list).must(t, 200).contains(t, "Users 1–25 of more than 1000")
+		f.a.get(pagerLink(t, p, "next")).must(t, 200).contains(t, "Users 26–50 of more than 1000", `rel="prev"`, `rel="next"`)
+		_, total, err := en.db.Subscribers(ctx, f.actor, tenantry.SubscriberFilter{CustomerID: f.customerID, Page: tenantry.Page{Max: 25}})
+		if err != nil || total != 1062 {
+			t.Fatalf("API total %d, %v; want 1062", total, err)
+		}
+		last, err := en.db.Subscriber(ctx, f.actor, "seed-user-0001019")
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := url.Values{"after": {fmt.Sprintf("%d:%s", last.Created.UnixMicro(), last.ID)}, "at": {"1052"}}
+		f.a.get(list+"?"+end.Encode()).must(t, 200).contains(t, "Users 1053–1062 of 1062", "seed-0001029@").lacks(t, `rel="next"`)
+		p = f.a.get(list+"?q=seed.example").must(t, 200).contains(t, "Users 1–25 of more than 25")
+		f.a.get(pagerLink(t, p, "next")).must(t, 200).contains(t, "Users 26–50 of more than 50", "q=seed.example")
 
 		f.readOnly(t).get(list).must(t, 200).contains(t, "u00@cafe.example").lacks(t, `/setup"`+` class`)
 		o := en.bootstrap(t, "Other Telecom", "olga@other.example", tenantry.RoleFullAdmin)
 		o.get(list).must(t, 404)
 		o.get(list+"?q=lovelace").must(t, 404)
+		o.get(list+"?"+after.Encode()).must(t, 404)
 	})
 }
 
