@@ -111,7 +111,13 @@ func (v *view) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(v.T("hub.format.datetime"))
+	s := t.UTC().Format(v.T("hub.format.datetime"))
+	if v.Dir == "rtl" {
+		// Isolated left to right: in a right-to-left paragraph the date's
+		// runs would otherwise be reordered ("UTC 15:04 2026-12-05").
+		return "\u2066" + s + "\u2069"
+	}
+	return s
 }
 
 // Number formats an integer with the language's digit grouping
