@@ -437,16 +437,21 @@ func (db *DB) customerIDs(ctx context.Context, q string, args ...any) ([]string,
 	if err != nil {
 		return nil, err
 	}
+	return scanStrings(rows)
+}
+
+// scanStrings reads a query of one text column, and closes it.
+func scanStrings(rows rows) ([]string, error) {
 	defer rows.Close()
-	var ids []string
+	var out []string
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var v string
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }
 
 // foldName is a company name as the search compares it: lower-cased by Go's
@@ -463,21 +468,34 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 func likeEscape(s string) string { return likeEscaper.Replace(s) }
 
 // foldNames fills in name_folded for customers written before the column
-// existed, in Go, since SQL's LOWER folds only ASCII on SQLite.
+// existed.
 func (db *DB) foldNames(ctx context.Context) error {
+	return db.fillFolded(ctx, `SELECT id, name FROM customers WHERE name_folded IS NULL LIMIT 1000`, 2,
+		`UPDATE customers SET name_folded = ? WHERE id = ?`, func(c []string) string { return foldName(c[0]) })
+}
+
+// fillFolded fills in a folded search column for rows written before it
+// existed, in Go, since SQL's LOWER folds only ASCII on SQLite: sel reads
+// the id and the n-1 columns fold needs of up to a batch of unfilled rows,
+// update sets the column of one id. Open runs it before any request or job.
+func (db *DB) fillFolded(ctx context.Context, sel string, n int, update string, fold func(cols []string) string) error {
 	for {
-		rows, err := db.query(ctx, `SELECT id, name FROM customers WHERE name_folded IS NULL LIMIT 1000`)
+		rows, err := db.query(ctx, sel)
 		if err != nil {
 			return err
 		}
-		var ids, names []string
+		var ids, folded []string
 		for rows.Next() {
-			var id, name string
-			if err := rows.Scan(&id, &name); err != nil {
+			vals := make([]string, n)
+			ptrs := make([]any, n)
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
 				rows.Close()
 				return err
 			}
-			ids, names = append(ids, id), append(names, name)
+			ids, folded = append(ids, vals[0]), append(folded, fold(vals[1:]))
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -486,13 +504,12 @@ func (db *DB) foldNames(ctx context.Context) error {
 		if len(ids) == 0 {
 			return nil
 		}
-		// Open runs this before any request or job: a plain transaction.
 		tx, err := db.sql.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
 		for i, id := range ids {
-			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE customers SET name_folded = ? WHERE id = ?`), foldName(names[i]), id); err != nil {
+			if _, err := tx.ExecContext(ctx, db.rebind(update), folded[i], id); err != nil {
 				tx.Rollback()
 				return err
 			}

@@ -208,3 +208,45 @@ func TestCustomerSearchExactMatch(t *testing.T) {
 		}
 	})
 }
+
+// TestCustomerNamesFoldedOnOpen: customers written before name_folded
+// existed are folded when the store opens, and then found by any case.
+func TestCustomerNamesFoldedOnOpen(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		url := e.URL(t)
+		db, err := sqldb.Open(t.Context(), url, sqldb.Options{Now: steppingClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		boot, a := addPartner(t, db, "Acme")
+		f := &fixture{db: db, boot: boot, actor: a}
+		in := customerInput(f.template(t, "Fold"), "de")
+		in.Info.Name = "Ölwerk GmbH"
+		if _, err := db.CreateCustomer(t.Context(), a, in); err != nil {
+			t.Fatal(err)
+		}
+		search := func(db *sqldb.DB, q string) []string {
+			t.Helper()
+			cs, _, err := db.Customers(t.Context(), a, tenantry.CustomerFilter{Search: q, Page: tenantry.Page{Max: 10}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return externalIDs(cs)
+		}
+		if _, err := db.SQL().ExecContext(t.Context(), `UPDATE customers SET name_folded = NULL`); err != nil {
+			t.Fatal(err)
+		}
+		if got := search(db, "ölwerk"); len(got) != 0 {
+			t.Fatalf("an unfolded name matched: %v", got)
+		}
+		db.Close()
+		db, err = sqldb.Open(t.Context(), url, sqldb.Options{Now: steppingClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if got := search(db, "ÖLWERK"); !slices.Equal(got, []string{"de"}) {
+			t.Errorf("after reopening: %v, want [de]", got)
+		}
+	})
+}

@@ -202,23 +202,15 @@ func (db *DB) RemovePartnerAdmin(ctx context.Context, a *tenantry.Actor, id stri
 			return err
 		}
 		// The admin and its copies in the sub-partners.
-		ids := []string{id}
 		rows, err := tx.query(ctx, `SELECT CAST(? AS TEXT) || '.' || p.id FROM partners p WHERE p.parent_id = ?`, id, a.PartnerID)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var cid string
-			if err := rows.Scan(&cid); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, cid)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		copies, err := scanStrings(rows)
+		if err != nil {
 			return err
 		}
+		ids := append([]string{id}, copies...)
 		in, args := inList(ids)
 		var n int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM templates WHERE sp_admin_id IN `+in, args...).Scan(&n); err != nil {
@@ -227,21 +219,12 @@ func (db *DB) RemovePartnerAdmin(ctx context.Context, a *tenantry.Actor, id stri
 		if n > 0 {
 			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerAdminInTemplate, "count", itoa(n))
 		}
-		var tokens []string
 		trows, err := tx.query(ctx, `SELECT id FROM api_tokens WHERE admin_id IN `+in, args...)
 		if err != nil {
 			return err
 		}
-		for trows.Next() {
-			var tid string
-			if err := trows.Scan(&tid); err != nil {
-				trows.Close()
-				return err
-			}
-			tokens = append(tokens, tid)
-		}
-		trows.Close()
-		if err := trows.Err(); err != nil {
+		tokens, err := scanStrings(trows)
+		if err != nil {
 			return err
 		}
 		for _, q := range []string{

@@ -241,42 +241,8 @@ func subscriberListQuery(partnerID string, f tenantry.SubscriberFilter) (from, c
 }
 
 // foldSubscribers fills in search_folded for users written before the
-// column existed, in Go, since SQL's LOWER folds only ASCII on SQLite.
+// column existed.
 func (db *DB) foldSubscribers(ctx context.Context) error {
-	for {
-		rows, err := db.query(ctx, `SELECT id, first_name, last_name, email FROM subscribers WHERE search_folded IS NULL LIMIT 1000`)
-		if err != nil {
-			return err
-		}
-		var ids, texts []string
-		for rows.Next() {
-			var id, first, last, email string
-			if err := rows.Scan(&id, &first, &last, &email); err != nil {
-				rows.Close()
-				return err
-			}
-			ids, texts = append(ids, id), append(texts, SubscriberSearchText(first, last, email))
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		// Open runs this before any request or job: a plain transaction.
-		tx, err := db.sql.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		for i, id := range ids {
-			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE subscribers SET search_folded = ? WHERE id = ?`), texts[i], id); err != nil {
-				tx.Rollback()
-				return err
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-	}
+	return db.fillFolded(ctx, `SELECT id, first_name, last_name, email FROM subscribers WHERE search_folded IS NULL LIMIT 1000`, 4,
+		`UPDATE subscribers SET search_folded = ? WHERE id = ?`, func(c []string) string { return SubscriberSearchText(c[0], c[1], c[2]) })
 }

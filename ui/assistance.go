@@ -41,6 +41,17 @@ type assistanceListPage struct {
 	Customer   string // set on a customer's tab: the customer column is left out
 }
 
+// assistanceTable is what the "assistancetable" partial shows.
+type assistanceTable struct {
+	V *view
+	L assistanceListPage
+}
+
+// AssistanceTable pairs a page of requests with the view for the partial.
+func (v *view) AssistanceTable(l assistanceListPage) assistanceTable {
+	return assistanceTable{V: v, L: l}
+}
+
 // assistanceRequestPage is one request.
 type assistanceRequestPage struct {
 	Request    *tenantry.AssistanceRequest

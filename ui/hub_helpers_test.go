@@ -294,8 +294,7 @@ func rebind(en *hubEnv, q string) string {
 	if en.engine != "postgres" {
 		return q
 	}
-	n := 0
-	return regexp.MustCompile(`\?`).ReplaceAllStringFunc(q, func(string) string { n++; return "$" + string(rune('0'+n)) })
+	return sqldbtest.Rebind(q)
 }
 
 // actor is the admin as the services know it.

@@ -35,17 +35,7 @@ func SeedCustomers(t testing.TB, db *sql.DB, postgres bool, modelID string, n in
 			c.e911, c.errors, c.version, c.created + CAST(v.column5 AS BIGINT), c.updated, c.approval
 			FROM (VALUES ` + strings.Join(values, ", ") + `) AS v, customers c WHERE c.id = ?`
 		if postgres {
-			var b strings.Builder
-			k := 0
-			for _, r := range q {
-				if r == '?' {
-					k++
-					fmt.Fprintf(&b, "$%d", k)
-					continue
-				}
-				b.WriteRune(r)
-			}
-			q = b.String()
+			q = Rebind(q)
 		}
 		if _, err := tx.ExecContext(t.Context(), q, args...); err != nil {
 			t.Fatalf("seed customers: %v", err)
@@ -54,4 +44,19 @@ func SeedCustomers(t testing.TB, db *sql.DB, postgres bool, modelID string, n in
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Rebind numbers a query's ? placeholders $1, $2, … for PostgreSQL.
+func Rebind(q string) string {
+	var b strings.Builder
+	k := 0
+	for _, r := range q {
+		if r == '?' {
+			k++
+			fmt.Fprintf(&b, "$%d", k)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -53,17 +53,7 @@ func SeedSubscribers(t testing.TB, db *sql.DB, postgres bool, modelID string, n 
 			s.location_id, '', '', CAST(v.column7 AS BIGINT), 0, s.created + CAST(v.column8 AS BIGINT), s.updated, s.last_status_change, v.column9
 			FROM (VALUES ` + strings.Join(values, ", ") + `) AS v, subscribers s WHERE s.id = ?`
 		if postgres {
-			var b strings.Builder
-			k := 0
-			for _, r := range q {
-				if r == '?' {
-					k++
-					fmt.Fprintf(&b, "$%d", k)
-					continue
-				}
-				b.WriteRune(r)
-			}
-			q = b.String()
+			q = Rebind(q)
 		}
 		if _, err := tx.ExecContext(t.Context(), q, args...); err != nil {
 			t.Fatalf("seed subscribers: %v", err)
