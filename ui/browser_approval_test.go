@@ -154,6 +154,57 @@ func TestBrowserApprovalLink(t *testing.T) {
 			t.Errorf("%s: the used link does not say %q: %s", lang, want, got)
 		}
 		b.visitBoth(lang + "-approval-used")
+
+		// The consent link (U3) of a user of that customer whose email is
+		// a free account: the page asks and decides nothing; Accept does.
+		email := "free-" + lang + "@gmail.example"
+		if err := en.db.AddFreeAccount(ctx, email); err != nil {
+			t.Fatal(err)
+		}
+		var hq string
+		if err := en.db.SQL().QueryRowContext(ctx, rebind(en, `SELECT id FROM locations WHERE customer_id = ? AND headquarters = 1`), c.ID).Scan(&hq); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := en.db.CreateSubscriber(ctx, a, &tenantry.SubscriberInput{CustomerID: c.ID, Email: email, Package: "webex_meetings", FirstName: "Frida", LocationID: hq})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mailID string
+		if err := en.db.SQL().QueryRowContext(ctx, rebind(en, `SELECT id FROM outbox WHERE customer_id = ? AND kind = 'consent'`), c.ID).Scan(&mailID); err != nil {
+			t.Fatal(err)
+		}
+		sent, err := en.db.MessageToSend(ctx, mailID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`/v1/consents/([A-Za-z0-9_-]{20,})`).FindStringSubmatch(sent.Text)
+		if m == nil {
+			t.Fatalf("%s: no consent link in the mail as sent:\n%s", lang, sent.Text)
+		}
+		status := func() tenantry.SubscriberStatus {
+			t.Helper()
+			got, err := en.db.Subscriber(ctx, a, sub.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.Status
+		}
+		b.open("/v1/consents/" + m[1])
+		if got := b.text(`button[value=accept]`); got != tr("links.consent.accept") {
+			t.Errorf("%s: accept button %q", lang, got)
+		}
+		b.visitBoth(lang + "-consent-question")
+		if st := status(); st != tenantry.SubscriberPendingUserMigration {
+			t.Fatalf("%s: after opening the consent link the user is %q", lang, st)
+		}
+		b.submit(`button[name=decision][value=accept]`, "/v1/consents/")
+		if h, want := b.text("h1"), tr("links.consent.done_accepted_title"); h != want {
+			t.Errorf("%s: after accepting, heading %q, want %q", lang, h, want)
+		}
+		b.visitBoth(lang + "-consent-accepted")
+		if st := status(); st == tenantry.SubscriberPendingUserMigration {
+			t.Errorf("%s: after accepting the user is still %q", lang, st)
+		}
 	}
 }
 
