@@ -30,6 +30,7 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	n := fs.Int("n", 100000, "customers of the one partner")
 	reqs := fs.Int("requests", 200, "requests per case")
 	only := fs.String("only", "", "run only the cases whose name contains this")
+	surfaces := fs.String("surface", "api,hub", "the surfaces to time: api, hub or both")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed requests to this file")
 	dbURL := fs.String("database-url", "", "postgres:// URL of a server to create a scratch database on; SQLite when empty")
 	if err := parse(fs, args); err != nil {
@@ -120,11 +121,15 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "  (api: GET /v1/wholesale/customers, 100 a page, no total; hub: GET /customers, 25 a page with its count;\n   store: the store's method in process; sql: the bare statement of the same page)\n")
 	for _, c := range cases {
-		for _, surface := range []string{"api", "hub"} {
+		for _, surface := range strings.Split(*surfaces, ",") {
+			if surface != "api" && surface != "hub" {
+				return usageError{msg: "bench lists: -surface takes api, hub or api,hub"}
+			}
 			f := c.f
 			f.Max = 100
 			if surface == "hub" {
-				f.Max = 25 // the hub's page size
+				f.Max = 25                                       // the hub's page size
+				f.CountBound = tenantry.CustomerSearchCountBound // and its count
 			} else {
 				f.SkipTotal = true // as the API asks
 			}
@@ -156,9 +161,13 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 			var httpBytes, sqlRows int
 			get := func() error {
-				resp, body, err := b.call(ctx, "GET", path, nil)
+				var resp *http.Response
+				var body []byte
+				var err error
 				if surface == "hub" {
 					resp, body, err = b.page(ctx, path, session)
+				} else {
+					resp, body, err = b.call(ctx, "GET", path, nil)
 				}
 				if err != nil {
 					return err
@@ -173,7 +182,19 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if err != nil {
 				return err
 			}
-			bare := func() (err error) { sqlRows, err = readAll(ctx, b.db.SQL(), stmt, sqlArgs); return err }
+			countStmt, countArgs, err := b.db.CustomerCountSQL(ctx, b.boot.Partner.ID, f)
+			if err != nil {
+				return err
+			}
+			// The page's statement, and its count when the page is full, as
+			// Customers counts when there is a next page.
+			bare := func() (err error) {
+				if sqlRows, err = readAll(ctx, b.db.SQL(), stmt, sqlArgs); err != nil || countStmt == "" || sqlRows < f.Max {
+					return err
+				}
+				_, err = readAll(ctx, b.db.SQL(), countStmt, countArgs)
+				return err
+			}
 			httpLat, err := timeRuns(*reqs, get)
 			if err != nil {
 				return err
