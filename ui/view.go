@@ -43,6 +43,16 @@ type langOption struct {
 	Current   bool
 }
 
+// selfNames are the names of locale.Languages, each in itself, for the
+// language switcher of every page.
+var selfNames = func() []string {
+	out := make([]string, len(locale.Languages))
+	for i, l := range locale.Languages {
+		out[i] = display.Self.Name(language.MustParse(l))
+	}
+	return out
+}()
+
 // view builds the common part of a page.
 func (s *Server) view(r *http.Request, title string) *view {
 	st := state(r)
@@ -55,9 +65,9 @@ func (s *Server) view(r *http.Request, title string) *view {
 		v.CanWrite = canWrite(v.Admin)
 		v.OnBehalf = st.onBehalf
 	}
-	for _, l := range locale.Languages {
-		tag := language.MustParse(l)
-		v.Languages = append(v.Languages, langOption{Tag: l, Name: display.Self.Name(tag), Current: l == st.lang})
+	v.Languages = make([]langOption, len(locale.Languages))
+	for i, l := range locale.Languages {
+		v.Languages[i] = langOption{Tag: l, Name: selfNames[i], Current: l == st.lang}
 	}
 	if c, err := r.Cookie(flashCookie); err == nil {
 		v.Flash = s.tr.Message(st.lang, c.Value, nil)

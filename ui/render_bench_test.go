@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/locale"
+)
+
+// BenchmarkRenderCustomerList renders a page of the customer list, without
+// a database or HTTP: what the template and the view cost a page.
+var rowsN = customerListPageSize
+
+func BenchmarkRenderCustomerList(b *testing.B) {
+	for _, lang := range []string{"en", "ar"} {
+		b.Run(lang, func(b *testing.B) {
+			tr, err := locale.New()
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := New(Services{}, tr, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			p := customerListPage{Statuses: tenantry.CustomerStatuses, Total: 1001, More: 1000, From: 1, To: customerListPageSize, Next: "/customers?offset=25"}
+			for i := range rowsN {
+				p.Customers = append(p.Customers, &tenantry.Customer{ID: fmt.Sprintf("c-%03d", i), Name: fmt.Sprintf("Blue River Telecom %d", i),
+					Status: tenantry.StatusProvisioned, ExternalID: fmt.Sprintf("EXT-%07d", i), PrimaryEmail: fmt.Sprintf("admin%d@example.com", i), Created: time.Now()})
+			}
+			st := &reqState{lang: lang, session: &tenantry.Session{Admin: &tenantry.PartnerAdmin{ID: "a", DisplayName: "Ada", Email: "ada@example.com", Role: tenantry.RoleFullAdmin}}}
+			r := httptest.NewRequest("GET", "/customers", nil)
+			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+			b.ReportAllocs()
+			for b.Loop() {
+				v := s.view(r, "hub.customers.title")
+				p.Rows = p.rows(v)
+				v.Nav, v.Page = "customers", p
+				w := httptest.NewRecorder()
+				if err := s.render(w, r, "customer_list", v); err != nil || w.Code != 200 {
+					b.Fatal(err, w.Code)
+				}
+			}
+		})
+	}
+}
