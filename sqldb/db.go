@@ -79,6 +79,8 @@ type DB struct {
 	tokens  sync.Map // token id → last use this process wrote (token.go)
 	// stopCheckpoints stops the SQLite checkpointer (sqlite.go).
 	stopCheckpoints func()
+	// stopOptimizing stops the SQLite statistics' refresh (sqlite.go).
+	stopOptimizing func()
 	// lease is Options.IdempotencyLease.
 	lease time.Duration
 	// unlock releases the shared lock beside a SQLite file (backup.go).
@@ -125,6 +127,13 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("fold user names: %w", err)
 	}
+	if db.engine == SQLite {
+		if err := db.Optimize(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("optimize: %w", err)
+		}
+		db.stopOptimizing = db.optimizeInBackground()
+	}
 	if db.queue, err = newQueue(ctx, db); err != nil {
 		db.Close()
 		return nil, err
@@ -146,7 +155,7 @@ func (db *DB) openSQLite(path string) error {
 		return err
 	}
 	db.unlock = unlock
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)&_pragma=analysis_limit(1000)&_txlock=immediate"
 	s, err := sql.Open(sqliteDriver, dsn)
 	if err != nil {
 		return err
@@ -204,6 +213,9 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 func (db *DB) Close() error {
 	if db.queue != nil {
 		db.queue.stop(context.Background())
+	}
+	if db.stopOptimizing != nil {
+		db.stopOptimizing()
 	}
 	if db.stopCheckpoints != nil {
 		db.stopCheckpoints()

@@ -203,3 +203,52 @@ func checkpointInBackground(dsn string) (func(), error) {
 		})
 	}, nil
 }
+
+// SQLite's query planner chooses among a table's indexes with the
+// statistics ANALYZE gathers, and a database that grew from empty never
+// had any: without them the planner read every customer of a partner in
+// list order for a search by exact external id (90 ms at 100,000
+// customers), where the external id's index finds one row. So on open,
+// and every optimizeEvery after, PRAGMA optimize analyzes the tables that
+// need it (never analyzed, or grown or shrunk a lot since), each index
+// sampled (analysis_limit in the DSN) so that it takes milliseconds.
+// PostgreSQL's autovacuum does the same there.
+
+// optimizeEvery is how often a SQLite database's statistics are looked at.
+const optimizeEvery = time.Hour
+
+// Optimize brings SQLite's planner statistics up to date where they are
+// missing or stale; on PostgreSQL it does nothing (autovacuum does it).
+// Open runs it, and then the database every optimizeEvery.
+func (db *DB) Optimize(ctx context.Context) error {
+	if db.engine != SQLite {
+		return nil
+	}
+	// 0x10002: also tables never analyzed, which a plain optimize skips
+	// on a connection that has not yet queried them.
+	_, err := db.sql.ExecContext(ctx, `PRAGMA optimize=0x10002`)
+	return err
+}
+
+// optimizeInBackground runs Optimize every optimizeEvery, and returns what
+// stops it.
+func (db *DB) optimizeInBackground() func() {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(optimizeEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				// A failure (the database closing, a busy lock) waits for the
+				// next tick; the statistics it would refresh only guide plans.
+				db.Optimize(context.Background())
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done); <-stopped }) }
+}

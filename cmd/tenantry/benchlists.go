@@ -277,13 +277,14 @@ func seedCustomers(ctx context.Context, db *sqldb.DB, modelID string, n int) err
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	// Fresh statistics (and on PostgreSQL a visibility map, for index-only
-	// scans), as a database that grew over time would have from autovacuum.
-	analyze := "ANALYZE"
-	if db.Engine() == sqldb.Postgres {
-		analyze = "VACUUM ANALYZE customers"
+	// Fresh statistics: on SQLite what the server's own refresh gathers
+	// (sqldb's Optimize, on open and hourly), on PostgreSQL what autovacuum
+	// gives a table that grew over time, a visibility map too (for
+	// index-only scans).
+	if db.Engine() != sqldb.Postgres {
+		return db.Optimize(ctx)
 	}
-	_, err := db.SQL().ExecContext(ctx, analyze)
+	_, err := db.SQL().ExecContext(ctx, "VACUUM ANALYZE customers")
 	return err
 }
 
