@@ -25,6 +25,8 @@ type customerListPage struct {
 	Query     string
 	Status    string
 	Statuses  []tenantry.CustomerStatus
+	// StatusOptions are the status filter's choices, translated.
+	StatusOptions []option
 	Customers []*tenantry.Customer
 	// Rows are the customers as the table shows them, worked out in Go:
 	// a template action costs microseconds, and a page has 25 rows.
@@ -49,15 +51,19 @@ type customerRow struct {
 	URL                         template.URL // the list with this customer's panel open
 }
 
-// rows builds the table's rows in the page's language.
-func (p customerListPage) rows(v *view) []customerRow {
-	out := make([]customerRow, len(p.Customers))
+// translate builds the table's rows and the status filter's choices in the
+// page's language.
+func (p *customerListPage) translate(v *view) {
+	p.Rows = make([]customerRow, len(p.Customers))
 	for i, c := range p.Customers {
-		out[i] = customerRow{ID: c.ID, Name: c.Name, ExternalID: c.ExternalID, Email: c.PrimaryEmail,
+		p.Rows[i] = customerRow{ID: c.ID, Name: c.Name, ExternalID: c.ExternalID, Email: c.PrimaryEmail,
 			Status: string(c.Status), StatusLabel: v.Status(c.Status), Busy: busy(c.Status), Selected: c.ID == p.Selected,
 			URL: template.URL(p.SelectURL(c.ID))}
 	}
-	return out
+	p.StatusOptions = make([]option, len(p.Statuses))
+	for i, st := range p.Statuses {
+		p.StatusOptions[i] = option{Value: string(st), Label: v.Status(st), Selected: string(st) == p.Status}
+	}
 }
 
 // SelectURL is the list's URL with a customer's panel open.
@@ -130,7 +136,7 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 		pv.Page = panel
 		p.PanelView = &pv
 	}
-	p.Rows = p.rows(v)
+	p.translate(v)
 	v.Page = p
 	for _, c := range p.Customers {
 		if busy(c.Status) {

@@ -37,7 +37,7 @@ func BenchmarkRenderCustomerList(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				v := s.view(r, "hub.customers.title")
-				p.Rows = p.rows(v)
+				p.translate(v)
 				v.Nav, v.Page = "customers", p
 				w := httptest.NewRecorder()
 				if err := s.render(w, r, "customer_list", v); err != nil || w.Code != 200 {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,9 +21,11 @@ type userListPage struct {
 	Query    string
 	Status   string
 	Statuses []tenantry.SubscriberStatus
-	Users    []*tenantry.Subscriber
-	Rows     []userRow // Users as the table shows them
-	Total    int
+	// StatusOptions are the status filter's choices, translated.
+	StatusOptions []option
+	Users         []*tenantry.Subscriber
+	Rows          []userRow // Users as the table shows them
+	Total         int
 	// More is the count bound when Total is past it (the page's end with
 	// a search, or past the bound): the list then says "more than More"
 	// rather than a total it did not count.
@@ -126,7 +129,10 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	v.Nav, v.Tab, v.Customer = "customers", "users", c
 	p.Rows = make([]userRow, len(p.Users))
 	for i, u := range p.Users {
-		p.Rows[i] = newUserRow(v, u)
+		p.Rows[i] = newUserRow(v, c.ID, u)
+	}
+	for _, st := range p.Statuses {
+		p.StatusOptions = append(p.StatusOptions, option{Value: string(st), Label: v.UserStatus(st), Selected: string(st) == p.Status})
 	}
 	v.Page = p
 	s.consumeFlash(w, r)
@@ -137,13 +143,16 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 // once in Go: a method called from the template per cell is looked up by
 // reflection each time, which was most of the page's rendering.
 type userRow struct {
-	*tenantry.Subscriber
-	Name, PackageName, StatusName, ExtText string
-	AddOnNames                             []string
+	URL                                          template.URL // the user's page
+	Name, Email, Status, StatusName, PackageName string
+	PrimaryPhoneNumber, ExtText                  string
+	AddOnNames                                   []string
 }
 
-func newUserRow(v *view, u *tenantry.Subscriber) userRow {
-	row := userRow{Subscriber: u, Name: v.T("hub.users.unnamed"), PackageName: v.Package(u.Package), StatusName: v.UserStatus(u.Status)}
+func newUserRow(v *view, customerID string, u *tenantry.Subscriber) userRow {
+	row := userRow{URL: template.URL("/customers/" + url.PathEscape(customerID) + "/users/" + url.PathEscape(u.ID)),
+		Name: v.T("hub.users.unnamed"), Email: u.Email, Status: string(u.Status), StatusName: v.UserStatus(u.Status),
+		PackageName: v.Package(u.Package), PrimaryPhoneNumber: u.PrimaryPhoneNumber}
 	if u.FirstName != "" || u.LastName != "" {
 		row.Name = u.FirstName + " " + u.LastName
 	}
