@@ -22,12 +22,12 @@ const customerListCountBound = tenantry.CustomerSearchCountBound
 // customerListPage is the customer list: a search, a status filter and a
 // page of customers.
 type customerListPage struct {
-	Query     string
-	Status    string
-	Statuses  []tenantry.CustomerStatus
+	Query    string
+	Status   string
+	Statuses []tenantry.CustomerStatus
 	// StatusOptions are the status filter's choices, translated.
 	StatusOptions []option
-	Customers []*tenantry.Customer
+	Customers     []*tenantry.Customer
 	// Rows are the customers as the table shows them, worked out in Go:
 	// a template action costs microseconds, and a page has 25 rows.
 	Rows  []customerRow
