@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +47,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	poll := fs.Duration("fetch-poll", 0, "how often idle workers look for jobs (0: the default of serve)")
 	dbURL := fs.String("database-url", "", "postgres:// URL of a server to create a scratch database on; SQLite when empty")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	dropIndexes := fs.String("drop-index", "", "comma-separated indexes to drop from the scratch database before the run, to measure what they cost writes")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -69,6 +72,17 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	for _, ix := range strings.Split(*dropIndexes, ",") {
+		if ix = strings.TrimSpace(ix); ix == "" {
+			continue
+		}
+		if !validIdent(ix) {
+			return usageError{msg: "bench customers: -drop-index wants index names, got " + strconv.Quote(ix)}
+		}
+		if _, err := db.SQL().ExecContext(ctx, `DROP INDEX `+ix); err != nil {
+			return fmt.Errorf("drop index %s: %w", ix, err)
+		}
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := db.Work(ctx, provision.Workers(db, log, nil), sqldb.QueueConfig{MaxWorkers: *workers, FetchCooldown: *cooldown, FetchPollInterval: *poll}); err != nil {
 		return err
@@ -312,4 +326,18 @@ func scratchDatabase(ctx context.Context, pgURL string) (string, func(), error) 
 		conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		conn.Close(context.Background())
 	}, nil
+}
+
+// validIdent reports whether s is a plain SQL identifier: letters, digits
+// and underscores, not starting with a digit.
+func validIdent(s string) bool {
+	for i, r := range s {
+		switch {
+		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
