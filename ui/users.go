@@ -24,7 +24,8 @@ type userListPage struct {
 	// StatusOptions are the status filter's choices, translated.
 	StatusOptions []option
 	Users         []*tenantry.Subscriber
-	Rows          []userRow // Users as the table shows them
+	Rows          []userRow     // Users as the table shows them
+	RowsHTML      template.HTML // Rows written out (rows.go)
 	Total         int
 	// More is the count bound when Total is past it (the page's end with
 	// a search, or past the bound): the list then says "more than More"
@@ -127,16 +128,24 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := s.view(r, "hub.users.title")
 	v.Nav, v.Tab, v.Customer = "customers", "users", c
-	p.Rows = make([]userRow, len(p.Users))
-	for i, u := range p.Users {
-		p.Rows[i] = newUserRow(v, c.ID, u)
-	}
-	for _, st := range p.Statuses {
-		p.StatusOptions = append(p.StatusOptions, option{Value: string(st), Label: v.UserStatus(st), Selected: string(st) == p.Status})
-	}
+	p.translate(v, c.ID)
 	v.Page = p
 	s.consumeFlash(w, r)
 	return s.render(w, r, "users", v)
+}
+
+// translate builds the table's rows and the status filter's choices in the
+// page's language.
+func (p *userListPage) translate(v *view, customerID string) {
+	p.Rows = make([]userRow, len(p.Users))
+	for i, u := range p.Users {
+		p.Rows[i] = newUserRow(v, customerID, u)
+	}
+	p.StatusOptions = make([]option, len(p.Statuses))
+	for i, st := range p.Statuses {
+		p.StatusOptions[i] = option{Value: string(st), Label: v.UserStatus(st), Selected: string(st) == p.Status}
+	}
+	p.RowsHTML = userRowsHTML(p.Rows)
 }
 
 // userRow is a user as the list's table shows it, its texts translated
