@@ -44,6 +44,11 @@ type CustomerFilter struct {
 	// CountBound, when above 0, is the most a count reads instead of
 	// CustomerCountBound (CustomerSearchCountBound with a search).
 	CountBound int
+	// Brief asks only for what a list of names shows: each customer's
+	// id, names, status, external id, admin email, region, language,
+	// template and times, without its address, packages and errors (the
+	// hub's list, whose panel reads the one customer chosen).
+	Brief bool
 	Page
 }
 

@@ -80,6 +80,26 @@ func TestCustomerListSearchAndStatus(t *testing.T) {
 				t.Errorf("page %+v: %v (total %d), want %v (total %d)", tc.page, got, total, tc.want, tc.total)
 			}
 		}
+		// A brief list (the hub's) finds the same customers, with their
+		// names, status and times, and leaves out the address and packages.
+		full, fullTotal, err := f.db.Customers(t.Context(), f.actor, tenantry.CustomerFilter{Search: "o", Page: tenantry.Page{Max: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		brief, briefTotal, err := f.db.Customers(t.Context(), f.actor, tenantry.CustomerFilter{Search: "o", Brief: true, Page: tenantry.Page{Max: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(brief) != 1 || len(full) != 1 || briefTotal != fullTotal {
+			t.Fatalf("brief %d customers (total %d), full %d (total %d)", len(brief), briefTotal, len(full), fullTotal)
+		}
+		b, c := brief[0], full[0]
+		if b.ID != c.ID || b.Name != c.Name || b.Status != c.Status || b.ExternalID != c.ExternalID || b.PrimaryEmail != c.PrimaryEmail || !b.Created.Equal(c.Created) {
+			t.Errorf("brief %+v, full %+v", b, c)
+		}
+		if b.Address.Country != "" || len(b.Packages) != 0 || len(c.Packages) == 0 || c.Address.Country == "" {
+			t.Errorf("brief has address %+v and packages %v; full %+v and %v", b.Address, b.Packages, c.Address, c.Packages)
+		}
 	})
 }
 

@@ -131,6 +131,7 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if surface == "hub" {
 				f.Max = 25                                       // the hub's page size
 				f.CountBound = tenantry.CustomerSearchCountBound // and its count
+				f.Brief = true                                   // and only what it shows
 			} else {
 				f.SkipTotal = true // as the API asks
 			}
