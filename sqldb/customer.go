@@ -423,7 +423,8 @@ const exactSearch = `(LOWER(external_id) = ? OR LOWER(primary_email) = ?)`
 // arguments. A search that is exactly some customer's external id or admin
 // email (ignoring case) lists those customers: an identifier names what
 // the admin looks for, and it spares reading every name for a text no name
-// contains. Any other search looks for the text in company names.
+// contains. Any other search looks for the text in company names: from
+// the trigram index of names when few names contain it (trigram.go).
 func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry.CustomerFilter) (string, []any, error) {
 	where, args := []string{"partner_id = ?"}, []any{partnerID}
 	if f.ExternalID != "" {
@@ -462,8 +463,25 @@ func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry
 			where, args = append(where, exactSearch), append(args, lq, lq)
 		} else {
 			// name_folded is the name folded in Go, so a search in any
-			// script compares like with like.
-			where, args = append(where, `name_folded LIKE ? ESCAPE '\'`), append(args, "%"+likeEscape(foldName(q))+"%")
+			// script compares like with like. A text few names contain is
+			// looked up in the trigram index, and only its customers are
+			// read (trigram.go).
+			folded := foldName(q)
+			m, err := db.trigramMatches(ctx, customerNames, folded)
+			if err != nil {
+				return "", nil, err
+			}
+			if m != nil {
+				if m.sqlite {
+					// The indexes a list's other conditions could use all
+					// start with the partner: "+" keeps SQLite, which has no
+					// statistics to weigh them, from reading all the
+					// partner's rows in one of them instead.
+					where[0] = "+partner_id = ?"
+				}
+				where, args = append(where, m.cond("")), append(args, m.keys)
+			}
+			where, args = append(where, `name_folded LIKE ? ESCAPE '\'`), append(args, "%"+likeEscape(folded)+"%")
 		}
 	}
 	return strings.Join(where, " AND "), args, nil

@@ -81,10 +81,15 @@ type DB struct {
 	stopCheckpoints func()
 	// stopOptimizing stops the SQLite statistics' refresh (sqlite.go).
 	stopOptimizing func()
+	// stopTrigrams stops what moves pending rows into SQLite's trigram
+	// indexes (trigram.go).
+	stopTrigrams func()
 	// lease is Options.IdempotencyLease.
 	lease time.Duration
 	// unlock releases the shared lock beside a SQLite file (backup.go).
 	unlock func()
+	// optional is which optional indexes PostgreSQL has (trigram.go).
+	optional indexes
 }
 
 // Open opens (creating when needed) the database at url and brings its
@@ -133,6 +138,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("optimize: %w", err)
 		}
 		db.stopOptimizing = db.optimizeInBackground()
+		db.stopTrigrams = db.flushTrigramsInBackground()
 	}
 	if db.queue, err = newQueue(ctx, db); err != nil {
 		db.Close()
@@ -213,6 +219,9 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 func (db *DB) Close() error {
 	if db.queue != nil {
 		db.queue.stop(context.Background())
+	}
+	if db.stopTrigrams != nil {
+		db.stopTrigrams()
 	}
 	if db.stopOptimizing != nil {
 		db.stopOptimizing()

@@ -1,0 +1,274 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Substring searches from a trigram index. A search for a part of a
+// customer's name is a LIKE on a folded column, which no B-tree index
+// answers: the list reads the partner's rows in list order and stops
+// after the page, quick when many rows match, but a text that few rows
+// contain read every row of the partner.
+// A trigram index finds the rows that contain a text at once: an FTS5
+// table with the trigram tokenizer on SQLite, a GIN index of pg_trgm on
+// PostgreSQL (migration 0028). On SQLite, triggers note the rows whose
+// column changed in a table of pending rows, which the store moves into
+// the FTS5 table in the background (flushTrigrams), and a search looks in
+// both; PostgreSQL's GIN index keeps a pending list of its own.
+//
+// The store asks the index first for up to trigramLimit+1 rows, of any
+// partner, whose column contains the search. At most trigramLimit, the
+// list reads only those rows by their key (with its other conditions,
+// the LIKE too, and in list order); more, and the text is common enough
+// that reading the partner's rows in order finds a page soon, as before.
+// Deciding with the rows in hand, rather than leaving it to a planner,
+// keeps both plans right whatever the engine knows: SQLite has no
+// statistics of the FTS5 table (nor often any at all) and PostgreSQL
+// plans a prepared statement once for any search. The index only ever
+// narrows the rows that the unchanged LIKE then decides on, so a search
+// finds exactly what the LIKE alone finds.
+
+// trigramLimit is the most rows a search reads by key from a trigram
+// index; beyond it, the list reads in order. It is the customer search's
+// count bound (tenantry.CustomerSearchCountBound), so that a search
+// answered from the index also counts from it.
+const trigramLimit = 1000
+
+// trigramMinRunes is the shortest search a trigram index answers: a
+// shorter one holds no trigram.
+const trigramMinRunes = 3
+
+// trigramIndex names a trigram index of a folded column.
+type trigramIndex struct {
+	table, column string
+	// fts is the FTS5 table of SQLite, whose rowids are the table's, and
+	// pending the rowids whose column changed since fts took them.
+	fts, pending string
+	// gin is the GIN index of PostgreSQL, absent when the server had no
+	// pg_trgm.
+	gin string
+}
+
+var customerNames = trigramIndex{table: "customers", column: "name_folded",
+	fts: "customers_trgm", pending: "customers_trgm_pending", gin: "customers_name_trgm"}
+
+// trigramIndexes are the trigram indexes the store keeps.
+var trigramIndexes = []trigramIndex{customerNames}
+
+// trigramRows are the rows of a table a trigram index found for a search.
+type trigramRows struct {
+	// sqlite: the keys are rowids, and the list must keep SQLite from
+	// reading the partner's rows in another index of the table.
+	sqlite bool
+	// keys is the argument of cond: a JSON array of rowids on SQLite, the
+	// ids on PostgreSQL.
+	keys any
+}
+
+// cond is the condition that a row of the table (as alias, "" or "s.") is
+// one of r, with one argument, r.keys.
+func (r *trigramRows) cond(alias string) string {
+	if r.sqlite {
+		return alias + "rowid IN (SELECT value FROM json_each(?))"
+	}
+	return alias + "id = ANY(?)"
+}
+
+// trigramMatches asks ix for the rows whose column contains folded (the
+// search, trimmed and folded as the column is). It returns nil when the
+// index cannot answer: a search shorter than three characters or with a
+// NUL, no index (PostgreSQL without pg_trgm), or more than trigramLimit
+// rows.
+func (db *DB) trigramMatches(ctx context.Context, ix trigramIndex, folded string) (*trigramRows, error) {
+	if utf8.RuneCountInString(folded) < trigramMinRunes || strings.ContainsRune(folded, 0) {
+		return nil, nil
+	}
+	// The rows' keys come back as one JSON array, and only when there are
+	// few enough of them.
+	limit, few := strconv.Itoa(trigramLimit+1), strconv.Itoa(trigramLimit)
+	var n int
+	var keys sql.NullString
+	like := "%" + likeEscape(folded) + "%"
+	if db.engine == SQLite {
+		// The pending rows are read, and then theirs by rowid and
+		// compared: CROSS JOIN keeps this order whatever the statistics
+		// (ANALYZE run while many rows were pending chose to read every
+		// row of the table instead).
+		err := db.queryRow(ctx, `SELECT COUNT(*), CASE WHEN COUNT(*) <= `+few+` THEN json_group_array(rowid) END
+			FROM (SELECT rowid FROM `+ix.fts+` WHERE `+ix.fts+` MATCH ?
+			UNION SELECT t.rowid FROM `+ix.pending+` p CROSS JOIN `+ix.table+` t ON t.rowid = p.rowid WHERE t.`+ix.column+` LIKE ? ESCAPE '\'
+			LIMIT `+limit+`)`, trigramQuery(folded), like).Scan(&n, &keys)
+		if err != nil || n > trigramLimit {
+			return nil, err
+		}
+		return &trigramRows{sqlite: true, keys: keys.String}, nil
+	}
+	if ok, err := db.hasIndex(ctx, ix.gin); err != nil || !ok {
+		return nil, err
+	}
+	// Planned for this search (the simple protocol), not once for any
+	// search as a prepared statement is: a text many rows contain is
+	// found sooner reading the table than building a bitmap of all its
+	// rows from the index. The index is of column || '' (migration 0028).
+	err := db.queryRow(ctx, `SELECT COUNT(*), CASE WHEN COUNT(*) <= `+few+` THEN json_agg(id) END
+		FROM (SELECT id FROM `+ix.table+` WHERE (`+ix.column+` || '') LIKE ? ESCAPE '\' LIMIT `+limit+`) AS t`,
+		pgx.QueryExecModeSimpleProtocol, like).Scan(&n, &keys)
+	if err != nil || n > trigramLimit {
+		return nil, err
+	}
+	ids := []string{} // an empty array, not NULL
+	if keys.Valid {
+		if err := json.Unmarshal([]byte(keys.String), &ids); err != nil {
+			return nil, err
+		}
+	}
+	return &trigramRows{keys: ids}, nil
+}
+
+// trigramQuery is a query of an FTS5 table of the trigram tokenizer that
+// every row containing s matches (s has three characters or more), and
+// few others: some of the trigrams of s, all required, three characters
+// apart and the last, since each further trigram costs more than it
+// narrows (this took half the time of all of them, or of s as a phrase,
+// for a text many names contain). The tokenizer ignores case, folding
+// both the rows and the query alike. Within double quotes every
+// character is literal but the double quote, written twice.
+func trigramQuery(s string) string {
+	r := []rune(s)
+	var b strings.Builder
+	add := func(i int) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.ReplaceAll(string(r[i:i+3]), `"`, `""`))
+		b.WriteByte('"')
+	}
+	for i := 0; i+3 <= len(r); i += 3 {
+		add(i)
+	}
+	if len(r)%3 != 0 {
+		add(len(r) - 3)
+	}
+	return b.String()
+}
+
+// indexes remembers which optional indexes a PostgreSQL database has:
+// those a migration makes only when an extension is there.
+type indexes struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// hasIndex reports whether the database has the index name (in the
+// schema of its tables), looking once per process.
+func (db *DB) hasIndex(ctx context.Context, name string) (bool, error) {
+	db.optional.mu.Lock()
+	defer db.optional.mu.Unlock()
+	if ok, known := db.optional.seen[name]; known {
+		return ok, nil
+	}
+	var ok bool
+	if err := db.queryRow(ctx, `SELECT to_regclass(?) IS NOT NULL`, name).Scan(&ok); err != nil {
+		return false, err
+	}
+	if db.optional.seen == nil {
+		db.optional.seen = map[string]bool{}
+	}
+	db.optional.seen[name] = ok
+	return ok, nil
+}
+
+// trigramFlushEvery is how often the store moves the pending rows of
+// SQLite's trigram indexes into them; trigramFlushRows is the most rows it
+// moves in a transaction, which holds the one writer a few milliseconds.
+// A search reads the pending rows one by one, so they are kept few.
+const (
+	trigramFlushEvery = 250 * time.Millisecond
+	trigramFlushRows  = 1000
+)
+
+// flushTrigramsInBackground moves the pending rows of SQLite's trigram
+// indexes into them every trigramFlushEvery, and returns what stops it.
+func (db *DB) flushTrigramsInBackground() func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(trigramFlushEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				// Failed (the database busy or closing): the next tick
+				// tries again, and until then a search reads the rows
+				// still pending.
+				db.flushTrigrams(ctx)
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			cancel()
+			<-stopped
+		})
+	}
+}
+
+// flushTrigrams moves every pending row of SQLite's trigram indexes into
+// them, trigramFlushRows at a time.
+func (db *DB) flushTrigrams(ctx context.Context) error {
+	for _, ix := range trigramIndexes {
+		for {
+			n, err := db.flushTrigramRows(ctx, ix)
+			if err != nil {
+				return err
+			}
+			if n < trigramFlushRows {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// flushTrigramRows moves up to trigramFlushRows pending rows of ix into
+// it, in one transaction: each row's entries leave the index and, if the
+// row is still there, its column as it is now goes in. It returns how many
+// rows it moved.
+func (db *DB) flushTrigramRows(ctx context.Context, ix trigramIndex) (int, error) {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	var n int
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MAX(rowid) FROM (SELECT rowid FROM `+ix.pending+` ORDER BY rowid LIMIT `+
+		strconv.Itoa(trigramFlushRows)+`)`).Scan(&n, &last); err != nil || n == 0 {
+		return 0, err
+	}
+	for _, q := range []string{
+		`DELETE FROM ` + ix.fts + ` WHERE rowid IN (SELECT rowid FROM ` + ix.pending + ` WHERE rowid <= ?)`,
+		`INSERT INTO ` + ix.fts + ` (rowid, ` + ix.column + `) SELECT t.rowid, t.` + ix.column + ` FROM ` + ix.pending + ` p
+			CROSS JOIN ` + ix.table + ` t ON t.rowid = p.rowid WHERE p.rowid <= ? AND t.` + ix.column + ` IS NOT NULL`,
+		`DELETE FROM ` + ix.pending + ` WHERE rowid <= ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, last.Int64); err != nil {
+			return 0, err
+		}
+	}
+	return n, tx.Commit()
+}

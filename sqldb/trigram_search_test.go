@@ -1,0 +1,427 @@
+package sqldb_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/sqldb"
+	"github.com/tenantry/tenantry/sqldb/sqldbtest"
+)
+
+// trigramCorpus is a partner's customers by external id: names in Latin,
+// Korean and Arabic, with an underscore, a backslash and a double quote in
+// them (a name has no "%"), and names that a search with LIKE's wildcards
+// would match if those were not plain letters.
+var trigramCorpus = map[string]string{
+	"asa": "ÅSA Telecom 50 Off",
+	"pct": "Fifty Percent 50 Ltd",
+	"und": "Under_score Networks",
+	"ros": "Rosa Transport",
+	"bs":  `Back\slash Holdings`,
+	"kr1": "한빛통신 주식회사",
+	"kr2": "서울 통신",
+	"ar":  "شركة النور للاتصالات",
+	"q":   `The "Quoted" Company`,
+	"de":  "Ölwerk GmbH",
+	"nk":  "Nakamura Telecom",
+}
+
+// trigramSearches are searches of trigramCorpus: rare texts (all are, in
+// so few customers), in any case and script, with wildcards and quotes,
+// and searches shorter than a trigram.
+var trigramSearches = []string{
+	"50%", "0% o", "50", "r_s", "_score", `k\s`, `\`, "%", "_", "통신", "통신 주", "서울 통", "النور", "ركة ا", `"quoted"`, `"`,
+	"åsa", "ÅSA TEL", "ölwerk", "telecom", "tel", "  nakamura  ", "com", "zzz", "ab", "a", "Rosa Transport", "back\\slash h",
+}
+
+// likeEscape escapes LIKE's wildcards and its escape character, as the
+// reference searches write them.
+var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace
+
+// referenceCustomers is the plain LIKE the customer search was before the
+// trigram index: the external ids of the partner's customers, of any of
+// statuses, whose folded name contains the search, in list order.
+func referenceCustomers(t *testing.T, db *sqldb.DB, partnerID, search string, statuses ...tenantry.CustomerStatus) []string {
+	t.Helper()
+	q := `SELECT external_id FROM customers WHERE partner_id = ? AND name_folded LIKE ? ESCAPE '\'`
+	args := []any{partnerID, "%" + likeEscape(strings.ToLower(strings.TrimSpace(search))) + "%"}
+	if len(statuses) > 0 {
+		q += ` AND status IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(statuses)), ", ") + `)`
+		for _, s := range statuses {
+			args = append(args, string(s))
+		}
+	}
+	rows, err := db.SQL().QueryContext(t.Context(), rebind(db, q+` ORDER BY created, id`), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// customerListPlan is the engine's plan of the statement that lists the
+// page of f's customers (CustomerListSQL).
+func customerListPlan(t *testing.T, db *sqldb.DB, partnerID string, f tenantry.CustomerFilter) string {
+	t.Helper()
+	stmt, args, err := db.CustomerListSQL(t.Context(), partnerID, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return explain(t, db, stmt, args)
+}
+
+// explain is the plan of a statement, one line a step.
+func explain(t *testing.T, db *sqldb.DB, stmt string, args []any) string {
+	t.Helper()
+	prefix := "EXPLAIN QUERY PLAN "
+	if db.Engine() == sqldb.Postgres {
+		prefix = "EXPLAIN "
+	}
+	rows, err := db.SQL().QueryContext(t.Context(), prefix+stmt, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", stmt, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// readsByKey tells whether a plan reads only the rows the trigram index
+// found, by their keys: on SQLite, whose plan does not depend on the
+// table's size, the plan reads them by rowid; on PostgreSQL, which may
+// read a table of a few rows whole, the plan is restricted to their ids.
+func readsByKey(db *sqldb.DB, plan string) bool {
+	if db.Engine() == sqldb.Postgres {
+		return strings.Contains(plan, "id = ANY (")
+	}
+	return strings.Contains(plan, "USING INTEGER PRIMARY KEY (rowid=?)")
+}
+
+// isTrigramSearch tells whether the trigram index answers a search: three
+// characters or more.
+func isTrigramSearch(q string) bool {
+	return len([]rune(strings.TrimSpace(q))) >= 3
+}
+
+// flushTrigrams moves the rows SQLite's trigram indexes hold pending into
+// them, so that what a search finds next comes from the indexes alone.
+func flushTrigrams(t *testing.T, db *sqldb.DB) {
+	t.Helper()
+	if err := sqldb.FlushTrigrams(t.Context(), db); err != nil {
+		t.Fatal(err)
+	}
+	if db.Engine() == sqldb.SQLite {
+		if n := count(t, db, `SELECT (SELECT COUNT(*) FROM customers_trgm_pending)`); n != 0 {
+			t.Fatalf("%d rows still pending", n)
+		}
+	}
+}
+
+// TestCustomerSearchTrigrams: a search for a text few names contain
+// finds exactly the customers the plain LIKE finds, in any script and
+// case, with LIKE's wildcards and a backslash as plain letters, and reads
+// only those customers by key, whether the names are still pending (on
+// SQLite) or in the index; a shorter search still works; with a status
+// and paging; a text many names contain reads the list in order, with
+// the same results.
+func TestCustomerSearchTrigrams(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		tpl := f.template(t, "Trigrams")
+		exts := make([]string, 0, len(trigramCorpus))
+		for ext := range trigramCorpus {
+			exts = append(exts, ext)
+		}
+		slices.Sort(exts)
+		for _, ext := range exts {
+			in := customerInput(tpl, ext)
+			in.Info.Name = trigramCorpus[ext]
+			if _, err := f.db.CreateCustomer(t.Context(), f.actor, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Another partner's customer with the same name is not found.
+		otherBoot, other := addPartner(t, f.db, "Other")
+		otherTpl := (&fixture{db: f.db, boot: otherBoot, actor: other}).template(t, "Other")
+		in := customerInput(otherTpl, "other-asa")
+		in.Info.Name = trigramCorpus["asa"]
+		if _, err := f.db.CreateCustomer(t.Context(), other, in); err != nil {
+			t.Fatal(err)
+		}
+		partner := f.actor.OrgID
+		list := func(t *testing.T, filter tenantry.CustomerFilter) ([]string, int) {
+			t.Helper()
+			if filter.Max == 0 {
+				filter.Max = 100
+			}
+			cs, total, err := f.db.Customers(t.Context(), f.actor, filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return externalIDs(cs), total
+		}
+		for q, n := range map[string]int{"50%": 0, "50": 2, "r_s": 1, "ros": 1} {
+			if got := len(referenceCustomers(t, f.db, partner, q)); got != n {
+				t.Fatalf("%q matches %d customers, want %d: the corpus lost its decoys", q, got, n)
+			}
+		}
+		for _, stage := range []string{"pending", "indexed"} {
+			if stage == "indexed" {
+				flushTrigrams(t, f.db)
+			}
+			for _, q := range trigramSearches {
+				want := referenceCustomers(t, f.db, partner, q)
+				// The reference is the search as Go reads it, too.
+				for _, ext := range want {
+					if !strings.Contains(strings.ToLower(trigramCorpus[ext]), strings.ToLower(strings.TrimSpace(q))) {
+						t.Fatalf("reference of %q: %s does not contain it", q, ext)
+					}
+				}
+				got, total := list(t, tenantry.CustomerFilter{Search: q})
+				if !slices.Equal(got, want) || total != len(want) {
+					t.Errorf("%s: search %q: %v (total %d), want %v", stage, q, got, total, want)
+				}
+				plan := customerListPlan(t, f.db, partner, tenantry.CustomerFilter{Search: q, Page: tenantry.Page{Max: 25}})
+				if byKey := readsByKey(f.db, plan); byKey != isTrigramSearch(q) {
+					t.Errorf("%s: search %q: read by key %v, want %v; plan:\n%s", stage, q, byKey, !byKey, plan)
+				}
+			}
+		}
+
+		// With a status and paging: six customers share a rare name, the
+		// odd ones provisioned.
+		for i := range 6 {
+			in := customerInput(tpl, fmt.Sprintf("rw-%d", i))
+			in.Info.Name = fmt.Sprintf("Rare Widget %d", i)
+			c, err := f.db.CreateCustomer(t.Context(), f.actor, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i%2 == 1 {
+				if err := f.db.ProvisionCustomer(t.Context(), tenantry.ProvisionCustomerJob{CustomerID: c.ID, Version: c.Version}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		flushTrigrams(t, f.db)
+		provisioned := []tenantry.CustomerStatus{tenantry.StatusProvisioned}
+		provisioning := []tenantry.CustomerStatus{tenantry.StatusProvisioning}
+		for _, tc := range []struct {
+			statuses []tenantry.CustomerStatus
+			page     tenantry.Page
+			skip     bool
+			total    int
+		}{
+			{nil, tenantry.Page{Max: 4}, false, 6},
+			{nil, tenantry.Page{Offset: 4, Max: 4}, false, 6},
+			{nil, tenantry.Page{Offset: 8, Max: 4}, false, 8},
+			{nil, tenantry.Page{Max: 4}, true, 5},
+			{provisioned, tenantry.Page{Max: 2}, false, 3},
+			{provisioned, tenantry.Page{Offset: 2, Max: 2}, false, 3},
+			{provisioning, tenantry.Page{Max: 2}, false, 3},
+			{provisioning, tenantry.Page{Max: 2}, true, 3},
+			{[]tenantry.CustomerStatus{tenantry.StatusProvisioned, tenantry.StatusError}, tenantry.Page{Offset: 1, Max: 1}, false, 3},
+			{[]tenantry.CustomerStatus{tenantry.StatusError}, tenantry.Page{Max: 2}, false, 0},
+		} {
+			filter := tenantry.CustomerFilter{Search: "RARE widget", Statuses: tc.statuses, Page: tc.page, SkipTotal: tc.skip}
+			all := referenceCustomers(t, f.db, partner, "rare widget", tc.statuses...)
+			want := all[min(tc.page.Offset, len(all)):min(tc.page.Offset+tc.page.Max, len(all))]
+			got, total := list(t, filter)
+			if !slices.Equal(got, want) || total != tc.total {
+				t.Errorf("rare widget %v %+v (skip total %v): %v (total %d), want %v (total %d)", tc.statuses, tc.page, tc.skip, got, total, want, tc.total)
+			}
+			if plan := customerListPlan(t, f.db, partner, filter); !readsByKey(f.db, plan) {
+				t.Errorf("rare widget %v %+v: not read by key; plan:\n%s", tc.statuses, tc.page, plan)
+			}
+		}
+
+		// A text more names contain than the index gives reads the list in
+		// order; a rarer one among them still comes from the index.
+		model := f.customer(t, tpl, "model")
+		sqldbtest.SeedCustomers(t, f.db.SQL(), f.db.Engine() == sqldb.Postgres, model.ID, 1100) // "Seeded 0" to "Seeded 1099"
+		for _, stage := range []string{"pending", "indexed"} {
+			if stage == "indexed" {
+				flushTrigrams(t, f.db)
+				if _, err := f.db.SQL().ExecContext(t.Context(), `ANALYZE`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, tc := range []struct {
+				q     string
+				byKey bool
+				page  tenantry.Page
+				total int
+			}{
+				{"seeded", false, tenantry.Page{Max: 5}, tenantry.CustomerSearchCountBound + 1},
+				{"seeded", false, tenantry.Page{Offset: 1095, Max: 10}, 1100},
+				{"seeded 10", true, tenantry.Page{Max: 5}, 111}, // 10, 100–109, 1000–1099
+				{"seeded 10", true, tenantry.Page{Offset: 105, Max: 5}, 111},
+				{"seeded 10", true, tenantry.Page{Offset: 110, Max: 5}, 111},
+				{"seeded 1099", true, tenantry.Page{Max: 5}, 1},
+			} {
+				all := referenceCustomers(t, f.db, partner, tc.q)
+				want := all[min(tc.page.Offset, len(all)):min(tc.page.Offset+tc.page.Max, len(all))]
+				got, total := list(t, tenantry.CustomerFilter{Search: tc.q, Page: tc.page})
+				if !slices.Equal(got, want) || total != tc.total {
+					t.Errorf("%s: search %q %+v: %v (total %d), want %v (total %d)", stage, tc.q, tc.page, got, total, want, tc.total)
+				}
+				plan := customerListPlan(t, f.db, partner, tenantry.CustomerFilter{Search: tc.q, Page: tc.page})
+				if byKey := readsByKey(f.db, plan); byKey != tc.byKey {
+					t.Errorf("%s: search %q: read by key %v, want %v; plan:\n%s", stage, tc.q, byKey, tc.byKey, plan)
+				}
+				// A search of one customer among a thousand: PostgreSQL too
+				// reads it by its key rather than the partner's customers.
+				if stage == "indexed" && tc.q == "seeded 1099" && e.Name == sqldb.Postgres && !strings.Contains(plan, "customers_pkey") {
+					t.Errorf("search %q: not read by key; plan:\n%s", tc.q, plan)
+				}
+			}
+		}
+	})
+}
+
+// TestCustomerSearchTrigramsFollowNames: the trigram index follows the
+// names, pending (on SQLite) and then in the index: a renamed customer is
+// found by its new name and not its old one, a deleted one is gone, a
+// name folded when the store opens is found, and the migration indexes
+// the customers written before it.
+func TestCustomerSearchTrigramsFollowNames(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		ctx := t.Context()
+		url := e.URL(t)
+		db, err := sqldb.Open(ctx, url, sqldb.Options{Now: steppingClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { db.Close() }()
+		boot, a := addPartner(t, db, "Acme")
+		f := &fixture{db: db, boot: boot, actor: a}
+		tpl := f.template(t, "Names")
+		named := func(ext, name string) *tenantry.Customer {
+			in := customerInput(tpl, ext)
+			in.Info.Name = name
+			c, err := f.db.CreateCustomer(ctx, a, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.db.ProvisionCustomer(ctx, tenantry.ProvisionCustomerJob{CustomerID: c.ID, Version: c.Version}); err != nil {
+				t.Fatal(err)
+			}
+			return f.get(t, c.ID)
+		}
+		nk := named("nk", "Nakamura Telecom")
+		named("ob", "Öberg Bygg AB")
+		named("kr", "한빛통신 주식회사")
+		// search checks a search as the change may still be pending, and
+		// again from the index alone.
+		search := func(t *testing.T, q string, want ...string) {
+			t.Helper()
+			for _, stage := range []string{"pending", "indexed"} {
+				if stage == "indexed" {
+					flushTrigrams(t, f.db)
+				}
+				cs, total, err := f.db.Customers(ctx, a, tenantry.CustomerFilter{Search: q, Page: tenantry.Page{Max: 10}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := externalIDs(cs); !slices.Equal(got, want) || total != len(want) {
+					t.Errorf("%s: search %q: %v (total %d), want %v", stage, q, got, total, want)
+				}
+				if plan := customerListPlan(t, f.db, a.OrgID, tenantry.CustomerFilter{Search: q, Page: tenantry.Page{Max: 10}}); !readsByKey(f.db, plan) {
+					t.Errorf("%s: search %q: not read by key; plan:\n%s", stage, q, plan)
+				}
+			}
+		}
+		search(t, "nakamura", "nk")
+
+		// Renamed: found by the new name, not the old.
+		if _, err := f.db.UpdateCustomer(ctx, a, nk.ID, &tenantry.CustomerInput{
+			Packages: []string{"webex_calling", "webex_meetings"},
+			Info:     &tenantry.CustomerInfo{Name: "Yamada Networks"},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		search(t, "nakamura")
+		search(t, "YAMADA net", "nk")
+
+		// Deleted: gone.
+		if err := f.db.DeleteCustomer(ctx, a, nk.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.FinishCustomerDeletion(ctx, tenantry.DeleteCustomerJob{CustomerID: nk.ID, Version: f.get(t, nk.ID).Version}); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, f.db, `SELECT COUNT(*) FROM customers WHERE id = ?`, nk.ID); n != 0 {
+			t.Fatalf("the deleted customer is still there")
+		}
+		search(t, "yamada")
+
+		// A name the store folds when it opens reaches the index.
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE customers SET name_folded = NULL WHERE external_id = 'ob'`); err != nil {
+			t.Fatal(err)
+		}
+		search(t, "öberg")
+		db.Close()
+		if db, err = sqldb.Open(ctx, url, sqldb.Options{Now: steppingClock()}); err != nil {
+			t.Fatal(err)
+		}
+		f.db = db
+		search(t, "ÖBERG bygg", "ob")
+
+		// The migration indexes the customers there before it: undone and
+		// done again, the index finds them.
+		undo := []string{`DROP INDEX customers_name_trgm`}
+		if e.Name == sqldb.SQLite {
+			undo = []string{`DROP TRIGGER customers_trgm_insert`, `DROP TRIGGER customers_trgm_update`, `DROP TRIGGER customers_trgm_delete`,
+				`DROP TABLE customers_trgm`, `DROP TABLE customers_trgm_pending`}
+		}
+		for _, q := range append(undo, `DELETE FROM tenantry_migrations WHERE version = 28`) {
+			if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		db.Close()
+		if db, err = sqldb.Open(ctx, url, sqldb.Options{Now: steppingClock()}); err != nil {
+			t.Fatal(err)
+		}
+		f.db = db
+		if e.Name == sqldb.SQLite {
+			if n := count(t, db, `SELECT COUNT(*) FROM customers_trgm_pending`); n != 0 {
+				t.Fatalf("%d customers pending after the migration", n)
+			}
+		}
+		search(t, "통신 주", "kr")
+		search(t, "öberg", "ob")
+	})
+}
