@@ -17,7 +17,9 @@ import (
 // the partner is checked on the customer's row (one row by its key), so the
 // ids come from subscribers_customer_list or, with one status,
 // subscribers_customer_status (migration 0023) without reading a user row
-// (with a search, each row is read and compared).
+// (with a search, each row is read and compared; a search of a text few
+// users contain reads only the users the trigram index finds, by key:
+// trigram.go).
 
 // SubscriberSearchText is what the user search compares with: the user's
 // first and last name and address, lower-cased by Go's Unicode tables so
@@ -29,7 +31,10 @@ func SubscriberSearchText(first, last, email string) string {
 
 // Subscribers lists the actor's subscribers.
 func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.SubscriberFilter) ([]*tenantry.Subscriber, int, error) {
-	l := subscriberList(a.OrgID, f)
+	l, err := db.subscriberList(ctx, a.OrgID, f)
+	if err != nil {
+		return nil, 0, err
+	}
 	ids, err := db.customerIDs(ctx, l.IDs.SQL, l.IDs.Args...)
 	if err != nil {
 		return nil, 0, err
@@ -122,9 +127,16 @@ type SubscriberListStatements struct {
 
 // SubscriberListSQL is the statements Subscribers runs for the page of f's
 // users of a partner, in the engine's dialect, with their arguments.
-// Benchmarks run them directly beside Subscribers.
+// Benchmarks run them directly beside Subscribers. A search of a text few
+// users contain is first looked up in the trigram index, as Subscribers
+// does, and the statements read the rows it found; should that look-up
+// fail, they are those of the search without the index, which find the
+// same users.
 func (db *DB) SubscriberListSQL(partnerID string, f tenantry.SubscriberFilter) SubscriberListStatements {
-	l := subscriberList(partnerID, f)
+	l, err := db.subscriberList(context.Background(), partnerID, f)
+	if err != nil {
+		l = subscriberList(partnerID, f, nil)
+	}
 	rebind := func(st Statement) Statement { return Statement{db.rebind(st.SQL), st.Args} }
 	l.IDs = rebind(l.IDs)
 	if l.Count != nil {
@@ -137,9 +149,25 @@ func (db *DB) SubscriberListSQL(partnerID string, f tenantry.SubscriberFilter) S
 	return l
 }
 
-// subscriberList is the statements of a user list, with ? marks.
-func subscriberList(partnerID string, f tenantry.SubscriberFilter) SubscriberListStatements {
-	from, cond, order, args := subscriberListQuery(partnerID, f)
+// subscriberList is the statements of a user list, with ? marks, after
+// looking up a search of a text few users contain in the trigram index
+// (trigram.go). A whole address is not looked up: the unique index of
+// addresses answers it.
+func (db *DB) subscriberList(ctx context.Context, partnerID string, f tenantry.SubscriberFilter) (SubscriberListStatements, error) {
+	var m *trigramRows
+	if q := strings.TrimSpace(f.Search); q != "" && !tenantry.ValidEmail(q) {
+		var err error
+		if m, err = db.trigramMatches(ctx, subscriberSearch, strings.ToLower(q)); err != nil {
+			return SubscriberListStatements{}, err
+		}
+	}
+	return subscriberList(partnerID, f, m), nil
+}
+
+// subscriberList is the statements of a user list, with ? marks; m, when
+// not nil, are the rows of the trigram index its search reads.
+func subscriberList(partnerID string, f tenantry.SubscriberFilter, m *trigramRows) SubscriberListStatements {
+	from, cond, order, args := subscriberListQuery(partnerID, f, m)
 	l := SubscriberListStatements{bound: tenantry.SubscriberCountBound}
 	if f.CountBound > 0 {
 		l.bound = f.CountBound
@@ -179,8 +207,9 @@ func subscriberList(partnerID string, f tenantry.SubscriberFilter) SubscriberLis
 }
 
 // subscriberListQuery is the FROM clause, WHERE clause, order and
-// arguments of a user list.
-func subscriberListQuery(partnerID string, f tenantry.SubscriberFilter) (from, cond, order string, args []any) {
+// arguments of a user list; m, when not nil, are the rows of the trigram
+// index its search reads.
+func subscriberListQuery(partnerID string, f tenantry.SubscriberFilter, m *trigramRows) (from, cond, order string, args []any) {
 	var where []string
 	add := func(c string, v any) { where, args = append(where, c), append(args, v) }
 	from = ` FROM subscribers s`
@@ -228,6 +257,15 @@ func subscriberListQuery(partnerID string, f tenantry.SubscriberFilter) (from, c
 		// finds it, where a LIKE read every row when nothing matched.
 		add("s.email = ?", tenantry.NormalizeEmail(q))
 	} else if q != "" {
+		if m != nil {
+			// Only the rows the trigram index found, by key.
+			add(m.cond("s."), m.keys)
+			if m.sqlite {
+				// SQLite, which has no statistics to weigh them, would read
+				// all the customer's users from an index of them instead.
+				from = strings.Replace(from, " FROM subscribers s", " FROM subscribers s NOT INDEXED", 1)
+			}
+		}
 		add(`s.search_folded LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(q))+"%")
 	}
 	key, dir := "s.created", " ASC"

@@ -14,22 +14,23 @@ import (
 )
 
 // Substring searches from a trigram index. A search for a part of a
-// customer's name is a LIKE on a folded column, which no B-tree index
-// answers: the list reads the partner's rows in list order and stops
+// customer's name, or of a user's name or address, is a LIKE on a folded
+// column, which no B-tree index answers: the list reads its rows (the
+// partner's customers, the customer's users) in list order and stops
 // after the page, quick when many rows match, but a text that few rows
-// contain read every row of the partner.
-// A trigram index finds the rows that contain a text at once: an FTS5
-// table with the trigram tokenizer on SQLite, a GIN index of pg_trgm on
-// PostgreSQL (migration 0028). On SQLite, triggers note the rows whose
-// column changed in a table of pending rows, which the store moves into
-// the FTS5 table in the background (flushTrigrams), and a search looks in
-// both; PostgreSQL's GIN index keeps a pending list of its own.
+// contain read every row of the list. A trigram index finds the rows that
+// contain a text at once: an FTS5 table with the trigram tokenizer on
+// SQLite, a GIN index of pg_trgm on PostgreSQL (migrations 0028, 0029).
+// On SQLite, triggers note the rows whose column changed in a table of
+// pending rows, which the store moves into the FTS5 table in the
+// background (flushTrigrams), and a search looks in both; PostgreSQL's
+// GIN index keeps a pending list of its own.
 //
 // The store asks the index first for up to trigramLimit+1 rows, of any
 // partner, whose column contains the search. At most trigramLimit, the
 // list reads only those rows by their key (with its other conditions,
 // the LIKE too, and in list order); more, and the text is common enough
-// that reading the partner's rows in order finds a page soon, as before.
+// that reading the list's rows in order finds a page soon, as before.
 // Deciding with the rows in hand, rather than leaving it to a planner,
 // keeps both plans right whatever the engine knows: SQLite has no
 // statistics of the FTS5 table (nor often any at all) and PostgreSQL
@@ -61,8 +62,11 @@ type trigramIndex struct {
 var customerNames = trigramIndex{table: "customers", column: "name_folded",
 	fts: "customers_trgm", pending: "customers_trgm_pending", gin: "customers_name_trgm"}
 
+var subscriberSearch = trigramIndex{table: "subscribers", column: "search_folded",
+	fts: "subscribers_trgm", pending: "subscribers_trgm_pending", gin: "subscribers_search_trgm"}
+
 // trigramIndexes are the trigram indexes the store keeps.
-var trigramIndexes = []trigramIndex{customerNames}
+var trigramIndexes = []trigramIndex{customerNames, subscriberSearch}
 
 // trigramRows are the rows of a table a trigram index found for a search.
 type trigramRows struct {
@@ -190,11 +194,12 @@ func (db *DB) hasIndex(ctx context.Context, name string) (bool, error) {
 
 // trigramFlushEvery is how often the store moves the pending rows of
 // SQLite's trigram indexes into them; trigramFlushRows is the most rows it
-// moves in a transaction, which holds the one writer a few milliseconds.
-// A search reads the pending rows one by one, so they are kept few.
+// moves in a transaction, which holds the one connection a millisecond or
+// two (200 users; up to 25 ms when the FTS5 table merges its segments). A
+// search reads the pending rows one by one, so they are kept few.
 const (
 	trigramFlushEvery = 250 * time.Millisecond
-	trigramFlushRows  = 1000
+	trigramFlushRows  = 200
 )
 
 // flushTrigramsInBackground moves the pending rows of SQLite's trigram
@@ -228,7 +233,8 @@ func (db *DB) flushTrigramsInBackground() func() {
 }
 
 // flushTrigrams moves every pending row of SQLite's trigram indexes into
-// them, trigramFlushRows at a time.
+// them, trigramFlushRows at a time: between two transactions, requests
+// and jobs waiting for the one connection have it.
 func (db *DB) flushTrigrams(ctx context.Context) error {
 	for _, ix := range trigramIndexes {
 		for {

@@ -143,7 +143,7 @@ func flushTrigrams(t *testing.T, db *sqldb.DB) {
 		t.Fatal(err)
 	}
 	if db.Engine() == sqldb.SQLite {
-		if n := count(t, db, `SELECT (SELECT COUNT(*) FROM customers_trgm_pending)`); n != 0 {
+		if n := count(t, db, `SELECT (SELECT COUNT(*) FROM customers_trgm_pending) + (SELECT COUNT(*) FROM subscribers_trgm_pending)`); n != 0 {
 			t.Fatalf("%d rows still pending", n)
 		}
 	}
@@ -423,5 +423,197 @@ func TestCustomerSearchTrigramsFollowNames(t *testing.T) {
 		}
 		search(t, "통신 주", "kr")
 		search(t, "öberg", "ob")
+	})
+}
+
+// referenceSubscribers is the plain LIKE the user search was before the
+// trigram index: the addresses of the customer's users, of any of
+// statuses, whose folded names and address contain the search, in list
+// order.
+func referenceSubscribers(t *testing.T, db *sqldb.DB, customerID, search string, statuses ...tenantry.SubscriberStatus) []string {
+	t.Helper()
+	q := `SELECT email FROM subscribers WHERE customer_id = ? AND search_folded LIKE ? ESCAPE '\'`
+	args := []any{customerID, "%" + likeEscape(strings.ToLower(strings.TrimSpace(search))) + "%"}
+	if len(statuses) > 0 {
+		q += ` AND status IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(statuses)), ", ") + `)`
+		for _, s := range statuses {
+			args = append(args, string(s))
+		}
+	}
+	var out []string
+	rows, err := db.SQL().QueryContext(t.Context(), rebind(db, q+` ORDER BY created, id`), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// subscriberIDsPlan is the engine's plan of the statement that reads the
+// ids of the page of f's users (SubscriberListSQL).
+func subscriberIDsPlan(t *testing.T, db *sqldb.DB, partnerID string, f tenantry.SubscriberFilter) string {
+	t.Helper()
+	st := db.SubscriberListSQL(partnerID, f)
+	return explain(t, db, st.IDs.SQL, st.IDs.Args)
+}
+
+// TestSubscriberSearchTrigrams: a user search for a text few users
+// contain finds exactly the users the plain LIKE finds, in any script and
+// case, with LIKE's wildcards and a backslash as plain letters, and reads
+// only those users by key, pending (on SQLite) or in the index; a shorter
+// search and a whole address still work; with a status and pages by
+// offset and by key; a renamed user is found by the new name and not the
+// old, a deleted one is gone; a text many users contain reads the list in
+// order, with the same results.
+func TestSubscriberSearchTrigrams(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		ctx := t.Context()
+		f := &subFixture{fixture: newFixture(t, e)}
+		f.tpl = f.template(t, "Standard")
+		f.cust, f.hq = f.customerWith(t, "ext-1", nil, "webex_meetings")
+		other, _ := f.customerWith(t, "ext-2", nil, "webex_meetings")
+		if err := f.db.AddFreeAccount(ctx, "pending@search.example"); err != nil {
+			t.Fatal(err)
+		}
+		mk := func(customerID, email, first, last string) *tenantry.Subscriber {
+			return f.create(t, &tenantry.SubscriberInput{CustomerID: customerID, Email: email, Package: "webex_meetings", FirstName: first, LastName: last})
+		}
+		model := mk(f.cust.ID, "asa@search.example", "Åsa", "Öberg")
+		mk(f.cust.ID, "ji@search.example", "지수", "김민준")
+		pct := mk(f.cust.ID, "pct@search.example", "Per", "Cent_50%")
+		mk(f.cust.ID, "decoy@search.example", "Percy", "Cent 50 Lake")
+		mk(f.cust.ID, "bs@search.example", "Back", `Sl\ash`)
+		mk(f.cust.ID, "ar@search.example", "نور", "الهدى")
+		mk(f.cust.ID, "pending@search.example", "ÅSA", "Lind")
+		mk(other.ID, "asa2@search.example", "Åsa", "Other") // another customer's
+		partner := f.actor.OrgID
+		emails := func(ss []*tenantry.Subscriber) []string {
+			out := make([]string, 0, len(ss))
+			for _, s := range ss {
+				out = append(out, s.Email)
+			}
+			return out
+		}
+		// check lists the filter's page and compares it, and its plan,
+		// with the plain LIKE's.
+		check := func(t *testing.T, stage string, filter tenantry.SubscriberFilter, all []string, byKey bool) {
+			t.Helper()
+			filter.CustomerID = f.cust.ID
+			if filter.Max == 0 {
+				filter.Max = 10
+			}
+			got, total, err := f.db.Subscribers(ctx, f.actor, filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			from := min(filter.Offset, len(all))
+			want, wantTotal := all[from:min(from+filter.Max, len(all))], filter.Offset+min(len(all)-from, filter.Max+1)
+			if filter.Key != nil {
+				want, wantTotal = all[:min(filter.Max, len(all))], min(filter.Max, len(all))
+			}
+			if !slices.Equal(emails(got), want) || total != wantTotal {
+				t.Errorf("%s: search %q %v %+v: %v (total %d), want %v (total %d)", stage, filter.Search, filter.Statuses, filter.Page, emails(got), total, want, wantTotal)
+			}
+			if plan := subscriberIDsPlan(t, f.db, partner, filter); readsByKey(f.db, plan) != byKey {
+				t.Errorf("%s: search %q: read by key %v, want %v; plan:\n%s", stage, filter.Search, !byKey, byKey, plan)
+			}
+		}
+		for q, n := range map[string]int{"50%": 1, "50": 2, "t_5": 1, "t 5": 1} {
+			if got := len(referenceSubscribers(t, f.db, f.cust.ID, q)); got != n {
+				t.Fatalf("%q matches %d users, want %d: the users lost their decoys", q, got, n)
+			}
+		}
+		pending := []tenantry.SubscriberStatus{tenantry.SubscriberPendingUserMigration}
+		for _, stage := range []string{"pending", "indexed"} {
+			if stage == "indexed" {
+				flushTrigrams(t, f.db)
+			}
+			for _, q := range []string{"50%", "t_5", `l\a`, "öberg", "ÖBERG", "åsa öb", "지수", "김민", "النو", "ji@search", "@search.",
+				"search.example", "cent", "asa2@", "zzz", "ab", "지", "%", "_", `\`} {
+				check(t, stage, tenantry.SubscriberFilter{Search: q}, referenceSubscribers(t, f.db, f.cust.ID, q), isTrigramSearch(q))
+			}
+			// A whole address is that user, from the index of addresses.
+			check(t, stage, tenantry.SubscriberFilter{Search: " PCT@search.example "}, []string{"pct@search.example"}, false)
+			// With a status, and by pages.
+			check(t, stage, tenantry.SubscriberFilter{Search: "åsa", Statuses: pending}, referenceSubscribers(t, f.db, f.cust.ID, "åsa", pending...), true)
+			all := referenceSubscribers(t, f.db, f.cust.ID, "search.example")
+			for _, page := range []tenantry.Page{{Max: 3}, {Offset: 3, Max: 3}, {Offset: 6, Max: 3}, {Offset: 9, Max: 3}} {
+				check(t, stage, tenantry.SubscriberFilter{Search: "SEARCH.example", Page: page}, all, true)
+			}
+			users, _, err := f.db.Subscribers(ctx, f.actor, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Search: "search.example", Page: tenantry.Page{Max: 10}})
+			if err != nil || len(users) != len(all) {
+				t.Fatalf("all users: %v, %v", emails(users), err)
+			}
+			key := &tenantry.SubscriberKey{Created: users[2].Created, ID: users[2].ID}
+			check(t, stage, tenantry.SubscriberFilter{Search: "search.example", Key: key, Page: tenantry.Page{Max: 2}}, all[3:], true)
+			backward := slices.Clone(all[:2])
+			slices.Reverse(backward)
+			if got, _, err := f.db.Subscribers(ctx, f.actor, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Search: "search.example", Key: key, Backward: true,
+				Page: tenantry.Page{Max: 5}}); err != nil || !slices.Equal(emails(got), all[:2]) {
+				t.Errorf("%s: before the third: %v, %v; want %v", stage, emails(got), err, all[:2])
+			}
+		}
+
+		// Renamed: found by the new name, not the old; deleted: gone.
+		if _, err := f.db.UpdateSubscriber(ctx, f.actor, pct.ID, &tenantry.SubscriberInput{LastName: "Ström"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, stage := range []string{"pending", "indexed"} {
+			if stage == "indexed" {
+				flushTrigrams(t, f.db)
+			}
+			check(t, stage, tenantry.SubscriberFilter{Search: "STRÖM"}, []string{"pct@search.example"}, true)
+			check(t, stage, tenantry.SubscriberFilter{Search: "cent_50"}, nil, true)
+		}
+		if err := f.db.DeleteSubscriber(ctx, f.actor, pct.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, stage := range []string{"pending", "indexed"} {
+			if stage == "indexed" {
+				flushTrigrams(t, f.db)
+			}
+			check(t, stage, tenantry.SubscriberFilter{Search: "ström"}, nil, true)
+			check(t, stage, tenantry.SubscriberFilter{Search: "pct@sea"}, nil, true)
+		}
+
+		// A text more users contain than the index gives reads the list in
+		// order; a rarer one among them still comes from the index.
+		sqldbtest.SeedSubscribers(t, f.db.SQL(), f.db.Engine() == sqldb.Postgres, model.ID, 1100, sqldb.SubscriberSearchText)
+		for _, stage := range []string{"pending", "indexed"} {
+			if stage == "indexed" {
+				flushTrigrams(t, f.db)
+				if _, err := f.db.SQL().ExecContext(ctx, `ANALYZE`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, tc := range []struct {
+				q     string
+				byKey bool
+				page  tenantry.Page
+			}{
+				{"seed.example", false, tenantry.Page{Max: 5}},
+				{"seed.example", false, tenantry.Page{Offset: 1095, Max: 10}},
+				{"user 10", true, tenantry.Page{Max: 5}}, // 10, 100–109, 1000–1099
+				{"user 10", true, tenantry.Page{Offset: 105, Max: 5}},
+				{"seed-0001099@", true, tenantry.Page{Max: 5}},
+			} {
+				check(t, stage, tenantry.SubscriberFilter{Search: tc.q, Page: tc.page}, referenceSubscribers(t, f.db, f.cust.ID, tc.q), tc.byKey)
+			}
+		}
+		// One user among a thousand: PostgreSQL too reads it by its key
+		// rather than the customer's users.
+		if plan := subscriberIDsPlan(t, f.db, partner, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Search: "seed-0001099@", Page: tenantry.Page{Max: 26}}); e.Name == sqldb.Postgres && !strings.Contains(plan, "subscribers_pkey") {
+			t.Errorf("one user: not read by key; plan:\n%s", plan)
+		}
 	})
 }
