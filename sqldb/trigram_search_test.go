@@ -617,3 +617,50 @@ func TestSubscriberSearchTrigrams(t *testing.T) {
 		}
 	})
 }
+
+// TestTrigramSearchWithoutIndex: a PostgreSQL server without pg_trgm
+// migrates without the trigram indexes, and a search then reads the list
+// in order, finding the same customers and users.
+func TestTrigramSearchWithoutIndex(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		if e.Name != sqldb.Postgres {
+			t.Skip("SQLite always has FTS5")
+		}
+		ctx := t.Context()
+		url := e.URL(t)
+		db, err := sqldb.Open(ctx, url, sqldb.Options{Now: steppingClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		boot, a := addPartner(t, db, "Acme")
+		f := &subFixture{fixture: &fixture{db: db, boot: boot, actor: a}}
+		f.tpl = f.template(t, "Standard")
+		f.cust, f.hq = f.customerWith(t, "nk", nil, "webex_meetings")
+		f.create(t, &tenantry.SubscriberInput{CustomerID: f.cust.ID, Email: "ji@search.example", Package: "webex_meetings", FirstName: "지수", LastName: "김민준"})
+		// As the migrations leave a server without pg_trgm.
+		for _, q := range []string{`DROP INDEX customers_name_trgm`, `DROP INDEX subscribers_search_trgm`} {
+			if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		db.Close()
+		if db, err = sqldb.Open(ctx, url, sqldb.Options{Now: steppingClock()}); err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		customers := tenantry.CustomerFilter{Search: "TOMER nk", Page: tenantry.Page{Max: 10}}
+		if cs, total, err := db.Customers(ctx, a, customers); err != nil || !slices.Equal(externalIDs(cs), []string{"nk"}) || total != 1 {
+			t.Errorf("customers: %v (total %d), %v", externalIDs(cs), total, err)
+		}
+		if plan := customerListPlan(t, db, a.OrgID, customers); readsByKey(db, plan) {
+			t.Errorf("customers read by key without an index; plan:\n%s", plan)
+		}
+		users := tenantry.SubscriberFilter{CustomerID: f.cust.ID, Search: "김민준", Page: tenantry.Page{Max: 10}}
+		if ss, _, err := db.Subscribers(ctx, a, users); err != nil || len(ss) != 1 || ss[0].Email != "ji@search.example" {
+			t.Errorf("users: %v, %v", ss, err)
+		}
+		if plan := subscriberIDsPlan(t, db, a.OrgID, users); readsByKey(db, plan) {
+			t.Errorf("users read by key without an index; plan:\n%s", plan)
+		}
+	})
+}
