@@ -10,3 +10,12 @@ func FlushTrigrams(ctx context.Context, db *DB) error {
 	}
 	return db.flushTrigrams(ctx)
 }
+
+// StopTrigramFlush stops moving the pending rows of SQLite's trigram
+// indexes in the background, so that a test decides when they move
+// (FlushTrigrams).
+func StopTrigramFlush(db *DB) {
+	if db.stopTrigrams != nil {
+		db.stopTrigrams()
+	}
+}

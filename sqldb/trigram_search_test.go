@@ -168,6 +168,7 @@ func flushTrigrams(t *testing.T, db *sqldb.DB) {
 func TestCustomerSearchTrigrams(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		f := newFixture(t, e)
+		sqldb.StopTrigramFlush(f.db)
 		tpl := f.template(t, "Trigrams")
 		exts := make([]string, 0, len(trigramCorpus))
 		for ext := range trigramCorpus {
@@ -306,9 +307,12 @@ func TestCustomerSearchTrigrams(t *testing.T) {
 				if !slices.Equal(got, want) || total != tc.total {
 					t.Errorf("%s: search %q %+v: %v (total %d), want %v (total %d)", stage, tc.q, tc.page, got, total, want, tc.total)
 				}
+				// With more than a thousand rows pending, SQLite reads in
+				// order until they are moved.
+				wantByKey := tc.byKey && (stage == "indexed" || e.Name == sqldb.Postgres)
 				plan := customerListPlan(t, f.db, partner, tenantry.CustomerFilter{Search: tc.q, Page: tc.page})
-				if byKey := readsByKey(f.db, plan); byKey != tc.byKey {
-					t.Errorf("%s: search %q: read by key %v, want %v; plan:\n%s", stage, tc.q, byKey, tc.byKey, plan)
+				if byKey := readsByKey(f.db, plan); byKey != wantByKey {
+					t.Errorf("%s: search %q: read by key %v, want %v; plan:\n%s", stage, tc.q, byKey, wantByKey, plan)
 				}
 				// A search of one customer among a thousand, with the
 				// engine's statistics: it is looked up by its key rather
@@ -335,6 +339,7 @@ func TestCustomerSearchTrigramsFollowNames(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer func() { db.Close() }()
+		sqldb.StopTrigramFlush(db)
 		boot, a := addPartner(t, db, "Acme")
 		f := &fixture{db: db, boot: boot, actor: a}
 		tpl := f.template(t, "Names")
@@ -407,6 +412,7 @@ func TestCustomerSearchTrigramsFollowNames(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.db = db
+		sqldb.StopTrigramFlush(db)
 		search(t, "ÖBERG bygg", "ob")
 
 		// The migration indexes the customers there before it: undone and
@@ -426,6 +432,7 @@ func TestCustomerSearchTrigramsFollowNames(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.db = db
+		sqldb.StopTrigramFlush(db)
 		if e.Name == sqldb.SQLite {
 			if n := count(t, db, `SELECT COUNT(*) FROM customers_trgm_pending`); n != 0 {
 				t.Fatalf("%d customers pending after the migration", n)
@@ -489,6 +496,7 @@ func TestSubscriberSearchTrigrams(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		ctx := t.Context()
 		f := &subFixture{fixture: newFixture(t, e)}
+		sqldb.StopTrigramFlush(f.db)
 		f.tpl = f.template(t, "Standard")
 		f.cust, f.hq = f.customerWith(t, "ext-1", nil, "webex_meetings")
 		other, _ := f.customerWith(t, "ext-2", nil, "webex_meetings")
@@ -617,7 +625,10 @@ func TestSubscriberSearchTrigrams(t *testing.T) {
 				{"user 10", true, tenantry.Page{Offset: 105, Max: 5}},
 				{"seed-0001099@", true, tenantry.Page{Max: 5}},
 			} {
-				check(t, stage, tenantry.SubscriberFilter{Search: tc.q, Page: tc.page}, referenceSubscribers(t, f.db, f.cust.ID, tc.q), tc.byKey)
+				// With more than a thousand rows pending, SQLite reads in
+				// order until they are moved.
+				check(t, stage, tenantry.SubscriberFilter{Search: tc.q, Page: tc.page}, referenceSubscribers(t, f.db, f.cust.ID, tc.q),
+					tc.byKey && (stage == "indexed" || e.Name == sqldb.Postgres))
 			}
 		}
 		// One user among a thousand, with the engine's statistics: it is
