@@ -20,7 +20,7 @@ import (
 const benchUsers = 100000
 
 // benchRuns is how many times each list is timed, page and bare query in turn.
-const benchRuns = 100
+const benchRuns = 300
 
 // BenchmarkHubUsers seeds 100,000 users in one customer on each engine and
 // times, in the same run, each user list page rendered by the hub through
