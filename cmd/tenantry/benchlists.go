@@ -211,7 +211,7 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				return err
 			}
 			fmt.Fprintf(stdout, "  %-26s %s %3d rows %6d B  http p50 %-8v p99 %-8v  store p50 %-8v p99 %-8v  sql p50 %-8v p99 %-8v  http/sql p50 %5.2f p99 %5.2f\n",
-				c.name, surface, sqlRows, httpBytes, pct(httpLat, 50), pct(httpLat, 99), pct(storeLat, 50), pct(storeLat, 99), pct(sqlLat, 50), pct(sqlLat, 99),
+				c.name, surface, min(sqlRows, f.Max), httpBytes, pct(httpLat, 50), pct(httpLat, 99), pct(storeLat, 50), pct(storeLat, 99), pct(sqlLat, 50), pct(sqlLat, 99),
 				ratio(pct(httpLat, 50), pct(sqlLat, 50)), ratio(pct(httpLat, 99), pct(sqlLat, 99)))
 		}
 	}
