@@ -4,12 +4,7 @@ import "context"
 
 // FlushTrigrams moves every pending row of SQLite's trigram indexes into
 // them at once, for tests of the indexes alone.
-func FlushTrigrams(ctx context.Context, db *DB) error {
-	if db.engine != SQLite {
-		return nil
-	}
-	return db.flushTrigrams(ctx)
-}
+func FlushTrigrams(ctx context.Context, db *DB) error { return db.FlushSearchIndexes(ctx) }
 
 // StopTrigramFlush stops moving the pending rows of SQLite's trigram
 // indexes in the background, so that a test decides when they move
