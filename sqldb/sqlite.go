@@ -178,30 +178,35 @@ func checkpointInBackground(dsn string) (func(), error) {
 		return nil, err
 	}
 	c.SetMaxOpenConns(1)
-	done, stopped := make(chan struct{}), make(chan struct{})
+	stop := every(checkpointEvery, func(context.Context) {
+		// Busy (another checkpoint runs) or failed: the next tick tries
+		// again, and the automatic checkpoint bounds the WAL.
+		c.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+	})
+	return func() { stop(); c.Close() }, nil
+}
+
+// every runs fn every d in a goroutine of its own, until the function it
+// returns is called (once or more); that function returns once fn is no
+// longer running. fn's context ends when it is called.
+func every(d time.Duration, fn func(context.Context)) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		t := time.NewTicker(checkpointEvery)
+		t := time.NewTicker(d)
 		defer t.Stop()
 		for {
 			select {
-			case <-done:
+			case <-ctx.Done():
 				return
 			case <-t.C:
-				// Busy (another checkpoint runs) or failed: the next tick
-				// tries again, and the automatic checkpoint bounds the WAL.
-				c.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+				fn(ctx)
 			}
 		}
 	}()
 	var once sync.Once
-	return func() {
-		once.Do(func() {
-			close(done)
-			<-stopped
-			c.Close()
-		})
-	}, nil
+	return func() { once.Do(func() { cancel(); <-stopped }) }
 }
 
 // SQLite's query planner chooses among a table's indexes with the
@@ -233,22 +238,9 @@ func (db *DB) Optimize(ctx context.Context) error {
 // optimizeInBackground runs Optimize every optimizeEvery, and returns what
 // stops it.
 func (db *DB) optimizeInBackground() func() {
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(optimizeEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				// A failure (the database closing, a busy lock) waits for the
-				// next tick; the statistics it would refresh only guide plans.
-				db.Optimize(context.Background())
-			}
-		}
-	}()
-	var once sync.Once
-	return func() { once.Do(func() { close(done); <-stopped }) }
+	return every(optimizeEvery, func(ctx context.Context) {
+		// A failure (the database closing, a busy lock) waits for the
+		// next tick; the statistics it would refresh only guide plans.
+		db.Optimize(ctx)
+	})
 }

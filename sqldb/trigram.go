@@ -236,31 +236,11 @@ const (
 // flushTrigramsInBackground moves the pending rows of SQLite's trigram
 // indexes into them every trigramFlushEvery, and returns what stops it.
 func (db *DB) flushTrigramsInBackground() func() {
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(trigramFlushEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				// Failed (the database busy or closing): the next tick
-				// tries again, and until then a search reads the rows
-				// still pending.
-				db.flushTrigrams(ctx)
-			}
-		}
-	}()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			cancel()
-			<-stopped
-		})
-	}
+	return every(trigramFlushEvery, func(ctx context.Context) {
+		// Failed (the database busy or closing): the next tick tries
+		// again, and until then a search reads the rows still pending.
+		db.flushTrigrams(ctx)
+	})
 }
 
 // FlushSearchIndexes moves every row still pending into SQLite's trigram
