@@ -313,11 +313,11 @@ func (db *DB) Customer(ctx context.Context, a *tenantry.Actor, id string) (*tena
 // rows are read whole. A search that is exactly an external id or admin
 // email reads those customers from their own indexes instead.
 func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.CustomerFilter) ([]*tenantry.Customer, int, error) {
-	cond, args, err := db.customerListCond(ctx, a.OrgID, f)
+	page, count, err := db.CustomerListStatements(ctx, a.OrgID, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.query(ctx, customerPageSQL(cond, f.Brief), append(args, f.Max+1, f.Offset)...)
+	rows, err := db.query(ctx, page.SQL, page.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -339,9 +339,9 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	total := f.Offset + len(out)
 	if len(out) > f.Max || (len(out) == 0 && f.Offset > 0) {
 		out = out[:min(len(out), f.Max)]
-		if !f.SkipTotal {
+		if count != nil {
 			var n int
-			if err := db.queryRow(ctx, customerCountSQL(cond, customerCountBound(f)), args...).Scan(&n); err != nil {
+			if err := db.queryRow(ctx, count.SQL, count.Args...).Scan(&n); err != nil {
 				return nil, 0, err
 			}
 			total = max(n, total)
@@ -368,31 +368,28 @@ func customerPageSQL(cond string, brief bool) string {
 }
 
 // CustomerListSQL is the statement Customers reads a page of f's customers
-// of a partner with, in the engine's dialect, with its arguments: what
-// Customers runs, less its count (CustomerCountSQL). Benchmarks time it
-// beside Customers. A search first looks up whether it is an exact
-// external id or email, as Customers does.
+// of a partner with (CustomerListStatements' page).
 func (db *DB) CustomerListSQL(ctx context.Context, partnerID string, f tenantry.CustomerFilter) (string, []any, error) {
-	cond, args, err := db.customerListCond(ctx, partnerID, f)
-	if err != nil {
-		return "", nil, err
-	}
-	return db.rebind(customerPageSQL(cond, f.Brief)), append(args, f.Max+1, f.Offset), nil
+	page, _, err := db.CustomerListStatements(ctx, partnerID, f)
+	return page.SQL, page.Args, err
 }
 
-// CustomerCountSQL is the bounded count Customers runs when a page is not
-// the last (f.CountBound, or the default bound), in the engine's dialect,
-// with its arguments; "" when f.SkipTotal asks for none. Benchmarks time
-// it with CustomerListSQL as the bare statements behind a page.
-func (db *DB) CustomerCountSQL(ctx context.Context, partnerID string, f tenantry.CustomerFilter) (string, []any, error) {
-	if f.SkipTotal {
-		return "", nil, nil
-	}
+// CustomerListStatements does what Customers does before it reads (a
+// search's look-ups of exact ids and emails and of the trigram index) and
+// returns the statements it then runs, in the engine's dialect: the page
+// (one customer more than f.Max) and, when f.SkipTotal is not set, the
+// count it runs when there is a next page. Benchmarks time it as the bare
+// SQL of a page.
+func (db *DB) CustomerListStatements(ctx context.Context, partnerID string, f tenantry.CustomerFilter) (page Statement, count *Statement, err error) {
 	cond, args, err := db.customerListCond(ctx, partnerID, f)
 	if err != nil {
-		return "", nil, err
+		return Statement{}, nil, err
 	}
-	return db.rebind(customerCountSQL(cond, customerCountBound(f))), args, nil
+	page = Statement{db.rebind(customerPageSQL(cond, f.Brief)), append(slices.Clone(args), f.Max+1, f.Offset)}
+	if !f.SkipTotal {
+		count = &Statement{db.rebind(customerCountSQL(cond, customerCountBound(f))), args}
+	}
+	return page, count, nil
 }
 
 // customerCountBound is the most customers a list of f counts.

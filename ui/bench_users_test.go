@@ -105,7 +105,6 @@ func benchHubUsers(b *testing.B, e sqldbtest.Engine) {
 		path := list + "?" + c.q.Encode()
 		// The hub's filter: a user more than the page, counted to 1,000.
 		c.f.CustomerID, c.f.Max, c.f.CountBound = f.customerID, 26, 1000
-		st := en.db.SubscriberListSQL(f.a.partnerID, c.f)
 		var pageT, storeT, sqlT []time.Duration
 		rows := 0
 		for range benchRuns {
@@ -122,8 +121,10 @@ func benchHubUsers(b *testing.B, e sqldbtest.Engine) {
 				b.Fatal(err)
 			}
 			storeT = append(storeT, time.Since(t0))
+			// The page's statements bare, with the look-up a search makes
+			// first (SubscriberListSQL runs it).
 			t0 = time.Now()
-			n, err := bareList(ctx, en.db.SQL(), st, c.f)
+			n, err := bareList(ctx, en.db.SQL(), en.db.SubscriberListSQL(f.a.partnerID, c.f), c.f)
 			sqlT = append(sqlT, time.Since(t0))
 			if err != nil {
 				b.Fatal(err)

@@ -120,7 +120,7 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		defer pprof.StopCPUProfile()
 	}
-	fmt.Fprintf(stdout, "  (api: GET /v1/wholesale/customers, 100 a page, no total; hub: GET /customers, 25 a page with its count to 1,000;\n   store: the store's method in process; sql: the store's statements run bare, the page (one row more than shown) and its count)\n")
+	fmt.Fprintf(stdout, "  (api: GET /v1/wholesale/customers, 100 a page, no total; hub: GET /customers, 25 a page with its count to 1,000;\n   store: the store's method in process; sql: the store's statements run bare: a search's look-ups, the page (one row more than shown) and its count)\n")
 	for _, c := range cases {
 		for _, surface := range strings.Split(*surfaces, ",") {
 			if surface != "api" && surface != "hub" {
@@ -180,21 +180,18 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				httpBytes = len(body)
 				return nil
 			}
-			stmt, sqlArgs, err := b.db.CustomerListSQL(ctx, b.boot.Partner.ID, f)
-			if err != nil {
-				return err
-			}
-			countStmt, countArgs, err := b.db.CustomerCountSQL(ctx, b.boot.Partner.ID, f)
-			if err != nil {
-				return err
-			}
-			// The page's statement, and its count when there is a next page,
-			// as Customers runs them.
-			bare := func() (err error) {
-				if sqlRows, err = readAll(ctx, b.db.SQL(), stmt, sqlArgs); err != nil || countStmt == "" || sqlRows <= f.Max {
+			// The store's statements, bare: its look-ups (an exact id or
+			// email, the trigram index), the page, and its count when there
+			// is a next page, as Customers runs them.
+			bare := func() error {
+				page, count, err := b.db.CustomerListStatements(ctx, b.boot.Partner.ID, f)
+				if err != nil {
 					return err
 				}
-				_, err = readAll(ctx, b.db.SQL(), countStmt, countArgs)
+				if sqlRows, err = readAll(ctx, b.db.SQL(), page.SQL, page.Args); err != nil || count == nil || sqlRows <= f.Max {
+					return err
+				}
+				_, err = readAll(ctx, b.db.SQL(), count.SQL, count.Args)
 				return err
 			}
 			httpLat, err := timeRuns(*reqs, get)
