@@ -313,7 +313,7 @@ func (db *DB) Customer(ctx context.Context, a *tenantry.Actor, id string) (*tena
 // rows are read whole. A search that is exactly an external id or admin
 // email reads those customers from their own indexes instead.
 func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.CustomerFilter) ([]*tenantry.Customer, int, error) {
-	page, count, err := db.CustomerListStatements(ctx, a.OrgID, f)
+	page, count, err := db.customerListStatements(ctx, a.OrgID, f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -333,7 +333,7 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	rows.Close()
+	rows.Close() // before the count: SQLite has one connection
 	// One more customer than the page tells whether a next page exists;
 	// on the last page the total is known without counting.
 	total := f.Offset + len(out)
@@ -381,13 +381,27 @@ func (db *DB) CustomerListSQL(ctx context.Context, partnerID string, f tenantry.
 // count it runs when there is a next page. Benchmarks time it as the bare
 // SQL of a page.
 func (db *DB) CustomerListStatements(ctx context.Context, partnerID string, f tenantry.CustomerFilter) (page Statement, count *Statement, err error) {
+	page, count, err = db.customerListStatements(ctx, partnerID, f)
+	if err != nil {
+		return Statement{}, nil, err
+	}
+	page.SQL = db.rebind(page.SQL)
+	if count != nil {
+		count = &Statement{db.rebind(count.SQL), count.Args}
+	}
+	return page, count, nil
+}
+
+// customerListStatements is CustomerListStatements with ? placeholders,
+// as db.query takes them.
+func (db *DB) customerListStatements(ctx context.Context, partnerID string, f tenantry.CustomerFilter) (page Statement, count *Statement, err error) {
 	cond, args, err := db.customerListCond(ctx, partnerID, f)
 	if err != nil {
 		return Statement{}, nil, err
 	}
-	page = Statement{db.rebind(customerPageSQL(cond, f.Brief)), append(slices.Clone(args), f.Max+1, f.Offset)}
+	page = Statement{customerPageSQL(cond, f.Brief), append(slices.Clone(args), f.Max+1, f.Offset)}
 	if !f.SkipTotal {
-		count = &Statement{db.rebind(customerCountSQL(cond, customerCountBound(f))), args}
+		count = &Statement{customerCountSQL(cond, customerCountBound(f)), args}
 	}
 	return page, count, nil
 }
@@ -484,8 +498,8 @@ func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry
 	return strings.Join(where, " AND "), args, nil
 }
 
-// customerIDs runs a query of customer ids.
-func (db *DB) customerIDs(ctx context.Context, q string, args ...any) ([]string, error) {
+// ids runs a query of one column of ids.
+func (db *DB) ids(ctx context.Context, q string, args ...any) ([]string, error) {
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err

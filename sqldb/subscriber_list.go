@@ -35,7 +35,7 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 	if err != nil {
 		return nil, 0, err
 	}
-	ids, err := db.customerIDs(ctx, l.IDs.SQL, l.IDs.Args...)
+	ids, err := db.ids(ctx, l.IDs.SQL, l.IDs.Args...)
 	if err != nil {
 		return nil, 0, err
 	}

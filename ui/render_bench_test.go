@@ -18,15 +18,8 @@ var rowsN = customerListPageSize
 func BenchmarkRenderCustomerList(b *testing.B) {
 	for _, lang := range []string{"en", "ar"} {
 		b.Run(lang, func(b *testing.B) {
-			tr, err := locale.New()
-			if err != nil {
-				b.Fatal(err)
-			}
-			s, err := New(Services{}, tr, Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			p := customerListPage{Statuses: tenantry.CustomerStatuses, Total: 1001, More: 1000, From: 1, To: customerListPageSize, Next: "/customers?offset=25"}
+			s := renderServer(b)
+			p := customerListPage{Total: 1001, More: 1000, From: 1, To: customerListPageSize, Next: "/customers?offset=25"}
 			for i := range rowsN {
 				p.Customers = append(p.Customers, &tenantry.Customer{ID: fmt.Sprintf("c-%03d", i), Name: fmt.Sprintf("Blue River Telecom %d", i),
 					Status: tenantry.StatusProvisioned, ExternalID: fmt.Sprintf("EXT-%07d", i), PrimaryEmail: fmt.Sprintf("admin%d@example.com", i), Created: time.Now()})
@@ -51,16 +44,9 @@ func BenchmarkRenderCustomerList(b *testing.B) {
 // BenchmarkRenderUserList renders a page of a customer's users, without a
 // database or HTTP.
 func BenchmarkRenderUserList(b *testing.B) {
-	tr, err := locale.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := New(Services{}, tr, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := renderServer(b)
 	c := &tenantry.Customer{ID: "c-1", Name: "Blue River Telecom", Status: tenantry.StatusProvisioned}
-	p := userListPage{Statuses: tenantry.SubscriberStatuses, Total: 1001, More: 1000, From: 1, To: userListPageSize, Next: "/customers/c-1/users?after=1:x&at=25"}
+	p := userListPage{Total: 1001, More: 1000, From: 1, To: userListPageSize, Next: "/customers/c-1/users?after=1:x&at=25"}
 	for i := range userListPageSize {
 		u := &tenantry.Subscriber{ID: fmt.Sprintf("u-%03d", i), FirstName: "Ada", LastName: fmt.Sprintf("Lovelace %d", i), Email: fmt.Sprintf("ada%d@example.com", i),
 			Package: "webex_calling", Status: tenantry.SubscriberProvisioned, PrimaryPhoneNumber: "+14155550100", Extension: "1234", AddOns: []tenantry.Package{"cx_essentials"}}
@@ -80,4 +66,17 @@ func BenchmarkRenderUserList(b *testing.B) {
 			b.Fatal(err, w.Code)
 		}
 	}
+}
+
+// renderServer is a hub with no services, for rendering pages alone.
+func renderServer(b *testing.B) *Server {
+	tr, err := locale.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := New(Services{}, tr, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
 }

@@ -18,14 +18,12 @@ const userListPageSize = 25
 // userListPage is a customer's users: a search, a status filter and a page
 // of users.
 type userListPage struct {
-	Query    string
-	Status   string
-	Statuses []tenantry.SubscriberStatus
+	Query  string
+	Status string
 	// StatusOptions are the status filter's choices, translated.
 	StatusOptions []option
 	Users         []*tenantry.Subscriber
-	Rows          []userRow     // Users as the table shows them
-	RowsHTML      template.HTML // Rows written out (rows.go)
+	RowsHTML      template.HTML // the table's rows, written in Go (rows.go)
 	Total         int
 	// More is the count bound when Total is past it (the page's end with
 	// a search, or past the bound): the list then says "more than More"
@@ -52,7 +50,7 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	p := userListPage{Query: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Statuses: tenantry.SubscriberStatuses}
+	p := userListPage{Query: strings.TrimSpace(q.Get("q")), Status: q.Get("status")}
 	// One user more than the page tells whether the list goes on that way.
 	f := tenantry.SubscriberFilter{CustomerID: c.ID, Search: p.Query, CountBound: userListCountBound, Page: tenantry.Page{Max: userListPageSize + 1}}
 	if p.Status != "" {
@@ -137,15 +135,15 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 // translate builds the table's rows and the status filter's choices in the
 // page's language.
 func (p *userListPage) translate(v *view, customerID string) {
-	p.Rows = make([]userRow, len(p.Users))
+	rows := make([]userRow, len(p.Users))
 	for i, u := range p.Users {
-		p.Rows[i] = newUserRow(v, customerID, u)
+		rows[i] = newUserRow(v, customerID, u)
 	}
-	p.StatusOptions = make([]option, len(p.Statuses))
-	for i, st := range p.Statuses {
+	p.StatusOptions = make([]option, len(tenantry.SubscriberStatuses))
+	for i, st := range tenantry.SubscriberStatuses {
 		p.StatusOptions[i] = option{Value: string(st), Label: v.UserStatus(st), Selected: string(st) == p.Status}
 	}
-	p.RowsHTML = userRowsHTML(p.Rows)
+	p.RowsHTML = userRowsHTML(rows)
 }
 
 // userRow is a user as the list's table shows it, its texts translated
