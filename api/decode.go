@@ -48,11 +48,22 @@ func decode(r *http.Request, v any, closed bool) error {
 	return decodeBytes(b, v, closed)
 }
 
-// decodeBytes is decode on a body already read. The body is first read into
-// a generic value and walked against v's type, so that every mistyped,
-// unknown (when closed) or misplaced field is reported in one answer, each
-// by its path; encoding/json alone would stop at the first.
+// decodeBytes is decode on a body already read. A body is first decoded
+// straight into v (decodeQuick); only one that fails that, or may name a
+// query parameter, is read into a generic value and walked against v's
+// type, so that every mistyped, unknown (when closed) or misplaced field is
+// reported in one answer, each by its path: encoding/json alone stops at
+// the first. The walk cost a customer creation 90 µs of its 600 (`bench
+// customers`), for bodies that are almost always right.
 func decodeBytes(b []byte, v any, closed bool) error {
+	if decodeQuick(b, v, closed) {
+		return nil
+	}
+	return decodeWalked(b, v, closed)
+}
+
+// decodeWalked is decodeBytes by the walk alone.
+func decodeWalked(b []byte, v any, closed bool) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var raw any
@@ -73,6 +84,50 @@ func decodeBytes(b []byte, v any, closed bool) error {
 		return decodeError(err) // the walk above should have found it first
 	}
 	return nil
+}
+
+// decodeQuick decodes b into v with encoding/json alone and reports whether
+// that succeeded for a body the walk would also pass: one that decodes
+// without error, has nothing after its value, and cannot hold a key that
+// checkBody refuses (a query-only parameter; a key written with an escape
+// or with the one non-ASCII letter that folds to one of its letters could
+// hide one, so such a body takes the walk). Every error of the walk is one
+// encoding/json also meets: the request types have no ",string" fields
+// and no maps with keys other than strings. When it fails, v may be partly
+// filled; the walk then reports what is wrong.
+func decodeQuick(b []byte, v any, closed bool) bool {
+	if bytes.IndexByte(b, '\\') >= 0 || bytes.Contains(b, []byte("\u017f")) {
+		return false
+	}
+	for _, name := range queryOnly {
+		if containsFoldASCII(b, strings.ToLower(name)) {
+			return false
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if closed {
+		dec.DisallowUnknownFields()
+	}
+	if dec.Decode(v) != nil {
+		return false
+	}
+	_, err := dec.Token()
+	return err == io.EOF
+}
+
+// containsFoldASCII reports whether b holds lower, a lower-case ASCII
+// word, in any mix of ASCII cases.
+func containsFoldASCII(b []byte, lower string) bool {
+	for i := 0; i+len(lower) <= len(b); i++ {
+		j := 0
+		for j < len(lower) && b[i+j]|0x20 == lower[j] {
+			j++
+		}
+		if j == len(lower) {
+			return true
+		}
+	}
+	return false
 }
 
 // queryOnly are the query parameters a client may mistake for body fields.
