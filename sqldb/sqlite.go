@@ -138,9 +138,11 @@ func (c *cachingConn) Close() error {
 	return c.inner.Close()
 }
 
-func (c *cachingConn) Prepare(query string) (driver.Stmt, error) { return c.inner.Prepare(query) }
+func (c *cachingConn) Prepare(query string) (driver.Stmt, error) {
+	return c.inner.Prepare(plannedOnce(query))
+}
 func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.inner.PrepareContext(ctx, query)
+	return c.inner.PrepareContext(ctx, plannedOnce(query))
 }
 func (c *cachingConn) Begin() (driver.Tx, error) {
 	return c.inner.BeginTx(context.Background(), driver.TxOptions{})

@@ -62,4 +62,16 @@ func TestSQLiteLimitParameters(t *testing.T) {
 			t.Errorf("LIMIT %v OFFSET %v: %v, want %s", c.limit, c.offset, got, c.want)
 		}
 	}
+	// A statement prepared by the caller is rewritten the same way.
+	st, err := s.PrepareContext(t.Context(), `SELECT COUNT(*) FROM (SELECT n FROM pages ORDER BY n LIMIT ? OFFSET ?)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, c := range []struct{ limit, offset, want int }{{10, 95, 5}, {10, 0, 10}} {
+		var n int
+		if err := st.QueryRowContext(t.Context(), c.limit, c.offset).Scan(&n); err != nil || n != c.want {
+			t.Errorf("prepared, LIMIT %d OFFSET %d: %d rows (%v), want %d", c.limit, c.offset, n, err, c.want)
+		}
+	}
 }
