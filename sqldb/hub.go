@@ -306,17 +306,33 @@ func (db *DB) Session(ctx context.Context, token string) (*tenantry.Session, err
 	return &tenantry.Session{Hash: h, Admin: a, Language: lang, SubPartnerID: sub}, nil
 }
 
-// SetSessionSubPartner records the sub-partner a session acts for.
+// SetSessionSubPartner records the sub-partner a session acts for ("" for
+// the admin's own partner). A change is audited in the admin's partner's
+// log: subpartner.act_start names the sub-partner the admin now acts for,
+// subpartner.act_stop the one it no longer does.
 func (db *DB) SetSessionSubPartner(ctx context.Context, sessionHash, subPartnerID string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		r, err := tx.exec(ctx, `UPDATE hub_sessions SET sub_partner_id = ? WHERE token_hash = ?`, subPartnerID, sessionHash)
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
+		var adminID, partnerID, was string
+		err := tx.queryRow(ctx, `SELECT s.admin_id, a.partner_id, s.sub_partner_id FROM hub_sessions s JOIN partner_admins a ON a.id = s.admin_id
+			WHERE s.token_hash = ?`+db.forUpdateOf("s"), sessionHash).Scan(&adminID, &partnerID, &was)
+		if tenantry.ErrorCode(mapError(err)) == tenantry.ENOTFOUND {
 			return tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
 		}
-		return nil
+		if err != nil || was == subPartnerID {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE hub_sessions SET sub_partner_id = ? WHERE token_hash = ?`, subPartnerID, sessionHash); err != nil {
+			return err
+		}
+		if was != "" {
+			if err := tx.audit(ctx, partnerID, adminID, "subpartner.act_stop", "partner", was, nil); err != nil {
+				return err
+			}
+		}
+		if subPartnerID == "" {
+			return nil
+		}
+		return tx.audit(ctx, partnerID, adminID, "subpartner.act_start", "partner", subPartnerID, nil)
 	})
 }
 

@@ -23,7 +23,7 @@ var auditActions = []string{
 	"subscriber.create", "subscriber.update", "subscriber.delete", "subscriber.consent_requested", "subscriber.consent_accepted", "subscriber.consent_rejected",
 	"customer_admin.create", "customer_admin.update", "customer_admin.delete", "import.create",
 	"template.create", "template.update", "template.delete", "webhook.create", "webhook.delete",
-	"token.create", "token.revoke", "subpartner.create", "subpartner.state", "admin.password",
+	"token.create", "token.revoke", "subpartner.create", "subpartner.state", "subpartner.act_start", "subpartner.act_stop", "admin.password",
 }
 
 // auditPage is the partner's audit log: filters and a page of entries,

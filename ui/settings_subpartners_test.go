@@ -178,6 +178,18 @@ func TestActingOnBehalf(t *testing.T) {
 		}
 		a.get("/customers").must(t, 200).contains(t, "Parent Corp", "You are acting for your own organization again.").lacks(t, "Child Corp", "Acting on behalf of")
 
+		// Starting and stopping are in the partner's audit log, by the
+		// admin, naming the sub-partner; stopping twice is one change.
+		a.post("/onbehalf/stop", url.Values{}).must(t, 303)
+		own := &tenantry.Actor{Principal: tenantry.Principal{PartnerID: a.partnerID}, OrgID: a.partnerID}
+		for _, action := range []string{"subpartner.act_start", "subpartner.act_stop"} {
+			entries, _, err := en.db.AuditEntries(context.Background(), own, tenantry.AuditFilter{Action: action})
+			if err != nil || len(entries) != 1 || entries[0].ActorID != a.adminID || entries[0].ResourceID != sub || entries[0].Via != tenantry.ViaHub {
+				t.Errorf("%s: %d entries %+v (%v), want one by the admin through the hub naming the sub-partner", action, len(entries), entries, err)
+			}
+		}
+		a.get("/settings/audit?action=subpartner.act_start").must(t, 200).contains(t, `<code dir="ltr">subpartner.act_start</code>`)
+
 		// Another partner cannot act for it; and a session pointing at a
 		// sub-partner that is not the admin's own (which no form can make)
 		// falls back to the admin's partner.
