@@ -105,6 +105,10 @@ type PartnerAdminService interface {
 	// one-time link (InviteLinkLifetime) lets the invitee choose a password
 	// and sign in. EINVALID, ECONFLICT (ReasonPartnerAdminTaken).
 	InvitePartnerAdmin(ctx context.Context, a *Actor, in *PartnerAdminInput) (*PartnerAdmin, error)
+	// ResendPartnerAdminInvitation sends a pending admin (one who has not
+	// chosen a password) a new invitation; the links of the earlier ones
+	// stop working. ENOTFOUND; ECONFLICT (ReasonPartnerAdminNotPending).
+	ResendPartnerAdminInvitation(ctx context.Context, a *Actor, id string) error
 	// SetPartnerAdminRole changes an admin's role; the last full admin
 	// keeps it (CheckFullAdminKept). EINVALID, ENOTFOUND, ECONFLICT.
 	SetPartnerAdminRole(ctx context.Context, a *Actor, id, role string) (*PartnerAdmin, error)

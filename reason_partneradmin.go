@@ -8,10 +8,11 @@ const (
 	ReasonLastFullAdminRemoval   = "last_full_admin_removal"   // (none)
 	ReasonPartnerAdminTaken      = "partner_admin_taken"       // {field} {value}
 	ReasonPartnerAdminInTemplate = "partner_admin_in_template" // {count}
+	ReasonPartnerAdminNotPending = "partner_admin_not_pending" // (none)
 	ReasonWebhookInactive        = "webhook_inactive"          // (none)
 )
 
 func init() {
 	AllReasons = append(AllReasons, ReasonLastFullAdmin, ReasonLastFullAdminRemoval, ReasonPartnerAdminTaken,
-		ReasonPartnerAdminInTemplate, ReasonWebhookInactive)
+		ReasonPartnerAdminInTemplate, ReasonPartnerAdminNotPending, ReasonWebhookInactive)
 }

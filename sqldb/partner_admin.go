@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/tenantry/tenantry"
 )
@@ -125,17 +126,7 @@ func (db *DB) InvitePartnerAdmin(ctx context.Context, a *tenantry.Actor, in *ten
 			ad.ID, ad.Email, ad.DisplayName, ad.Role, ad.Language, now.UnixMicro(), a.PartnerID); err != nil {
 			return err
 		}
-		token := newSecret()
-		if _, err := tx.exec(ctx, `INSERT INTO hub_links (token_hash, kind, admin_id, created, expires) VALUES (?, ?, ?, ?, ?)`,
-			hashToken(token), tenantry.LinkSignIn, ad.ID, now.UnixMicro(), now.Add(tenantry.InviteLinkLifetime).UnixMicro()); err != nil {
-			return err
-		}
-		msg := &tenantry.Message{PartnerID: a.PartnerID, Kind: tenantry.MailPartnerAdminInvitation, To: ad.Email, Language: lang}
-		d := tenantry.MailData{BrandName: partnerName, RecipientEmail: ad.Email, Link: strings.TrimRight(db.PublicURL(), "/") + invitePath + token}
-		if ad.DisplayName != ad.Email {
-			d.RecipientName = ad.DisplayName
-		}
-		if err := tx.queueAllowedMail(ctx, msg, d); err != nil {
+		if err := tx.sendInvitation(ctx, ad, partnerName, now); err != nil {
 			return err
 		}
 		return tx.audit(ctx, a.PartnerID, a.AdminID, "admin.invite", "admin", ad.ID, map[string]string{"email": ad.Email, "name": ad.DisplayName, "role": ad.Role})
@@ -184,6 +175,54 @@ func (db *DB) SetPartnerAdminRole(ctx context.Context, a *tenantry.Actor, id, ro
 		return nil, err
 	}
 	return out, nil
+}
+
+// sendInvitation queues the invitation mail of admin ad, in its language,
+// with a new one-time sign-in link (tenantry.InviteLinkLifetime).
+func (t *Tx) sendInvitation(ctx context.Context, ad *tenantry.PartnerAdmin, partnerName string, now time.Time) error {
+	token := newSecret()
+	if _, err := t.exec(ctx, `INSERT INTO hub_links (token_hash, kind, admin_id, created, expires) VALUES (?, ?, ?, ?, ?)`,
+		hashToken(token), tenantry.LinkSignIn, ad.ID, now.UnixMicro(), now.Add(tenantry.InviteLinkLifetime).UnixMicro()); err != nil {
+		return err
+	}
+	msg := &tenantry.Message{PartnerID: ad.PartnerID, Kind: tenantry.MailPartnerAdminInvitation, To: ad.Email, Language: ad.Language}
+	d := tenantry.MailData{BrandName: partnerName, RecipientEmail: ad.Email, Link: strings.TrimRight(t.db.PublicURL(), "/") + invitePath + token}
+	if ad.DisplayName != ad.Email {
+		d.RecipientName = ad.DisplayName
+	}
+	return t.queueAllowedMail(ctx, msg, d)
+}
+
+// ResendPartnerAdminInvitation sends a pending admin a new invitation; see
+// tenantry.PartnerAdminService.
+func (db *DB) ResendPartnerAdminInvitation(ctx context.Context, a *tenantry.Actor, id string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		admins, err := tx.lockAdmins(ctx, a.PartnerID)
+		if err != nil {
+			return err
+		}
+		ad := findAdmin(admins, id)
+		if ad == nil {
+			return notFound("admin")
+		}
+		var passwords int
+		var partnerName string
+		if err := tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM admin_passwords WHERE admin_id = ?), name FROM partners WHERE id = ?`,
+			ad.ID, a.PartnerID).Scan(&passwords, &partnerName); err != nil {
+			return mapError(err)
+		}
+		if passwords > 0 {
+			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerAdminNotPending)
+		}
+		// Only the newest invitation's link works.
+		if _, err := tx.exec(ctx, `DELETE FROM hub_links WHERE admin_id = ? AND kind = ? AND used = 0`, ad.ID, tenantry.LinkSignIn); err != nil {
+			return err
+		}
+		if err := tx.sendInvitation(ctx, ad, partnerName, db.now().UTC()); err != nil {
+			return err
+		}
+		return tx.audit(ctx, a.PartnerID, a.AdminID, "admin.invite_resent", "admin", ad.ID, map[string]string{"email": ad.Email})
+	})
 }
 
 // RemovePartnerAdmin removes one of the actor's partner's admins with its

@@ -53,6 +53,14 @@ func TestBrowserSettings(t *testing.T) {
 	}
 	b.visit("settings-admins-invited")
 	b.atPhone("settings-admins")
+	// The invitation is sent again: the page says so, and only the new
+	// link works (the invitee below uses the newest).
+	bobID := adminID(t, en, boot.Partner.ID, "bob@acme.example")
+	b.submit(`form[action="/settings/admins/`+bobID+`/resend"] button`, "/settings/admins")
+	if f := b.text(".flash"); !strings.Contains(f, "new invitation") {
+		t.Errorf("after resending: %q", f)
+	}
+	b.visit("settings-admins-resent")
 	// The last full admin cannot be demoted: the error is next to the role.
 	sel := "#f-role-" + boot.Admin.ID
 	b.choose(sel, tenantry.RoleReadOnlyAdmin)

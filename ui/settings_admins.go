@@ -98,6 +98,16 @@ func (s *Server) setAdminRole(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/settings/admins")
 }
 
+// resendInvitation sends a pending admin a new invitation, whose link
+// replaces the earlier ones'.
+func (s *Server) resendInvitation(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.Partners.ResendPartnerAdminInvitation(r.Context(), state(r).actor, r.PathValue("id")); err != nil {
+		return s.adminsProblem(w, r, inviteForm{Role: tenantry.RoleProvisioningAdmin}, err, nil)
+	}
+	s.flash(w, "hub.settings.admins.invitation_resent")
+	return redirect(w, r, "/settings/admins")
+}
+
 // removeAdmin removes an admin: their sessions end and their API tokens
 // are revoked. Removing oneself signs out.
 func (s *Server) removeAdmin(w http.ResponseWriter, r *http.Request) error {

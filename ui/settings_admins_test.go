@@ -195,3 +195,43 @@ func TestSettingsAdminsOtherPartner(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingsAdminsResendInvitation: a pending admin whose invitation was
+// lost gets a new one from the admins page; only the newest link works. An
+// admin with a password has nothing to resend, and another partner's admin
+// is not found.
+func TestSettingsAdminsResendInvitation(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		ada := en.bootstrap(t, "Resend Co", "ada@resend.example", tenantry.RoleFullAdmin)
+		ada.post("/settings/admins", url.Values{"email": {"bob@resend.example"}, "role": {tenantry.RoleProvisioningAdmin}}).must(t, 303)
+		bobID := adminID(t, en, ada.partnerID, "bob@resend.example")
+		first := invitationPath(t, en, ada.partnerID, "bob@resend.example")
+		page := ada.get("/settings/admins").must(t, 200)
+		page.contains(t, `action="/settings/admins/`+bobID+`/resend"`, "Resend invitation").lacks(t, `action="/settings/admins/`+ada.adminID+`/resend"`)
+
+		ada.post("/settings/admins/"+bobID+"/resend", nil).must(t, 303)
+		ada.get("/settings/admins").must(t, 200).contains(t, "A new invitation is on its way")
+		second := invitationPath(t, en, ada.partnerID, "bob@resend.example")
+		if second == first {
+			t.Fatal("the resent invitation has the first one's link")
+		}
+		bob := en.browser(t)
+		bob.get(first).must(t, 404)
+		bob.get(second).must(t, 200).contains(t, "bob@resend.example")
+		entries, _, err := en.db.AuditEntries(context.Background(), partnerActor(ada.partnerID, ""), tenantry.AuditFilter{Action: "admin.invite_resent"})
+		if err != nil || len(entries) != 1 || entries[0].ResourceID != bobID || entries[0].ActorID != ada.adminID {
+			t.Errorf("audit of the resend: %+v (%v)", entries, err)
+		}
+
+		// Bob signs in: nothing is left to resend, and the page says why.
+		bob.post(second, url.Values{"password": {"correct horse battery"}, "confirm": {"correct horse battery"}}).must(t, 303)
+		p := ada.post("/settings/admins/"+bobID+"/resend", nil).must(t, 409)
+		p.contains(t, "already chosen a password")
+
+		// Read-only admins do not reach it; another partner's admin is not found.
+		en.changeRole(t, bobID, tenantry.RoleReadOnlyAdmin)
+		bob.post("/settings/admins/"+ada.adminID+"/resend", nil).must(t, 403)
+		eve := en.bootstrap(t, "Evil Resend", "eve@evil-resend.example", tenantry.RoleFullAdmin)
+		eve.post("/settings/admins/"+bobID+"/resend", nil).must(t, 404)
+	})
+}

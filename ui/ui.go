@@ -166,6 +166,7 @@ func (s *Server) routes() []route {
 		{"GET /settings/admins", fullAdmin, s.settingsAdmins},
 		{"POST /settings/admins", fullAdmin, s.inviteAdmin},
 		{"POST /settings/admins/{id}/role", fullAdmin, s.setAdminRole},
+		{"POST /settings/admins/{id}/resend", fullAdmin, s.resendInvitation},
 		{"POST /settings/admins/{id}/remove", fullAdmin, s.removeAdmin},
 		{"GET /settings/tokens", fullAdmin, s.settingsTokens},
 		{"POST /settings/tokens", fullAdmin, s.createToken},
