@@ -307,8 +307,10 @@ func (db *DB) Session(ctx context.Context, token string) (*tenantry.Session, err
 }
 
 // SetSessionSubPartner records the sub-partner a session acts for ("" for
-// the admin's own partner). A change is audited in the admin's partner's
-// log: subpartner.act_start names the sub-partner the admin now acts for,
+// the admin's own partner). A change ends the session's wizard drafts,
+// which were made for the other organization (its templates, its
+// customers), and is audited in the admin's partner's log:
+// subpartner.act_start names the sub-partner the admin now acts for,
 // subpartner.act_stop the one it no longer does.
 func (db *DB) SetSessionSubPartner(ctx context.Context, sessionHash, subPartnerID string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
@@ -322,6 +324,9 @@ func (db *DB) SetSessionSubPartner(ctx context.Context, sessionHash, subPartnerI
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE hub_sessions SET sub_partner_id = ? WHERE token_hash = ?`, subPartnerID, sessionHash); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM hub_drafts WHERE session_hash = ?`, sessionHash); err != nil {
 			return err
 		}
 		if was != "" {

@@ -117,9 +117,16 @@ func TestActingOnBehalf(t *testing.T) {
 		if msg := a.post("/onbehalf", url.Values{"subPartner": {""}}).must(t, 400).fieldError(t, "f-subPartner"); msg == "" {
 			t.Error("no error next to the sub-partner")
 		}
+		// A wizard begun for the partner does not carry over to the
+		// sub-partner, whose templates it cannot use.
+		info := a.get("/customers/new/info").must(t, 200)
+		a.post("/customers/new/info", url.Values{"name": {"Half Made Corp"}, "email": {"admin@half.example"}, "externalId": {"H-1"},
+			"country": {"US"}, "template": {info.option(t, "Gold")}, "confirm": {"on"}}).must(t, 303)
+		a.get("/customers/new/info").must(t, 200).contains(t, "Half Made Corp")
 		if p := a.post("/onbehalf", url.Values{"subPartner": {sub}}).must(t, 303); p.Location != "/customers" {
 			t.Errorf("acting went to %q", p.Location)
 		}
+		a.get("/customers/new/info").must(t, 200).lacks(t, "Half Made Corp")
 
 		// Every page now works on the sub-partner's resources, with the banner.
 		a.get("/customers").must(t, 200).contains(t, "Acting on behalf of", "Reseller One", `action="/onbehalf/stop"`).lacks(t, "Parent Corp")
@@ -158,7 +165,7 @@ func TestActingOnBehalf(t *testing.T) {
 		}
 		a.get("/customers").must(t, 200).contains(t, "Child Corp", "Suspended", "You can read and delete, but not create or change.")
 		a.get("/customers/new").must(t, 303)
-		info := a.get("/customers/new/info").must(t, 200)
+		info = a.get("/customers/new/info").must(t, 200)
 		a.post("/customers/new/info", url.Values{"name": {"Refused Corp"}, "email": {"admin@refused.example"}, "externalId": {"R-1"},
 			"country": {"US"}, "template": {info.option(t, "Silver")}, "confirm": {"on"}}).must(t, 303)
 		a.post("/customers/new/packages", url.Values{"pkg.webex_meetings": {"on"}}).must(t, 303)
