@@ -76,13 +76,19 @@ func (t *Tx) lockAdmins(ctx context.Context, partnerID string) ([]*tenantry.Part
 	return out, rows.Err()
 }
 
-func findAdmin(admins []*tenantry.PartnerAdmin, id string) *tenantry.PartnerAdmin {
+// lockAdmin is lockAdmins that also finds the admin id among them
+// (ENOTFOUND when it is not one of the partner's).
+func (t *Tx) lockAdmin(ctx context.Context, partnerID, id string) ([]*tenantry.PartnerAdmin, *tenantry.PartnerAdmin, error) {
+	admins, err := t.lockAdmins(ctx, partnerID)
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, ad := range admins {
 		if ad.ID == id {
-			return ad
+			return admins, ad, nil
 		}
 	}
-	return nil
+	return nil, nil, notFound("admin")
 }
 
 // InvitePartnerAdmin adds an admin to the actor's partner (and its copies
@@ -148,13 +154,9 @@ func (db *DB) SetPartnerAdminRole(ctx context.Context, a *tenantry.Actor, id, ro
 	}
 	var out *tenantry.PartnerAdmin
 	err := db.inTx(ctx, func(tx *Tx) error {
-		admins, err := tx.lockAdmins(ctx, a.PartnerID)
+		admins, ad, err := tx.lockAdmin(ctx, a.PartnerID, id)
 		if err != nil {
 			return err
-		}
-		ad := findAdmin(admins, id)
-		if ad == nil {
-			return notFound("admin")
 		}
 		if err := tenantry.CheckFullAdminKept(admins, id, role); err != nil {
 			return err
@@ -197,13 +199,9 @@ func (t *Tx) sendInvitation(ctx context.Context, ad *tenantry.PartnerAdmin, part
 // tenantry.PartnerAdminService.
 func (db *DB) ResendPartnerAdminInvitation(ctx context.Context, a *tenantry.Actor, id string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		admins, err := tx.lockAdmins(ctx, a.PartnerID)
+		_, ad, err := tx.lockAdmin(ctx, a.PartnerID, id)
 		if err != nil {
 			return err
-		}
-		ad := findAdmin(admins, id)
-		if ad == nil {
-			return notFound("admin")
 		}
 		var passwords int
 		var partnerName string
@@ -229,13 +227,9 @@ func (db *DB) ResendPartnerAdminInvitation(ctx context.Context, a *tenantry.Acto
 // copies, its password, sessions, links and API tokens.
 func (db *DB) RemovePartnerAdmin(ctx context.Context, a *tenantry.Actor, id string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		admins, err := tx.lockAdmins(ctx, a.PartnerID)
+		admins, ad, err := tx.lockAdmin(ctx, a.PartnerID, id)
 		if err != nil {
 			return err
-		}
-		ad := findAdmin(admins, id)
-		if ad == nil {
-			return notFound("admin")
 		}
 		if err := tenantry.CheckFullAdminKept(admins, id, ""); err != nil {
 			return err
