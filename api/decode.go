@@ -99,8 +99,8 @@ func decodeQuick(b []byte, v any, closed bool) bool {
 	if bytes.IndexByte(b, '\\') >= 0 || bytes.Contains(b, []byte("\u017f")) {
 		return false
 	}
-	for _, name := range queryOnly {
-		if containsFoldASCII(b, strings.ToLower(name)) {
+	for _, name := range queryOnlyLower {
+		if containsFoldASCII(b, name) {
 			return false
 		}
 	}
@@ -134,6 +134,15 @@ func containsFoldASCII(b []byte, lower string) bool {
 // Sent in a body they would be ignored (the request would then act for the
 // partner itself, not the sub-partner it names), so they are refused there.
 var queryOnly = []string{"onBehalfOfSubPartnerOrgId"}
+
+// queryOnlyLower are queryOnly lower-cased, as decodeQuick looks for them.
+var queryOnlyLower = func() []string {
+	out := make([]string, len(queryOnly))
+	for i, name := range queryOnly {
+		out[i] = strings.ToLower(name)
+	}
+	return out
+}()
 
 // checkBody reports every problem of the JSON value raw against type t.
 func checkBody(raw any, t reflect.Type, closed bool) error {

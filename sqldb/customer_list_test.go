@@ -30,38 +30,27 @@ func TestCustomerListSearchAndStatus(t *testing.T) {
 				}
 			}
 		}
-		list := func(filter tenantry.CustomerFilter) ([]string, int) {
-			t.Helper()
-			if filter.Max == 0 {
-				filter.Max = 100
-			}
-			cs, total, err := f.db.Customers(t.Context(), f.actor, filter)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return externalIDs(cs), total
-		}
 		for q, want := range map[string][]string{
 			"åsa": {"asa"}, "ÅSA": {"asa"}, "Åsa tel": {"asa"}, "통신": {"kr"}, "서울 통신": {"kr"}, "الرياض": {"sa"},
 			"ÖLWERK": {"de"}, "gmbh": {"de"}, "DE": {"de"}, "ADMIN@KR.example": {"kr"}, "o": {"asa", "pl"},
 			"%": nil, "_": nil, "Åsa telecom ": {"asa"}, "admin@": nil,
 		} {
-			got, total := list(tenantry.CustomerFilter{Search: q})
+			got, total := f.list(t, tenantry.CustomerFilter{Search: q})
 			if !slices.Equal(got, want) || total != len(want) {
 				t.Errorf("search %q: %v (total %d), want %v", q, got, total, want)
 			}
 		}
 		provisioned := []tenantry.CustomerStatus{tenantry.StatusProvisioned}
-		if got, total := list(tenantry.CustomerFilter{Statuses: provisioned}); !slices.Equal(got, []string{"asa", "kr", "sa"}) || total != 3 {
+		if got, total := f.list(t, tenantry.CustomerFilter{Statuses: provisioned}); !slices.Equal(got, []string{"asa", "kr", "sa"}) || total != 3 {
 			t.Errorf("provisioned: %v (total %d)", got, total)
 		}
-		if got, _ := list(tenantry.CustomerFilter{Statuses: []tenantry.CustomerStatus{tenantry.StatusProvisioning, tenantry.StatusError}}); !slices.Equal(got, []string{"de", "pl"}) {
+		if got, _ := f.list(t, tenantry.CustomerFilter{Statuses: []tenantry.CustomerStatus{tenantry.StatusProvisioning, tenantry.StatusError}}); !slices.Equal(got, []string{"de", "pl"}) {
 			t.Errorf("provisioning or error: %v", got)
 		}
-		if got, total := list(tenantry.CustomerFilter{Statuses: []tenantry.CustomerStatus{tenantry.StatusError}}); len(got) != 0 || total != 0 {
+		if got, total := f.list(t, tenantry.CustomerFilter{Statuses: []tenantry.CustomerStatus{tenantry.StatusError}}); len(got) != 0 || total != 0 {
 			t.Errorf("error: %v (total %d)", got, total)
 		}
-		if got, _ := list(tenantry.CustomerFilter{Statuses: provisioned, Search: "o"}); !slices.Equal(got, []string{"asa"}) {
+		if got, _ := f.list(t, tenantry.CustomerFilter{Statuses: provisioned, Search: "o"}); !slices.Equal(got, []string{"asa"}) {
 			t.Errorf("provisioned and o: %v", got)
 		}
 		// A page in the middle counts; the last page knows its total.
@@ -76,7 +65,7 @@ func TestCustomerListSearchAndStatus(t *testing.T) {
 			{tenantry.Page{Offset: 5, Max: 2}, nil, 5},
 			{tenantry.Page{Offset: 9, Max: 2}, nil, 9},
 		} {
-			if got, total := list(tenantry.CustomerFilter{Page: tc.page}); !slices.Equal(got, tc.want) || total != tc.total {
+			if got, total := f.list(t, tenantry.CustomerFilter{Page: tc.page}); !slices.Equal(got, tc.want) || total != tc.total {
 				t.Errorf("page %+v: %v (total %d), want %v (total %d)", tc.page, got, total, tc.want, tc.total)
 			}
 		}

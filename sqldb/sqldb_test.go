@@ -256,6 +256,20 @@ func actions(t *testing.T, db *sqldb.DB, partnerID, resource, id string) []strin
 	return out
 }
 
+// list reads the external ids of a page of the fixture partner's
+// customers (100 when filter sets no size) and the list's total.
+func (f *fixture) list(t *testing.T, filter tenantry.CustomerFilter) ([]string, int) {
+	t.Helper()
+	if filter.Max == 0 {
+		filter.Max = 100
+	}
+	cs, total, err := f.db.Customers(t.Context(), f.actor, filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return externalIDs(cs), total
+}
+
 func externalIDs(cs []*tenantry.Customer) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {

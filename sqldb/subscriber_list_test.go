@@ -20,15 +20,8 @@ import (
 func TestSubscriberSearch(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		ctx := t.Context()
-		url := e.URL(t)
-		db, err := sqldb.Open(ctx, url, sqldb.Options{Now: steppingClock()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		boot, a := addPartner(t, db, "Acme")
-		f := &subFixture{fixture: &fixture{db: db, boot: boot, actor: a}}
-		f.tpl = f.template(t, "Standard")
-		f.cust, f.hq = f.customerWith(t, "ext-1", nil, "webex_meetings")
+		f, url := searchFixture(t, e, "ext-1")
+		db, a := f.db, f.actor
 		other, _ := f.customerWith(t, "ext-2", nil, "webex_meetings")
 		if err := db.AddFreeAccount(ctx, "pending@search.example"); err != nil {
 			t.Fatal(err)
@@ -161,4 +154,21 @@ func TestSubscriberSearch(t *testing.T) {
 			t.Errorf("after reopening: %v", got)
 		}
 	})
+}
+
+// searchFixture opens a store on e with the partner Acme, its template
+// Standard and a Meetings customer of external id ext (f.cust); it
+// returns the store's URL too, for the tests that open it again.
+func searchFixture(t *testing.T, e sqldbtest.Engine, ext string) (*subFixture, string) {
+	t.Helper()
+	url := e.URL(t)
+	db, err := sqldb.Open(t.Context(), url, sqldb.Options{Now: steppingClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot, a := addPartner(t, db, "Acme")
+	f := &subFixture{fixture: &fixture{db: db, boot: boot, actor: a}}
+	f.tpl = f.template(t, "Standard")
+	f.cust, f.hq = f.customerWith(t, ext, nil, "webex_meetings")
+	return f, url
 }

@@ -46,8 +46,15 @@ var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace
 // statuses, whose folded name contains the search, in list order.
 func referenceCustomers(t *testing.T, db *sqldb.DB, partnerID, search string, statuses ...tenantry.CustomerStatus) []string {
 	t.Helper()
-	q := `SELECT external_id FROM customers WHERE partner_id = ? AND name_folded LIKE ? ESCAPE '\'`
-	args := []any{partnerID, "%" + likeEscape(strings.ToLower(strings.TrimSpace(search))) + "%"}
+	return referenceLike(t, db, `SELECT external_id FROM customers WHERE partner_id = ? AND name_folded LIKE ? ESCAPE '\'`, partnerID, search, statuses)
+}
+
+// referenceLike runs q, a plain LIKE of the folded search with the key
+// (a partner or a customer), restricted to any of statuses, in list order,
+// and returns the column it reads.
+func referenceLike[S ~string](t *testing.T, db *sqldb.DB, q, key, search string, statuses []S) []string {
+	t.Helper()
+	args := []any{key, "%" + likeEscape(strings.ToLower(strings.TrimSpace(search))) + "%"}
 	if len(statuses) > 0 {
 		q += ` AND status IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(statuses)), ", ") + `)`
 		for _, s := range statuses {
@@ -191,17 +198,6 @@ func TestCustomerSearchTrigrams(t *testing.T) {
 			t.Fatal(err)
 		}
 		partner := f.actor.OrgID
-		list := func(t *testing.T, filter tenantry.CustomerFilter) ([]string, int) {
-			t.Helper()
-			if filter.Max == 0 {
-				filter.Max = 100
-			}
-			cs, total, err := f.db.Customers(t.Context(), f.actor, filter)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return externalIDs(cs), total
-		}
 		for q, n := range map[string]int{"50%": 0, "50": 2, "r_s": 1, "ros": 1} {
 			if got := len(referenceCustomers(t, f.db, partner, q)); got != n {
 				t.Fatalf("%q matches %d customers, want %d: the corpus lost its decoys", q, got, n)
@@ -219,7 +215,7 @@ func TestCustomerSearchTrigrams(t *testing.T) {
 						t.Fatalf("reference of %q: %s does not contain it", q, ext)
 					}
 				}
-				got, total := list(t, tenantry.CustomerFilter{Search: q})
+				got, total := f.list(t, tenantry.CustomerFilter{Search: q})
 				if !slices.Equal(got, want) || total != len(want) {
 					t.Errorf("%s: search %q: %v (total %d), want %v", stage, q, got, total, want)
 				}
@@ -268,7 +264,7 @@ func TestCustomerSearchTrigrams(t *testing.T) {
 			filter := tenantry.CustomerFilter{Search: "RARE widget", Statuses: tc.statuses, Page: tc.page, SkipTotal: tc.skip}
 			all := referenceCustomers(t, f.db, partner, "rare widget", tc.statuses...)
 			want := all[min(tc.page.Offset, len(all)):min(tc.page.Offset+tc.page.Max, len(all))]
-			got, total := list(t, filter)
+			got, total := f.list(t, filter)
 			if !slices.Equal(got, want) || total != tc.total {
 				t.Errorf("rare widget %v %+v (skip total %v): %v (total %d), want %v (total %d)", tc.statuses, tc.page, tc.skip, got, total, want, tc.total)
 			}
@@ -303,7 +299,7 @@ func TestCustomerSearchTrigrams(t *testing.T) {
 			} {
 				all := referenceCustomers(t, f.db, partner, tc.q)
 				want := all[min(tc.page.Offset, len(all)):min(tc.page.Offset+tc.page.Max, len(all))]
-				got, total := list(t, tenantry.CustomerFilter{Search: tc.q, Page: tc.page})
+				got, total := f.list(t, tenantry.CustomerFilter{Search: tc.q, Page: tc.page})
 				if !slices.Equal(got, want) || total != tc.total {
 					t.Errorf("%s: search %q %+v: %v (total %d), want %v (total %d)", stage, tc.q, tc.page, got, total, want, tc.total)
 				}
@@ -449,31 +445,7 @@ func TestCustomerSearchTrigramsFollowNames(t *testing.T) {
 // order.
 func referenceSubscribers(t *testing.T, db *sqldb.DB, customerID, search string, statuses ...tenantry.SubscriberStatus) []string {
 	t.Helper()
-	q := `SELECT email FROM subscribers WHERE customer_id = ? AND search_folded LIKE ? ESCAPE '\'`
-	args := []any{customerID, "%" + likeEscape(strings.ToLower(strings.TrimSpace(search))) + "%"}
-	if len(statuses) > 0 {
-		q += ` AND status IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(statuses)), ", ") + `)`
-		for _, s := range statuses {
-			args = append(args, string(s))
-		}
-	}
-	var out []string
-	rows, err := db.SQL().QueryContext(t.Context(), rebind(db, q+` ORDER BY created, id`), args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return referenceLike(t, db, `SELECT email FROM subscribers WHERE customer_id = ? AND search_folded LIKE ? ESCAPE '\'`, customerID, search, statuses)
 }
 
 // subscriberIDsPlan is the engine's plan of the statement that reads the
@@ -648,15 +620,8 @@ func TestTrigramSearchWithoutIndex(t *testing.T) {
 			t.Skip("SQLite always has FTS5")
 		}
 		ctx := t.Context()
-		url := e.URL(t)
-		db, err := sqldb.Open(ctx, url, sqldb.Options{Now: steppingClock()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		boot, a := addPartner(t, db, "Acme")
-		f := &subFixture{fixture: &fixture{db: db, boot: boot, actor: a}}
-		f.tpl = f.template(t, "Standard")
-		f.cust, f.hq = f.customerWith(t, "nk", nil, "webex_meetings")
+		f, url := searchFixture(t, e, "nk")
+		db, a := f.db, f.actor
 		f.create(t, &tenantry.SubscriberInput{CustomerID: f.cust.ID, Email: "ji@search.example", Package: "webex_meetings", FirstName: "지수", LastName: "김민준"})
 		// As the migrations leave a server without pg_trgm.
 		for _, q := range []string{`DROP INDEX customers_name_trgm`, `DROP INDEX subscribers_search_trgm`} {
@@ -665,6 +630,7 @@ func TestTrigramSearchWithoutIndex(t *testing.T) {
 			}
 		}
 		db.Close()
+		var err error
 		if db, err = sqldb.Open(ctx, url, sqldb.Options{Now: steppingClock()}); err != nil {
 			t.Fatal(err)
 		}
