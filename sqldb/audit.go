@@ -16,8 +16,79 @@ func (t *Tx) audit(ctx context.Context, partnerID, actorID, action, resource, id
 		return err
 	}
 	o := tenantry.OriginOf(ctx)
+	if t.db.engine == SQLite {
+		// Pending: in the filter indexes later, in a batch (indexAudit).
+		return t.write(ctx, nil, `INSERT INTO audit_log (partner_id, actor_id, action, resource, resource_id, change, at, via, token_id, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			partnerID, actorID, action, resource, id, string(b), t.db.now().UnixMicro(), o.Via, o.TokenID)
+	}
 	return t.write(ctx, nil, `INSERT INTO audit_log (partner_id, actor_id, action, resource, resource_id, change, at, via, token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		partnerID, actorID, action, resource, id, string(b), t.db.now().UnixMicro(), o.Via, o.TokenID)
+}
+
+// On SQLite an audit row is written pending, in none of the log's four
+// filter indexes: a commit writes a page of every b-tree it touched, and
+// those four were a fifth of the pages of a customer's creation and of its
+// provisioning. The rows written since audit_indexed.id move into the
+// indexes in the background (indexInBackground), auditIndexRows per
+// transaction, so that the pages of many rows are written once; a read of
+// the log moves what is still pending first (indexAudit), and its
+// statements say pending = 0, the condition of the indexes (migration
+// 0030). AUTOINCREMENT makes every new row's id larger than any before it,
+// so the pending rows are always those above the mark. On PostgreSQL, where
+// an index entry costs no page of its own at commit, rows are indexed as
+// they are written.
+
+// auditIndexRows is the most ids of pending audit rows that one
+// transaction moves into the indexes.
+const auditIndexRows = 1000
+
+// indexAudit moves every pending audit row into the log's indexes, on
+// SQLite; on PostgreSQL there is none.
+func (db *DB) indexAudit(ctx context.Context) error {
+	if db.engine != SQLite {
+		return nil
+	}
+	for {
+		n, err := db.indexAuditRows(ctx)
+		if err != nil || n < auditIndexRows {
+			return err
+		}
+	}
+}
+
+// indexAuditRows moves the audit rows above the mark, up to
+// auditIndexRows of ids, into the indexes in one transaction, and reports
+// how many ids it covered.
+func (db *DB) indexAuditRows(ctx context.Context) (int64, error) {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	var mark, last int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM audit_indexed`).Scan(&mark); err != nil {
+		return 0, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM audit_log`).Scan(&last); err != nil || last <= mark {
+		return 0, err
+	}
+	last = min(last, mark+auditIndexRows)
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_log SET pending = 0 WHERE id > ? AND id <= ? AND pending = 1`, mark, last); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_indexed SET id = ?`, last); err != nil {
+		return 0, err
+	}
+	return last - mark, tx.Commit()
+}
+
+// indexed is the condition, for the audit log as l, that SQLite's partial
+// indexes of it hold.
+func (db *DB) indexed() string {
+	if db.engine == SQLite {
+		return ` AND l.pending = 0`
+	}
+	return ``
 }
 
 // originActor is the admin behind ctx's request, or "system" when none: for
@@ -32,7 +103,11 @@ func originActor(ctx context.Context) string {
 // AuditLog returns the audit entries of one resource of a partner, oldest
 // first.
 func (db *DB) AuditLog(ctx context.Context, partnerID, resource, id string) ([]tenantry.AuditEntry, error) {
-	rows, err := db.query(ctx, `SELECT id, partner_id, actor_id, action, resource, resource_id, change, at, via, token_id FROM audit_log WHERE partner_id = ? AND resource = ? AND resource_id = ? ORDER BY id`, partnerID, resource, id)
+	if err := db.indexAudit(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT l.id, l.partner_id, l.actor_id, l.action, l.resource, l.resource_id, l.change, l.at, l.via, l.token_id FROM audit_log l
+		WHERE l.partner_id = ? AND l.resource = ? AND l.resource_id = ?`+db.indexed()+` ORDER BY l.id`, partnerID, resource, id)
 	if err != nil {
 		return nil, err
 	}
@@ -73,40 +148,11 @@ func (db *DB) AuditEntries(ctx context.Context, a *tenantry.Actor, f tenantry.Au
 		limit = tenantry.AuditPageSize
 	}
 	limit = min(limit, tenantry.MaxAuditPageSize)
-	where, args := []string{`l.partner_id = ?`}, []any{org}
-	if f.AdminID != "" {
-		where, args = append(where, `l.actor_id = ?`), append(args, f.AdminID)
+	if err := db.indexAudit(ctx); err != nil {
+		return nil, false, err
 	}
-	if f.Action != "" {
-		where, args = append(where, `l.action = ?`), append(args, f.Action)
-	}
-	if f.Resource != "" {
-		where, args = append(where, `l.resource = ?`), append(args, f.Resource)
-	}
-	if f.ResourceID != "" {
-		where, args = append(where, `l.resource_id = ?`), append(args, f.ResourceID)
-	}
-	if !f.From.IsZero() {
-		where, args = append(where, `l.at >= ?`), append(args, f.From.UnixMicro())
-	}
-	if !f.To.IsZero() {
-		where, args = append(where, `l.at < ?`), append(args, f.To.UnixMicro())
-	}
-	order := `l.at DESC, l.id DESC`
-	switch {
-	case f.Before != nil:
-		// The bound on at alone is what the index ranges over.
-		at := f.Before.At.UnixMicro()
-		where, args = append(where, `l.at <= ?`, `(l.at < ? OR l.id < ?)`), append(args, at, at, f.Before.ID)
-	case f.After != nil:
-		at := f.After.At.UnixMicro()
-		where, args = append(where, `l.at >= ?`, `(l.at > ? OR l.id > ?)`), append(args, at, at, f.After.ID)
-		order = `l.at, l.id`
-	}
-	rows, err := db.query(ctx, `SELECT l.id, l.partner_id, l.actor_id, l.action, l.resource, l.resource_id, l.change, l.at, l.via, l.token_id,
-		COALESCE(pa.email, ''), COALESCE(pa.display_name, ''), COALESCE(t.name, '')
-		FROM audit_log l LEFT JOIN partner_admins pa ON pa.id = l.actor_id LEFT JOIN api_tokens t ON t.id = l.token_id AND l.token_id <> ''
-		WHERE `+strings.Join(where, ` AND `)+` ORDER BY `+order+` LIMIT ?`, append(args, limit+1)...)
+	q, args := db.auditQuery(org, f, limit)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, false, err
 	}
@@ -138,3 +184,42 @@ func (db *DB) AuditEntries(ctx context.Context, a *tenantry.Actor, f tenantry.Au
 }
 
 var _ tenantry.AuditService = (*DB)(nil)
+
+// auditQuery is the statement of AuditEntries for a page of org's log, up
+// to limit entries and one more, and its arguments.
+func (db *DB) auditQuery(org string, f tenantry.AuditFilter, limit int) (string, []any) {
+	where, args := []string{`l.partner_id = ?`}, []any{org}
+	if f.AdminID != "" {
+		where, args = append(where, `l.actor_id = ?`), append(args, f.AdminID)
+	}
+	if f.Action != "" {
+		where, args = append(where, `l.action = ?`), append(args, f.Action)
+	}
+	if f.Resource != "" {
+		where, args = append(where, `l.resource = ?`), append(args, f.Resource)
+	}
+	if f.ResourceID != "" {
+		where, args = append(where, `l.resource_id = ?`), append(args, f.ResourceID)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, `l.at >= ?`), append(args, f.From.UnixMicro())
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, `l.at < ?`), append(args, f.To.UnixMicro())
+	}
+	order := `l.at DESC, l.id DESC`
+	switch {
+	case f.Before != nil:
+		// The bound on at alone is what the index ranges over.
+		at := f.Before.At.UnixMicro()
+		where, args = append(where, `l.at <= ?`, `(l.at < ? OR l.id < ?)`), append(args, at, at, f.Before.ID)
+	case f.After != nil:
+		at := f.After.At.UnixMicro()
+		where, args = append(where, `l.at >= ?`, `(l.at > ? OR l.id > ?)`), append(args, at, at, f.After.ID)
+		order = `l.at, l.id`
+	}
+	return `SELECT l.id, l.partner_id, l.actor_id, l.action, l.resource, l.resource_id, l.change, l.at, l.via, l.token_id,
+		COALESCE(pa.email, ''), COALESCE(pa.display_name, ''), COALESCE(t.name, '')
+		FROM audit_log l LEFT JOIN partner_admins pa ON pa.id = l.actor_id LEFT JOIN api_tokens t ON t.id = l.token_id AND l.token_id <> ''
+		WHERE ` + strings.Join(where, ` AND `) + db.indexed() + ` ORDER BY ` + order + ` LIMIT ?`, append(args, limit+1)
+}

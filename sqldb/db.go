@@ -81,9 +81,9 @@ type DB struct {
 	stopCheckpoints func()
 	// stopOptimizing stops the SQLite statistics' refresh (sqlite.go).
 	stopOptimizing func()
-	// stopTrigrams stops what moves pending rows into SQLite's trigram
-	// indexes (trigram.go).
-	stopTrigrams func()
+	// stopIndexing stops what moves pending rows into SQLite's trigram
+	// and audit indexes (trigram.go, audit.go).
+	stopIndexing func()
 	// lease is Options.IdempotencyLease.
 	lease time.Duration
 	// unlock releases the shared lock beside a SQLite file (backup.go).
@@ -138,7 +138,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("optimize: %w", err)
 		}
 		db.stopOptimizing = db.optimizeInBackground()
-		db.stopTrigrams = db.flushTrigramsInBackground()
+		db.stopIndexing = db.indexInBackground()
 	}
 	if db.queue, err = newQueue(ctx, db); err != nil {
 		db.Close()
@@ -220,8 +220,8 @@ func (db *DB) Close() error {
 	if db.queue != nil {
 		db.queue.stop(context.Background())
 	}
-	if db.stopTrigrams != nil {
-		db.stopTrigrams()
+	if db.stopIndexing != nil {
+		db.stopIndexing()
 	}
 	if db.stopOptimizing != nil {
 		db.stopOptimizing()

@@ -10,7 +10,7 @@ func FlushTrigrams(ctx context.Context, db *DB) error { return db.FlushSearchInd
 // indexes in the background, so that a test decides when they move
 // (FlushTrigrams).
 func StopTrigramFlush(db *DB) {
-	if db.stopTrigrams != nil {
-		db.stopTrigrams()
+	if db.stopIndexing != nil {
+		db.stopIndexing()
 	}
 }

@@ -233,13 +233,16 @@ const (
 	trigramFlushRows  = 200
 )
 
-// flushTrigramsInBackground moves the pending rows of SQLite's trigram
-// indexes into them every trigramFlushEvery, and returns what stops it.
-func (db *DB) flushTrigramsInBackground() func() {
+// indexInBackground moves the pending rows of SQLite's trigram indexes
+// and of its audit log's indexes (audit.go) into them every
+// trigramFlushEvery, and returns what stops it.
+func (db *DB) indexInBackground() func() {
 	return every(trigramFlushEvery, func(ctx context.Context) {
 		// Failed (the database busy or closing): the next tick tries
-		// again, and until then a search reads the rows still pending.
+		// again, and until then a search reads the rows still pending,
+		// and a read of the audit log moves them itself.
 		db.flushTrigrams(ctx)
+		db.indexAudit(ctx)
 	})
 }
 
