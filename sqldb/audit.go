@@ -48,6 +48,11 @@ func (db *DB) indexAudit(ctx context.Context) error {
 	if db.engine != SQLite {
 		return nil
 	}
+	// Mostly nothing is pending: one statement says so.
+	var pending bool
+	if err := db.queryRow(ctx, `SELECT COALESCE((SELECT MAX(id) FROM audit_log) > (SELECT id FROM audit_indexed), 0)`).Scan(&pending); err != nil || !pending {
+		return err
+	}
 	for {
 		n, err := db.indexAuditRows(ctx)
 		if err != nil || n < auditIndexRows {
