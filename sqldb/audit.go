@@ -16,13 +16,11 @@ func (t *Tx) audit(ctx context.Context, partnerID, actorID, action, resource, id
 		return err
 	}
 	o := tenantry.OriginOf(ctx)
-	if t.db.engine == SQLite {
-		// Pending: in the filter indexes later, in a batch (indexAudit).
-		return t.write(ctx, nil, `INSERT INTO audit_log (partner_id, actor_id, action, resource, resource_id, change, at, via, token_id, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-			partnerID, actorID, action, resource, id, string(b), t.db.now().UnixMicro(), o.Via, o.TokenID)
+	q := `INSERT INTO audit_log (partner_id, actor_id, action, resource, resource_id, change, at, via, token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	if t.db.engine == SQLite { // pending: into the filter indexes later (indexAudit)
+		q = `INSERT INTO audit_log (partner_id, actor_id, action, resource, resource_id, change, at, via, token_id, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
 	}
-	return t.write(ctx, nil, `INSERT INTO audit_log (partner_id, actor_id, action, resource, resource_id, change, at, via, token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		partnerID, actorID, action, resource, id, string(b), t.db.now().UnixMicro(), o.Via, o.TokenID)
+	return t.write(ctx, nil, q, partnerID, actorID, action, resource, id, string(b), t.db.now().UnixMicro(), o.Via, o.TokenID)
 }
 
 // On SQLite an audit row is written pending, in none of the log's four
