@@ -289,7 +289,7 @@ func (s *Server) customerWizardPost(w http.ResponseWriter, r *http.Request) erro
 	case back:
 		return redirect(w, r, "/customers")
 	case stepErr != nil:
-		return s.renderCustomerWizard(w, r, http.StatusUnprocessableEntity, step, d, stepErr)
+		return s.renderCustomerWizard(w, r, statusOf(stepErr), step, d, stepErr)
 	case r.FormValue("return") == "summary":
 		return redirect(w, r, "/customers/new/summary")
 	}
@@ -359,7 +359,7 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request, d *custo
 		return err
 	}
 	if !d.Confirmed {
-		return s.renderCustomerWizard(w, r, http.StatusUnprocessableEntity, "info", d,
+		return s.renderCustomerWizard(w, r, http.StatusBadRequest, "info", d,
 			tenantry.FieldError(tenantry.EINVALID, "confirm", tenantry.ReasonLocationConfirm))
 	}
 	in := d.input(provisioningIDOf(ts, d.TemplateID), state(r).session.Admin.ID)
@@ -373,7 +373,7 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request, d *custo
 		if step == "summary" {
 			step = "info"
 		}
-		return s.renderCustomerWizard(w, r, http.StatusUnprocessableEntity, step, d, onStep(err, customerFields, customerStepOf, step))
+		return s.renderCustomerWizard(w, r, statusOf(err), step, d, onStep(err, customerFields, customerStepOf, step))
 	}
 	if err := s.saveDraft(r, customerDraftKind, nil); err != nil {
 		return err

@@ -42,7 +42,7 @@ func TestCustomerWizard(t *testing.T) {
 		tpl := info.option(t, "Gold")
 
 		// Info: errors next to their fields, input kept; the supported-location confirmation is required.
-		p := a.post("/customers/new/info", url.Values{"name": {"Café 100%"}, "email": {"nope"}, "externalId": {"EXT-1"}, "country": {"US"}, "template": {tpl}}).must(t, 422)
+		p := a.post("/customers/new/info", url.Values{"name": {"Café 100%"}, "email": {"nope"}, "externalId": {"EXT-1"}, "country": {"US"}, "template": {tpl}}).must(t, 400)
 		p.contains(t, `value="EXT-1"`, "error-summary")
 		for _, id := range []string{"f-name", "f-email", "f-confirm"} {
 			if p.fieldError(t, id) == "" {
@@ -52,11 +52,11 @@ func TestCustomerWizard(t *testing.T) {
 		a.post("/customers/new/info", url.Values{"name": {"Café Ltd"}, "email": {"boss@cafe.example"}, "externalId": {"EXT-1"}, "country": {"US"}, "template": {tpl}, "confirm": {"on"}}).must(t, 303)
 
 		// Packages: C3 and the quantity rules, next to the fields.
-		p = a.post("/customers/new/packages", url.Values{"pkg.attendant_console": {"on"}}).must(t, 422)
+		p = a.post("/customers/new/packages", url.Values{"pkg.attendant_console": {"on"}}).must(t, 400)
 		if p.fieldError(t, "f-packages") == "" {
 			t.Errorf("no package dependency error:\n%s", clip(p.Body))
 		}
-		p = a.post("/customers/new/packages", url.Values{"pkg.webex_calling": {"on"}, "pkg.webex_meetings": {"on"}, "quantities": {"on"}, "limit.webex_calling": {"ten"}}).must(t, 422)
+		p = a.post("/customers/new/packages", url.Values{"pkg.webex_calling": {"on"}, "pkg.webex_meetings": {"on"}, "quantities": {"on"}, "limit.webex_calling": {"ten"}}).must(t, 400)
 		if e := p.fieldError(t, "f-limit-webex_meetings"); !strings.Contains(e, "Webex Meetings") {
 			t.Errorf("Q1 error next to the webex_meetings quantity: %q", e)
 		}
@@ -69,14 +69,14 @@ func TestCustomerWizard(t *testing.T) {
 		// Location: the fields fit the country (a US address needs a state and postal code).
 		loc := a.get("/customers/new/location").must(t, 200).contains(t, `name="state"`, "America/Chicago")
 		_ = loc
-		p = a.post("/customers/new/location", url.Values{"line1": {"1 Main St"}, "city": {"Austin"}, "timeZone": {"America/Chicago"}, "language": {"en"}}).must(t, 422)
+		p = a.post("/customers/new/location", url.Values{"line1": {"1 Main St"}, "city": {"Austin"}, "timeZone": {"America/Chicago"}, "language": {"en"}}).must(t, 400)
 		if p.fieldError(t, "f-state") == "" || p.fieldError(t, "f-postal") == "" {
 			t.Errorf("no state/postal errors:\n%s", clip(p.Body))
 		}
 		a.post("/customers/new/location", url.Values{"line1": {"1 Main St"}, "city": {"Austin"}, "state": {"TX"}, "postal": {"78701"}, "timeZone": {"America/Chicago"}, "language": {"en"}}).must(t, 303)
 
 		// Summary: every section with its Edit link, and the data region.
-		p = a.post("/customers/new/summary", url.Values{}).must(t, 422)
+		p = a.post("/customers/new/summary", url.Values{}).must(t, 400)
 		if e := p.fieldError(t, "f-limit-webex_calling"); !strings.Contains(e, "10,000") && !strings.Contains(e, "10000") {
 			t.Fatalf("Q4 error not next to the quantity: %q\n%s", e, clip(p.Body))
 		}
@@ -121,6 +121,16 @@ func TestCustomerWizard(t *testing.T) {
 		// The draft is gone: a new wizard starts empty.
 		a.get("/customers/new").must(t, 303)
 		a.get("/customers/new/info").must(t, 200).lacks(t, "Café Ltd")
+		// An external id already taken is a conflict (409, as the API
+		// answers it), shown next to the field on its step.
+		a.post("/customers/new/info", url.Values{"name": {"Other Ltd"}, "email": {"boss@other.example"}, "externalId": {"EXT-1"}, "country": {"US"}, "template": {tpl}, "confirm": {"on"}}).must(t, 303)
+		a.post("/customers/new/packages", url.Values{"pkg.webex_meetings": {"on"}}).must(t, 303)
+		a.post("/customers/new/location", url.Values{"line1": {"2 Main St"}, "city": {"Austin"}, "state": {"TX"}, "postal": {"78701"}, "timeZone": {"America/Chicago"}, "language": {"en"}}).must(t, 303)
+		p = a.post("/customers/new/summary", url.Values{}).must(t, 409)
+		if p.fieldError(t, "f-externalId") == "" {
+			t.Errorf("the taken external id is not shown next to its field:\n%s", clip(p.Body))
+		}
+		p.contains(t, `value="Other Ltd"`)
 		// A template in use cannot be deleted, and the page says why.
 		tplPath := "/templates/" + tpl
 		a.post(tplPath+"/delete", url.Values{}).must(t, 409).contains(t, "used by 1 customers")

@@ -38,7 +38,7 @@ func (s *Server) useLink(w http.ResponseWriter, r *http.Request) error {
 		if !s.formProblems(v, err, linkFields, linkLabels) {
 			return err
 		}
-		return s.renderStatus(w, r, http.StatusUnprocessableEntity, "link", v)
+		return s.renderStatus(w, r, statusOf(err), "link", v)
 	}
 	if pw != confirm {
 		return showErr(tenantry.FieldError(tenantry.EINVALID, "confirm", tenantry.ReasonPasswordsMismatch))

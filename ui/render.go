@@ -186,3 +186,16 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) error {
 func (s *Server) message(lang, key string, params map[string]string) string {
 	return s.tr.Message(lang, key, params)
 }
+
+// statusOf is the status every refused form is shown with, as the API
+// answers: 400 for bad input, 409 for a conflict with what is stored, 403
+// when forbidden.
+func statusOf(err error) int {
+	switch tenantry.ErrorCode(err) {
+	case tenantry.ECONFLICT:
+		return http.StatusConflict
+	case tenantry.EFORBIDDEN:
+		return http.StatusForbidden
+	}
+	return http.StatusBadRequest
+}

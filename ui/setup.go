@@ -38,7 +38,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 		v := s.view(r, "hub.setup.title")
 		v.Page = f
 		if tenantry.ErrorCode(err) == tenantry.EINVALID && s.formProblems(v, err, setupFields, setupLabels) {
-			return s.renderStatus(w, r, http.StatusUnprocessableEntity, "setup", v)
+			return s.renderStatus(w, r, http.StatusBadRequest, "setup", v)
 		}
 		return err
 	}

@@ -21,7 +21,7 @@ func TestSetupSignInSignOut(t *testing.T) {
 
 		// A setup form with errors re-renders with the input kept.
 		link := en.setupLink(t)
-		p = b.post(link, url.Values{"partner": {"Acme Telecom"}, "name": {""}, "email": {"not-an-email"}, "password": {"short"}}).must(t, 422)
+		p = b.post(link, url.Values{"partner": {"Acme Telecom"}, "name": {""}, "email": {"not-an-email"}, "password": {"short"}}).must(t, 400)
 		p.contains(t, `value="Acme Telecom"`, `value="not-an-email"`, `class="error-summary"`)
 		for _, id := range []string{"f-name", "f-email", "f-password"} {
 			if p.fieldError(t, id) == "" {

@@ -251,7 +251,7 @@ func (s *Server) templateWizardPost(w http.ResponseWriter, r *http.Request) erro
 	case back:
 		return redirect(w, r, "/templates")
 	case stepErr != nil:
-		return s.renderTemplateWizard(w, r, http.StatusUnprocessableEntity, draft, step, d, stepErr)
+		return s.renderTemplateWizard(w, r, statusOf(stepErr), draft, step, d, stepErr)
 	case r.FormValue("return") == "summary":
 		return redirect(w, r, base+"summary")
 	}
@@ -327,7 +327,7 @@ func (s *Server) templateSubmit(w http.ResponseWriter, r *http.Request, draft st
 			return err
 		}
 		step := templateStepOf(formField(templateFields, e.Problems[0].Field))
-		return s.renderTemplateWizard(w, r, http.StatusUnprocessableEntity, draft, step, d, onStep(err, templateFields, templateStepOf, step))
+		return s.renderTemplateWizard(w, r, statusOf(err), draft, step, d, onStep(err, templateFields, templateStepOf, step))
 	}
 	if err := s.saveDraft(r, draftKind(draft), nil); err != nil {
 		return err

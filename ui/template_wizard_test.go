@@ -88,13 +88,13 @@ func TestTemplateWizard(t *testing.T) {
 			t.Fatalf("jumped ahead to %q", p.Location)
 		}
 		// No offer type: an error next to the field.
-		p := a.post("/templates/wizard/new/offer", url.Values{}).must(t, 422)
+		p := a.post("/templates/wizard/new/offer", url.Values{}).must(t, 400)
 		if p.fieldError(t, "f-offers") == "" {
 			t.Fatalf("no error next to the offer types:\n%s", clip(p.Body))
 		}
 		a.post("/templates/wizard/new/offer", url.Values{"offer_wholesale": {"on"}, "offer_broadworks": {"on"}}).must(t, 303)
 		// A primary-settings error re-renders with the input kept.
-		p = a.post("/templates/wizard/new/primary", url.Values{"name": {"Gold"}, "country": {""}, "emailLanguage": {"en"}}).must(t, 422)
+		p = a.post("/templates/wizard/new/primary", url.Values{"name": {"Gold"}, "country": {""}, "emailLanguage": {"en"}}).must(t, 400)
 		p.contains(t, `value="Gold"`, "error-summary")
 		for _, id := range []string{"f-country", "f-admin", "f-subscription"} {
 			if p.fieldError(t, id) == "" {
@@ -112,12 +112,12 @@ func TestTemplateWizard(t *testing.T) {
 		}
 		a.get("/templates/wizard/new/calling").must(t, 200).contains(t, `value="Telia"`)
 		// A file that is not SAML metadata is a field error.
-		p = a.upload("/templates/wizard/new/auth", url.Values{"authMethod": {"saml"}}, "metadata", "notes.txt", "hello").must(t, 422)
+		p = a.upload("/templates/wizard/new/auth", url.Values{"authMethod": {"saml"}}, "metadata", "notes.txt", "hello").must(t, 400)
 		if p.fieldError(t, "f-metadata") == "" {
 			t.Fatalf("no error next to the metadata file:\n%s", clip(p.Body))
 		}
 		// SAML without an Entity ID (T3).
-		p = a.post("/templates/wizard/new/auth", url.Values{"authMethod": {"saml"}}).must(t, 422)
+		p = a.post("/templates/wizard/new/auth", url.Values{"authMethod": {"saml"}}).must(t, 400)
 		if p.fieldError(t, "f-idpEntityId") == "" {
 			t.Fatal("no error next to the entity id")
 		}
@@ -147,7 +147,7 @@ func TestTemplateWizard(t *testing.T) {
 		a.get("/templates/"+id+"/edit").must(t, 303)
 		a.post("/templates/wizard/"+id+"/primary", url.Values{"name": {"gold"}, "country": {"US"}, "admin": {prim.option(t, "ada@acme.example")},
 			"subscription": {prim.option(t, "Wholesale")}, "emailLanguage": {"en"}, "return": {"summary"}}).must(t, 303)
-		p = a.post("/templates/wizard/"+id+"/summary", url.Values{}).must(t, 422)
+		p = a.post("/templates/wizard/"+id+"/summary", url.Values{}).must(t, 409) // a conflict, as the API answers it
 		if p.fieldError(t, "f-name") == "" {
 			t.Fatalf("name taken not shown next to the name:\n%s", clip(p.Body))
 		}

@@ -233,15 +233,3 @@ func (s *Server) userResendConsent(w http.ResponseWriter, r *http.Request) error
 func userURL(customerID, id string) string {
 	return "/customers/" + url.PathEscape(customerID) + "/users/" + url.PathEscape(id)
 }
-
-// statusOf is the status a refused form is shown with: 400 for bad input,
-// 409 for a conflict with what is stored, 403 when forbidden.
-func statusOf(err error) int {
-	switch tenantry.ErrorCode(err) {
-	case tenantry.ECONFLICT:
-		return http.StatusConflict
-	case tenantry.EFORBIDDEN:
-		return http.StatusForbidden
-	}
-	return http.StatusBadRequest
-}
