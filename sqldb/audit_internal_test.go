@@ -18,11 +18,16 @@ import (
 // PostgreSQL rows are indexed as they are written.
 func TestAuditIndexedLater(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
-		db := openBatchDB(t, e)
+		ctx := t.Context()
+		url := e.URL(t)
+		db, err := Open(ctx, url, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
 		if db.stopIndexing != nil { // none on PostgreSQL
 			db.stopIndexing()
 		}
-		ctx := t.Context()
 		boot, err := db.Bootstrap(ctx, tenantry.BootstrapInput{PartnerName: "Audited", AdminEmail: "ops@audited.example"})
 		if err != nil {
 			t.Fatal(err)
@@ -86,6 +91,23 @@ func TestAuditIndexedLater(t *testing.T) {
 		}
 		if es, _, err := db.AuditEntries(ctx, a, tenantry.AuditFilter{}); err != nil || len(es) == 0 || es[0].Action != "token.create" {
 			t.Fatalf("newest entry: %v, %v", es, err)
+		}
+
+		// A row still pending when the server stops is there after a
+		// restart.
+		if _, _, err := db.CreateToken(ctx, boot.Partner.ID, &tenantry.Principal{PartnerID: boot.Partner.ID, AdminID: boot.Admin.ID, Scopes: []string{tenantry.ScopeTokens, tenantry.ScopeCustomersRead}},
+			&tenantry.TokenInput{Name: "before the restart", Scopes: []string{tenantry.ScopeCustomersRead}}); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(`SELECT COUNT(*) FROM audit_log WHERE pending = 1`); n != 1 {
+			t.Fatalf("%d audit rows pending before the restart, want 1", n)
+		}
+		db.Close()
+		if db, err = Open(ctx, url, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if es, _, err := db.AuditEntries(ctx, a, tenantry.AuditFilter{Action: "token.create"}); err != nil || len(es) != 3 {
+			t.Fatalf("after the restart: %d token creations, %v; want 3 (the bootstrap's and two)", len(es), err)
 		}
 
 		// Every filter's page is read from a partial index.
