@@ -25,9 +25,7 @@ func TestAuditIndexedLater(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		if db.stopIndexing != nil { // none on PostgreSQL
-			db.stopIndexing()
-		}
+		db.stopBackgroundIndexing()
 		boot, err := db.Bootstrap(ctx, tenantry.BootstrapInput{PartnerName: "Audited", AdminEmail: "ops@audited.example"})
 		if err != nil {
 			t.Fatal(err)

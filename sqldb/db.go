@@ -220,9 +220,7 @@ func (db *DB) Close() error {
 	if db.queue != nil {
 		db.queue.stop(context.Background())
 	}
-	if db.stopIndexing != nil {
-		db.stopIndexing()
-	}
+	db.stopBackgroundIndexing()
 	if db.stopOptimizing != nil {
 		db.stopOptimizing()
 	}
@@ -841,3 +839,12 @@ func boolInt(b bool) int {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// stopBackgroundIndexing stops moving pending rows into SQLite's trigram
+// and audit indexes (indexInBackground); on PostgreSQL there is nothing to
+// stop. Reads still move what they need themselves.
+func (db *DB) stopBackgroundIndexing() {
+	if db.stopIndexing != nil {
+		db.stopIndexing()
+	}
+}

@@ -6,11 +6,7 @@ import "context"
 // them at once, for tests of the indexes alone.
 func FlushTrigrams(ctx context.Context, db *DB) error { return db.FlushSearchIndexes(ctx) }
 
-// StopTrigramFlush stops moving the pending rows of SQLite's trigram
-// indexes in the background, so that a test decides when they move
+// StopTrigramFlush stops moving the pending rows of SQLite's trigram (and
+// audit) indexes in the background, so that a test decides when they move
 // (FlushTrigrams).
-func StopTrigramFlush(db *DB) {
-	if db.stopIndexing != nil {
-		db.stopIndexing()
-	}
-}
+func StopTrigramFlush(db *DB) { db.stopBackgroundIndexing() }
