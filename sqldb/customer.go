@@ -56,7 +56,17 @@ func customerScan(c *tenantry.Customer) ([]any, func() error) {
 		if errs == "[]" {
 			errs = "" // what a nil slice already is
 		}
-		if err := unmarshalAll([]string{address, packages, calling, errs}, &c.Address, &sp, &c.Calling, &c.Errors); err != nil {
+		if address != "null" {
+			if err := decodeAddress(address, &c.Address); err != nil {
+				return err
+			}
+		}
+		if packages != "null" {
+			if err := decodePackages(packages, &sp); err != nil {
+				return err
+			}
+		}
+		if err := unmarshalAll([]string{calling, errs}, &c.Calling, &c.Errors); err != nil {
 			return err
 		}
 		c.Packages = make([]tenantry.CustomerPackage, len(sp))
