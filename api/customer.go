@@ -240,7 +240,13 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writePage(w, r, p, total, cs, func(c *tenantry.Customer) customerJSON { return s.customerJSON(r, c, false) })
+	lang := s.tr.Match(r.Header.Get("Accept-Language"))
+	notices := func(ns []tenantry.Notice) []noticeJSON { return s.notices(lang, ns) }
+	out := make([]customerJSON, len(cs))
+	for i, c := range cs {
+		out[i] = toCustomerJSON(c, false, notices)
+	}
+	return writeCustomerPage(w, r, p, total, out)
 }
 
 func statusList() string {
