@@ -77,6 +77,10 @@ type DB struct {
 	rebinds sync.Map // query with ? → query with $n (PostgreSQL)
 	batch   batcher  // groups transactions into one commit (batch.go)
 	tokens  sync.Map // token id → last use this process wrote (token.go)
+	// tokenCache keeps the tokens read (token_cache.go);
+	// stopTokenListener stops its PostgreSQL listener.
+	tokenCache        tokenCache
+	stopTokenListener func()
 	// stopCheckpoints stops the SQLite checkpointer (sqlite.go).
 	stopCheckpoints func()
 	// stopOptimizing stops the SQLite statistics' refresh (sqlite.go).
@@ -219,6 +223,10 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 func (db *DB) Close() error {
 	if db.queue != nil {
 		db.queue.stop(context.Background())
+	}
+	db.tokenCache.listen.Do(func() {}) // no listener starts from now on
+	if db.stopTokenListener != nil {
+		db.stopTokenListener()
 	}
 	db.stopBackgroundIndexing()
 	if db.stopOptimizing != nil {

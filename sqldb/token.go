@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,34 +49,40 @@ func hashToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// Authenticate resolves a bearer token to its principal. It reads the
-// token's row on every request, by its unique index: nothing is cached, so
-// that a token revoked or expired is refused at once by every process
-// sharing the database (BenchmarkAuthenticate measures the read).
+// Authenticate resolves a bearer token to its principal by its row, found
+// by its unique index; on PostgreSQL from the cache of the rows this
+// process has read (token_cache.go), which every process sharing the
+// database empties before a call that deletes a token returns.
 func (db *DB) Authenticate(ctx context.Context, token string) (*tenantry.Principal, error) {
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
 		return nil, tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
 	}
-	var p tenantry.Principal
-	var scopes string
-	var expires, lastUsed int64
-	err := db.queryRow(ctx, `SELECT id, partner_id, admin_id, scopes, expires, last_used FROM api_tokens WHERE token_hash = ?`, hashToken(token)).
-		Scan(&p.TokenID, &p.PartnerID, &p.AdminID, &scopes, &expires, &lastUsed)
-	if err != nil {
-		if tenantry.ErrorCode(mapError(err)) == tenantry.ENOTFOUND {
-			return nil, tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
+	hash := hashToken(token)
+	e, gen, ok := db.cachedToken(hash)
+	if !ok {
+		e = &tokenEntry{}
+		var scopes string
+		err := db.queryRow(ctx, `SELECT id, partner_id, admin_id, scopes, expires, last_used FROM api_tokens WHERE token_hash = ?`, hash).
+			Scan(&e.p.TokenID, &e.p.PartnerID, &e.p.AdminID, &scopes, &e.expires, &e.lastUsed)
+		if err != nil {
+			if tenantry.ErrorCode(mapError(err)) == tenantry.ENOTFOUND {
+				return nil, tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
+			}
+			return nil, err
 		}
-		return nil, err
+		e.p.Scopes = strings.Fields(scopes)
+		if e.expires != 0 {
+			e.p.Expires = fromMicro(e.expires)
+		}
+		db.keepToken(hash, gen, e)
 	}
 	now := db.now().UnixMicro()
-	if expires != 0 && now >= expires {
+	if e.expires != 0 && now >= e.expires {
 		return nil, tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
 	}
-	p.Scopes = strings.Fields(scopes)
-	if expires != 0 {
-		p.Expires = fromMicro(expires)
-	}
-	db.noteTokenUse(ctx, p.TokenID, lastUsed, now)
+	db.noteTokenUse(ctx, e.p.TokenID, e.lastUsed, now)
+	p := e.p
+	p.Scopes = slices.Clone(e.p.Scopes)
 	return &p, nil
 }
 
@@ -184,9 +191,9 @@ func (db *DB) Token(ctx context.Context, partnerID, id string) (*tenantry.Token,
 	return t, err
 }
 
-// RevokeToken deletes one of the partner's tokens. The row is gone when the
-// call returns, and every process reads it per request: the next request
-// with the token is refused everywhere.
+// RevokeToken deletes one of the partner's tokens. When the call returns
+// the row is gone and no process has the token in its cache: the next
+// request with the token is refused everywhere.
 func (db *DB) RevokeToken(ctx context.Context, partnerID, id string) error {
 	return db.RevokeTokenBy(ctx, partnerID, id, "")
 }
@@ -194,7 +201,8 @@ func (db *DB) RevokeToken(ctx context.Context, partnerID, id string) error {
 // RevokeTokenBy is RevokeToken with the revoking admin in the audit log
 // ("" for the token's own admin).
 func (db *DB) RevokeTokenBy(ctx context.Context, partnerID, id, actorID string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	revocation := newRevocation()
+	err := db.inTx(ctx, func(tx *Tx) error {
 		var adminID string
 		if err := tx.queryRow(ctx, `SELECT admin_id FROM api_tokens WHERE id = ? AND partner_id = ?`+db.forUpdate(), id, partnerID).Scan(&adminID); err != nil {
 			if tenantry.ErrorCode(mapError(err)) == tenantry.ENOTFOUND {
@@ -208,8 +216,15 @@ func (db *DB) RevokeTokenBy(ctx context.Context, partnerID, id, actorID string) 
 		if actorID == "" {
 			actorID = adminID
 		}
+		if err := tx.forgetTokens(ctx, revocation); err != nil {
+			return err
+		}
 		return tx.audit(ctx, partnerID, actorID, "token.revoke", "token", id, nil)
 	})
+	if err == nil {
+		db.tokensForgotten(ctx, revocation)
+	}
+	return err
 }
 
 var _ tenantry.TokenService = (*DB)(nil)

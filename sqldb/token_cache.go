@@ -1,0 +1,246 @@
+package sqldb
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/tenantry/tenantry"
+)
+
+// Every API request presents a token, and on PostgreSQL reading its row
+// cost a sixth of creating a customer (a round trip). tokenCache keeps the
+// rows this process has read, and is emptied whenever a token may have
+// been deleted, by this process or another one on the same database,
+// before that deletion's call returns:
+//
+//   - In this process, the call that deletes tokens empties the cache
+//     after its commit (tokensForgotten).
+//   - The deleting transaction also notifies the channel tokenChannel,
+//     and every process listens to it on a connection of its own that
+//     holds tokenLock shared. The notification empties the cache and
+//     gives the lock back until the deletion is done. The deleting call,
+//     once committed, takes the lock exclusively, so it returns only after
+//     every listening process has emptied its cache; then it says it is
+//     done. A process trusts its cache only while its listener holds the
+//     lock: with the connection lost, or between a deletion and its end,
+//     every request reads its token again.
+//   - A row read while the cache is being emptied is not kept (gen).
+//
+// SQLite reads the row on every request: its one connection answers that
+// read in about 20 µs, and the cheapest check for another process's
+// commit (PRAGMA data_version) cost as much, so a cache gained nothing
+// there (NOTES.md).
+type tokenCache struct {
+	mu      sync.Mutex
+	entries map[string]*tokenEntry // by token hash
+	gen     uint64                 // counts the emptyings
+	trusted bool                   // the listener holds the lock
+	listen  sync.Once              // starts the listener
+}
+
+// tokenEntry is what a token's row says.
+type tokenEntry struct {
+	p                 tenantry.Principal
+	expires, lastUsed int64
+}
+
+const (
+	tokenChannel = "tenantry_tokens"
+	// tokenListenerName is the listener's application_name, as
+	// pg_stat_activity shows it.
+	tokenListenerName = "tenantry token listener"
+	tokenLock         = 7361010 // PostgreSQL advisory lock key; 7361001–7361003 lock the migrations and the recovery
+	// tokenWait is how long a deleting call waits for the other processes
+	// to empty their caches; a process that has not answered by then is
+	// stopped or cut off from the database.
+	tokenWait = 10 * time.Second
+)
+
+// cachedToken returns the entry of hash when the cache can be trusted,
+// and otherwise the generation a row read now is to be kept under.
+func (db *DB) cachedToken(hash string) (*tokenEntry, uint64, bool) {
+	if db.engine != Postgres {
+		return nil, noGen, false
+	}
+	c := &db.tokenCache
+	c.listen.Do(func() { db.stopTokenListener = db.listenForTokens() })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.trusted {
+		return nil, c.gen, false
+	}
+	e, ok := c.entries[hash]
+	return e, c.gen, ok
+}
+
+// noGen is a generation under which nothing is kept.
+const noGen = ^uint64(0)
+
+// keepToken keeps the entry read for hash unless the cache was emptied
+// since gen was taken.
+func (db *DB) keepToken(hash string, gen uint64, e *tokenEntry) {
+	c := &db.tokenCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.trusted || c.gen != gen {
+		return
+	}
+	if c.entries == nil || len(c.entries) >= 10000 {
+		c.entries = map[string]*tokenEntry{}
+	}
+	c.entries[hash] = e
+}
+
+// emptyLocked drops every entry; c.mu is held.
+func (c *tokenCache) emptyLocked() {
+	c.entries = nil
+	c.gen++
+}
+
+// trust sets whether the cache may be used, emptying it either way.
+func (c *tokenCache) trust(ok bool) {
+	c.mu.Lock()
+	c.emptyLocked()
+	c.trusted = ok
+	c.mu.Unlock()
+}
+
+// trustedNow reports whether the cache may be used.
+func (c *tokenCache) trustedNow() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.trusted
+}
+
+// empty drops every entry.
+func (c *tokenCache) empty() {
+	c.mu.Lock()
+	c.emptyLocked()
+	c.mu.Unlock()
+}
+
+// forgetTokens, in a transaction that deletes tokens, tells the other
+// processes to forget theirs when it commits; revocation names this
+// deletion for tokensForgotten.
+func (t *Tx) forgetTokens(ctx context.Context, revocation string) error {
+	if t.db.engine != Postgres {
+		return nil
+	}
+	_, err := t.exec(ctx, `SELECT pg_notify(?, ?)`, tokenChannel, "revoked:"+revocation)
+	return err
+}
+
+// tokensForgotten, after the commit of a transaction that called
+// forgetTokens, empties this process's cache and waits until every
+// listening process has emptied its own: each gave up the shared lock when
+// told, and takes it again once told this deletion is done.
+func (db *DB) tokensForgotten(ctx context.Context, revocation string) {
+	db.tokenCache.empty()
+	if db.engine != Postgres {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenWait+time.Second)
+	defer cancel()
+	if tx, err := db.pool.Begin(ctx); err == nil {
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '`+tokenWait.String()+`'`); err == nil {
+			tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, tokenLock)
+		}
+		tx.Rollback(ctx)
+	}
+	db.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, tokenChannel, "done:"+revocation)
+}
+
+// newRevocation names a deletion of tokens.
+func newRevocation() string { return newID("REVOCATION") }
+
+// listenForTokens runs the listener until the returned func is
+// called, connecting again after a lost connection.
+func (db *DB) listenForTokens() func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for wait := 100 * time.Millisecond; ctx.Err() == nil; {
+			if db.listenOnce(ctx) {
+				wait = 100 * time.Millisecond
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(wait):
+				wait = min(2*wait, 5*time.Second)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// listenOnce listens on one connection until it fails; it reports whether
+// it got as far as holding the lock.
+func (db *DB) listenOnce(ctx context.Context) bool {
+	c := &db.tokenCache
+	cfg := db.pool.Config().ConnConfig.Copy()
+	cfg.RuntimeParams["application_name"] = tokenListenerName
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return false
+	}
+	defer conn.Close(context.Background())
+	defer c.trust(false)
+	lock := func() bool {
+		_, err := conn.Exec(ctx, `SELECT pg_advisory_lock_shared($1)`, tokenLock)
+		c.trust(err == nil) // rows read before now are not kept
+		return err == nil
+	}
+	if _, err := conn.Exec(ctx, `LISTEN `+tokenChannel); err != nil || !lock() {
+		return false
+	}
+	// The deletions told and not yet done, each with when to stop
+	// waiting for it (its deleting process may have ended).
+	pending := map[string]time.Time{}
+	for {
+		wctx, cancel := ctx, context.CancelFunc(func() {})
+		for _, until := range pending {
+			if d, ok := wctx.Deadline(); !ok || until.Before(d) {
+				cancel()
+				wctx, cancel = context.WithDeadline(ctx, until)
+			}
+		}
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			kind, id, _ := strings.Cut(n.Payload, ":")
+			switch kind {
+			case "revoked":
+				if len(pending) == 0 {
+					c.trust(false)
+					if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock_shared($1)`, tokenLock); err != nil {
+						return true
+					}
+				}
+				pending[id] = time.Now().Add(tokenWait + time.Second)
+			case "done":
+				if _, ok := pending[id]; !ok {
+					continue
+				}
+				delete(pending, id)
+			}
+		case ctx.Err() == nil && pgconn.Timeout(err):
+			for id, until := range pending {
+				if !time.Now().Before(until) {
+					delete(pending, id)
+				}
+			}
+		default:
+			return true
+		}
+		if len(pending) == 0 && !lock() {
+			return true
+		}
+	}
+}
