@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -436,9 +437,33 @@ func customerCountSQL(cond string, bound int) string {
 }
 
 // exactSearch is the condition of the customers whose external id or admin
-// email is the (lower-cased) search text: customers_external_id_folded and
-// customers_email_folded serve it.
+// email is the (lower-cased) search text: on PostgreSQL
+// customers_external_id_folded and customers_email_folded serve it; on
+// SQLite the rows are found first (exactMatches).
 const exactSearch = `(LOWER(external_id) = ? OR LOWER(primary_email) = ?)`
+
+// exactMatches finds, on SQLite, the rowids of the partner's customers
+// whose external id or admin email is lq: from customers_keys and among
+// the rows still pending for it (migration 0031), each compared as it is
+// now. It returns how many there are and, when there are few enough, the
+// rowids as a JSON array.
+func (db *DB) exactMatches(ctx context.Context, partnerID, lq string) (int, string, error) {
+	var n int
+	var keys sql.NullString
+	few := strconv.Itoa(trigramLimit)
+	err := db.queryRow(ctx, `SELECT COUNT(*), CASE WHEN COUNT(*) <= `+few+` THEN json_group_array(rowid) END FROM (
+		SELECT c.rowid FROM customers_keys k CROSS JOIN customers c ON c.rowid = k.customer
+			WHERE k.key = ? AND c.partner_id = ? AND `+columnsOfCond("c.")+`
+		UNION SELECT c.rowid FROM customers_trgm_pending p CROSS JOIN customers c ON c.rowid = p.rowid
+			WHERE c.partner_id = ? AND `+columnsOfCond("c.")+`)`,
+		partnerID+" "+lq, partnerID, lq, lq, partnerID, lq, lq).Scan(&n, &keys)
+	return n, keys.String, err
+}
+
+// columnsOfCond is exactSearch on the columns of alias.
+func columnsOfCond(alias string) string {
+	return `(LOWER(` + alias + `external_id) = ? OR LOWER(` + alias + `primary_email) = ?)`
+}
 
 // customerListCond is the WHERE clause of a customer list and its
 // arguments. A search that is exactly some customer's external id or admin
@@ -474,13 +499,24 @@ func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry
 	if q := strings.TrimSpace(f.Search); q != "" {
 		lq := strings.ToLower(q)
 		var n int
-		// Each branch is one probe of its index.
-		err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM customers WHERE partner_id = ? AND LOWER(external_id) = ?
+		var rowids string
+		var err error
+		if db.engine == SQLite {
+			n, rowids, err = db.exactMatches(ctx, partnerID, lq)
+		} else {
+			// Each branch is one probe of its index.
+			err = db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM customers WHERE partner_id = ? AND LOWER(external_id) = ?
 			UNION ALL SELECT 1 FROM customers WHERE partner_id = ? AND LOWER(primary_email) = ? LIMIT 1) AS t`, partnerID, lq, partnerID, lq).Scan(&n)
+		}
 		if err != nil {
 			return "", nil, err
 		}
 		if n > 0 {
+			if rowids != "" {
+				// As with the trigram rows below: only these rows are read.
+				where[0] = "+partner_id = ?"
+				where, args = append(where, "rowid IN (SELECT value FROM json_each(?))"), append(args, rowids)
+			}
 			where, args = append(where, exactSearch), append(args, lq, lq)
 		} else {
 			// name_folded is the name folded in Go, so a search in any

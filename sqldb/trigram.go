@@ -62,10 +62,22 @@ type trigramIndex struct {
 	// gin is the GIN index of PostgreSQL, absent when the server had no
 	// pg_trgm.
 	gin string
+	// alsoFlush are more statements a flush of SQLite's pending rows runs,
+	// each with the last rowid moved as its argument.
+	alsoFlush []string
 }
 
 var customerNames = trigramIndex{table: "customers", column: "name_folded",
-	fts: "customers_trgm", pending: "customers_trgm_pending", gin: "customers_name_trgm"}
+	fts: "customers_trgm", pending: "customers_trgm_pending", gin: "customers_name_trgm",
+	alsoFlush: []string{customerKeysFlush("external_id"), customerKeysFlush("primary_email")}}
+
+// customerKeysFlush adds the keys of column of the pending customers to
+// customers_keys (migration 0031); a key their old values left there
+// stays, and finds nothing (exactMatches compares the rows).
+func customerKeysFlush(column string) string {
+	return `INSERT OR IGNORE INTO customers_keys (key, customer) SELECT t.partner_id || ' ' || LOWER(t.` + column + `), t.rowid
+		FROM customers_trgm_pending p CROSS JOIN customers t ON t.rowid = p.rowid WHERE p.rowid <= ? AND t.` + column + ` <> ''`
+}
 
 var subscriberSearch = trigramIndex{table: "subscribers", column: "search_folded",
 	fts: "subscribers_trgm", pending: "subscribers_trgm_pending", gin: "subscribers_search_trgm"}
@@ -291,12 +303,13 @@ func (db *DB) flushTrigramRows(ctx context.Context, ix trigramIndex) (int, error
 		strconv.Itoa(trigramFlushRows)+`)`).Scan(&n, &last); err != nil || n == 0 {
 		return 0, err
 	}
-	for _, q := range []string{
+	for _, q := range append(append([]string{
 		`DELETE FROM ` + ix.fts + ` WHERE rowid IN (SELECT rowid FROM ` + ix.pending + ` WHERE rowid <= ?)`,
 		`INSERT INTO ` + ix.fts + ` (rowid, ` + ix.column + `) SELECT t.rowid, t.` + ix.column + ` FROM ` + ix.pending + ` p
 			CROSS JOIN ` + ix.table + ` t ON t.rowid = p.rowid WHERE p.rowid <= ? AND t.` + ix.column + ` IS NOT NULL`,
-		`DELETE FROM ` + ix.pending + ` WHERE rowid <= ?`,
-	} {
+	}, ix.alsoFlush...),
+		`DELETE FROM `+ix.pending+` WHERE rowid <= ?`,
+	) {
 		if _, err := tx.ExecContext(ctx, q, last.Int64); err != nil {
 			return 0, err
 		}
