@@ -226,7 +226,7 @@ func (db *DB) ResendPartnerAdminInvitation(ctx context.Context, a *tenantry.Acto
 // RemovePartnerAdmin removes one of the actor's partner's admins with its
 // copies, its password, sessions, links and API tokens.
 func (db *DB) RemovePartnerAdmin(ctx context.Context, a *tenantry.Actor, id string) error {
-	revocation := newRevocation()
+	revocation, revoked := newRevocation(), false
 	err := db.inTx(ctx, func(tx *Tx) error {
 		admins, ad, err := tx.lockAdmin(ctx, a.PartnerID, id)
 		if err != nil {
@@ -279,12 +279,14 @@ func (db *DB) RemovePartnerAdmin(ctx context.Context, a *tenantry.Actor, id stri
 				return err
 			}
 		}
-		if err := tx.forgetTokens(ctx, revocation); err != nil {
-			return err
+		if revoked = len(tokens) > 0; revoked {
+			if err := tx.forgetTokens(ctx, revocation); err != nil {
+				return err
+			}
 		}
 		return tx.audit(ctx, a.PartnerID, a.AdminID, "admin.remove", "admin", id, map[string]any{"email": ad.Email, "role": ad.Role, "tokensRevoked": len(tokens)})
 	})
-	if err == nil {
+	if err == nil && revoked {
 		db.tokensForgotten(ctx, revocation)
 	}
 	return err
