@@ -60,7 +60,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*tenantry.Princip
 	hash := hashToken(token)
 	e, gen, ok := db.cachedToken(hash)
 	if !ok {
-		e = &tokenEntry{}
+		e = &tokenEntry{read: time.Now()}
 		var scopes string
 		err := db.queryRow(ctx, `SELECT id, partner_id, admin_id, scopes, expires, last_used FROM api_tokens WHERE token_hash = ?`, hash).
 			Scan(&e.p.TokenID, &e.p.PartnerID, &e.p.AdminID, &scopes, &e.expires, &e.lastUsed)

@@ -43,10 +43,11 @@ type tokenCache struct {
 	listen  sync.Once              // starts the listener
 }
 
-// tokenEntry is what a token's row says.
+// tokenEntry is what a token's row says, and when it was read.
 type tokenEntry struct {
 	p                 tenantry.Principal
 	expires, lastUsed int64
+	read              time.Time
 }
 
 const (
@@ -59,6 +60,10 @@ const (
 	// to empty their caches; a process that has not answered by then is
 	// stopped or cut off from the database.
 	tokenWait = 10 * time.Second
+	// tokenMaxAge is how long an entry is used at most, whatever else
+	// happens: a bound on what a notification that never came (a pooler
+	// that does not keep sessions, say) could let through.
+	tokenMaxAge = time.Minute
 )
 
 // cachedToken returns the entry of hash when the cache can be trusted,
@@ -75,6 +80,10 @@ func (db *DB) cachedToken(hash string) (*tokenEntry, uint64, bool) {
 		return nil, c.gen, false
 	}
 	e, ok := c.entries[hash]
+	if ok && time.Since(e.read) > tokenMaxAge {
+		delete(c.entries, hash)
+		return nil, c.gen, false
+	}
 	return e, c.gen, ok
 }
 

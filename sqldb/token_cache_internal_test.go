@@ -13,7 +13,8 @@ import (
 // and a token deleted by another process on the same database (revoked,
 // or its admin removed) is refused at once, its cached entry
 // notwithstanding. A process whose listener lost its connection reads
-// every token again until it is back.
+// every token again until it is back, and an entry is never used for more
+// than tokenMaxAge.
 func TestTokenCache(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		ctx := t.Context()
@@ -94,8 +95,18 @@ func TestTokenCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		refused(two, secret)
-		_, secret = newToken(boot.Admin.ID)
+		tok, secret = newToken(boot.Admin.ID)
 		waitCached(t, two, secret) // the listener is back
+
+		// An entry older than tokenMaxAge is read again, even with no
+		// notice of the deletion.
+		two.tokenCache.mu.Lock()
+		two.tokenCache.entries[hashToken(secret)].read = time.Now().Add(-tokenMaxAge - time.Second)
+		two.tokenCache.mu.Unlock()
+		if _, err := one.pool.Exec(ctx, `DELETE FROM api_tokens WHERE id = $1`, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		refused(two, secret)
 	})
 }
 
