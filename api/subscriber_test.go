@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -235,7 +236,10 @@ func TestSubscriberAPI(t *testing.T) {
 		}
 
 		// The deprecated `package` field works too, and a user of a
-		// package without calling needs nothing else.
+		// package without calling needs nothing else. Grace is created in
+		// a later millisecond than Ada, so that "after" Ada's creation
+		// (the wire has milliseconds) lists Grace.
+		waitPast(t, ada.Created)
 		var grace subscriberDoc
 		p.sdo(t, "POST", "/v1/wholesale/subscribers", map[string]any{"customerId": cid, "email": "grace@contoso.example", "package": "webex_meetings",
 			"provisioningParameters": map[string]any{"firstName": "Grace"}}).wantStatus(t, 200).decode(t, &grace)
@@ -667,4 +671,17 @@ func TestSubscriberReferenceExamples(t *testing.T) {
 			t.Errorf("precheck of the example: %+v", pre)
 		}
 	})
+}
+
+// waitPast waits until the clock is past the millisecond of ts, a time as
+// the wire writes it.
+func waitPast(t *testing.T, ts string) {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !time.Now().Truncate(time.Millisecond).After(at) {
+		time.Sleep(100 * time.Microsecond)
+	}
 }
