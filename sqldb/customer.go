@@ -440,7 +440,7 @@ func customerCountSQL(cond string, bound int) string {
 // email is the (lower-cased) search text: on PostgreSQL
 // customers_external_id_folded and customers_email_folded serve it; on
 // SQLite the rows are found first (exactMatches).
-const exactSearch = `(LOWER(external_id) = ? OR LOWER(primary_email) = ?)`
+var exactSearch = exactCond("")
 
 // exactMatches finds, on SQLite, the rowids of the partner's customers
 // whose external id or admin email is lq: from customers_keys and among
@@ -453,15 +453,15 @@ func (db *DB) exactMatches(ctx context.Context, partnerID, lq string) (int, stri
 	few := strconv.Itoa(trigramLimit)
 	err := db.queryRow(ctx, `SELECT COUNT(*), CASE WHEN COUNT(*) <= `+few+` THEN json_group_array(rowid) END FROM (
 		SELECT c.rowid FROM customers_keys k CROSS JOIN customers c ON c.rowid = k.customer
-			WHERE k.key = ? AND c.partner_id = ? AND `+columnsOfCond("c.")+`
+			WHERE k.key = ? AND c.partner_id = ? AND `+exactCond("c.")+`
 		UNION SELECT c.rowid FROM customers_trgm_pending p CROSS JOIN customers c ON c.rowid = p.rowid
-			WHERE c.partner_id = ? AND `+columnsOfCond("c.")+`)`,
+			WHERE c.partner_id = ? AND `+exactCond("c.")+`)`,
 		partnerID+" "+lq, partnerID, lq, lq, partnerID, lq, lq).Scan(&n, &keys)
 	return n, keys.String, err
 }
 
-// columnsOfCond is exactSearch on the columns of alias.
-func columnsOfCond(alias string) string {
+// exactCond is exactSearch on the columns of alias ("" or "c.").
+func exactCond(alias string) string {
 	return `(LOWER(` + alias + `external_id) = ? OR LOWER(` + alias + `primary_email) = ?)`
 }
 

@@ -64,20 +64,11 @@ func decodePackages(doc string, ps *[]storedPackage) error {
 
 func fastPackages(doc string) ([]storedPackage, bool) {
 	p := jsonScanner{s: doc}
-	if !p.next('[') {
-		return nil, false
-	}
 	out := []storedPackage{}
-	if p.next(']') {
-		return out, p.end()
-	}
-	for {
+	ok := p.seq('[', ']', func() bool {
 		var f flatObject
-		if !f.scan(&p) {
-			return nil, false
-		}
 		var sp storedPackage
-		ok := f.each(func(k string, v flatValue) bool {
+		ok := f.scan(&p) && f.each(func(k string, v flatValue) bool {
 			switch {
 			case k == "name" && v.kind == flatString:
 				sp.Name = tenantry.Package(v.s)
@@ -92,17 +83,13 @@ func fastPackages(doc string) ([]storedPackage, bool) {
 			}
 			return true
 		})
-		if !ok {
-			return nil, false
-		}
 		out = append(out, sp)
-		if p.next(']') {
-			return out, p.end()
-		}
-		if !p.next(',') {
-			return nil, false
-		}
+		return ok
+	})
+	if !ok || !p.end() {
+		return nil, false
 	}
+	return out, true
 }
 
 // flatValue is a value of a flat object: a string, an integer or a list
@@ -140,13 +127,7 @@ func (f *flatObject) parse(doc string) bool {
 // else, or has more than 8 members.
 func (f *flatObject) scan(p *jsonScanner) bool {
 	f.n = 0
-	if !p.next('{') {
-		return false
-	}
-	if p.next('}') {
-		return true
-	}
-	for {
+	return p.seq('{', '}', func() bool {
 		if f.n == len(f.keys) {
 			return false
 		}
@@ -165,18 +146,10 @@ func (f *flatObject) scan(p *jsonScanner) bool {
 			v.kind = flatInt
 			v.n, ok = p.int()
 		}
-		if !ok {
-			return false
-		}
 		f.keys[f.n], f.vals[f.n] = k, v
 		f.n++
-		if p.next('}') {
-			return true
-		}
-		if !p.next(',') {
-			return false
-		}
-	}
+		return ok
+	})
 }
 
 // each calls fn with the members in order, stopping at the first false.
@@ -252,24 +225,33 @@ func (p *jsonScanner) str() (string, bool) {
 // strs reads a list of strings as str reads each; an empty list is an
 // empty slice, as encoding/json makes it.
 func (p *jsonScanner) strs() ([]string, bool) {
-	if !p.next('[') {
-		return nil, false
-	}
 	out := []string{}
-	if p.next(']') {
-		return out, true
+	ok := p.seq('[', ']', func() bool {
+		v, ok := p.str()
+		out = append(out, v)
+		return ok
+	})
+	return out, ok
+}
+
+// seq reads what is between open and close, separated by commas, calling
+// item to read each element; false as soon as something else is there.
+func (p *jsonScanner) seq(open, close byte, item func() bool) bool {
+	if !p.next(open) {
+		return false
+	}
+	if p.next(close) {
+		return true
 	}
 	for {
-		v, ok := p.str()
-		if !ok {
-			return nil, false
+		if !item() {
+			return false
 		}
-		out = append(out, v)
-		if p.next(']') {
-			return out, true
+		if p.next(close) {
+			return true
 		}
 		if !p.next(',') {
-			return nil, false
+			return false
 		}
 	}
 }

@@ -119,13 +119,6 @@ func (c *tokenCache) trust(ok bool) {
 	c.mu.Unlock()
 }
 
-// trustedNow reports whether the cache may be used.
-func (c *tokenCache) trustedNow() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.trusted
-}
-
 // empty drops every entry.
 func (c *tokenCache) empty() {
 	c.mu.Lock()

@@ -138,3 +138,10 @@ func waitCached(t *testing.T, db *DB, secret string) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// trustedNow reports whether the cache may be used.
+func (c *tokenCache) trustedNow() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.trusted
+}
