@@ -159,12 +159,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, v *
 // renderStatus executes a page into a buffer first, so that a template
 // error becomes a 500 rather than half a page.
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, page string, v *view) error {
-	t, ok := s.pages[page]
-	if !ok {
-		panic("ui: no page " + page) // New checked every page exists
-	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := s.pages.execute(&buf, v.Lang, page, v); err != nil {
 		s.log.Error("hub template", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return nil

@@ -69,7 +69,7 @@ func BenchmarkRenderUserList(b *testing.B) {
 }
 
 // renderServer is a hub with no services, for rendering pages alone.
-func renderServer(b *testing.B) *Server {
+func renderServer(b testing.TB) *Server {
 	tr, err := locale.New()
 	if err != nil {
 		b.Fatal(err)

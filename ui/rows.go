@@ -2,7 +2,8 @@ package ui
 
 // The tables of the two lists that grow to 100,000 rows — the customers,
 // and a customer's users — have their rows written here rather than by the
-// page's template. html/template runs each action through reflection, about
+// page's template, and so have their status filters' options and every
+// page's language switcher. html/template runs each action through reflection, about
 // a microsecond apiece; a row has a dozen actions with their escapers, so
 // 25 rows took as long as all the database's work for the page. Every value
 // written is escaped with html.EscapeString, which is right both in text
@@ -14,6 +15,8 @@ import (
 	"html"
 	"html/template"
 	"strings"
+
+	"github.com/tenantry/tenantry/locale"
 )
 
 // rowWriter builds rows of a table.
@@ -61,6 +64,43 @@ func customerRowsHTML(rows []customerRow) template.HTML {
 		w.markup(`</td><td class="wide" dir="ltr">`)
 		w.text(r.Email)
 		w.markup("</td></tr>\n")
+	}
+	return w.html()
+}
+
+// optionsHTML writes a select's options.
+func optionsHTML(opts []option) template.HTML {
+	var w rowWriter
+	for _, o := range opts {
+		w.markup(`<option value="`)
+		w.text(o.Value)
+		w.markup(`"`)
+		if o.Selected {
+			w.markup(` selected`)
+		}
+		w.markup(`>`)
+		w.text(o.Label)
+		w.markup(`</option>`)
+	}
+	return w.html()
+}
+
+// languageOptionsHTML writes the language switcher's options on a page in
+// lang: every language, named in itself and marked with its tag.
+func languageOptionsHTML(lang string) template.HTML {
+	var w rowWriter
+	for i, l := range locale.Languages {
+		w.markup(`<option value="`)
+		w.text(l)
+		w.markup(`" lang="`)
+		w.text(l)
+		w.markup(`"`)
+		if l == lang {
+			w.markup(` selected`)
+		}
+		w.markup(`>`)
+		w.text(selfNames[i])
+		w.markup(`</option>`)
 	}
 	return w.html()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html"
 	"html/template"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -63,6 +64,26 @@ func TestListRowsEscape(t *testing.T) {
 			}
 			if strings.Count(out, "<tr") != 1 || strings.Count(out, "</tr>") != 1 {
 				t.Errorf("%s row with %q is not one row:\n%s", name, h, out)
+			}
+		}
+	}
+}
+
+// TestSelectURLParts: a row's link is the list's URL as url.Values writes
+// it, with the search, the status and the customer.
+func TestSelectURLParts(t *testing.T) {
+	for _, p := range []customerListPage{{}, {Query: "blue river & co"}, {Status: "provisioning"}, {Query: "통신/?#", Status: "error"}} {
+		for _, id := range []string{"c-1", "a b&c=d"} {
+			v := url.Values{"selected": {id}}
+			if p.Query != "" {
+				v.Set("q", p.Query)
+			}
+			if p.Status != "" {
+				v.Set("status", p.Status)
+			}
+			pre, post := p.selectURLParts()
+			if got, want := pre+url.QueryEscape(id)+post, "/customers?"+v.Encode(); got != want {
+				t.Errorf("%+v %q: got %s, want %s", p, id, got, want)
 			}
 		}
 	}

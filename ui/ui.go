@@ -10,6 +10,7 @@
 package ui
 
 import (
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -49,14 +50,16 @@ type Options struct {
 
 // Server serves the hub.
 type Server struct {
-	svc      Services
-	tr       *locale.Translator
-	log      *slog.Logger
-	now      tenantry.Clock
-	secure   bool
-	pages    pages
-	static   *assets
-	throttle *throttle
+	svc    Services
+	tr     *locale.Translator
+	log    *slog.Logger
+	now    tenantry.Clock
+	secure bool
+	pages  languagePages
+	// languageOptions are the language switcher's, by page language.
+	languageOptions map[string]template.HTML
+	static          *assets
+	throttle        *throttle
 }
 
 // New parses the embedded pages and assets; it fails when one is missing.
@@ -75,8 +78,15 @@ func New(svc Services, tr *locale.Translator, opt Options) (*Server, error) {
 	if s.static, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(s.static); err != nil {
+	// The default language's pages are parsed now, so that a broken
+	// template fails here; the others (the same templates) on first use.
+	s.pages = newLanguagePages(s.static, tr)
+	if _, err := s.pages.folded[locale.Languages[0]](); err != nil {
 		return nil, err
+	}
+	s.languageOptions = make(map[string]template.HTML, len(locale.Languages))
+	for _, l := range locale.Languages {
+		s.languageOptions[l] = languageOptionsHTML(l)
 	}
 	s.throttle = newThrottle(s.now)
 	return s, nil

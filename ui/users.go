@@ -20,11 +20,12 @@ const userListPageSize = 25
 type userListPage struct {
 	Query  string
 	Status string
-	// StatusOptions are the status filter's choices, translated.
-	StatusOptions []option
-	Users         []*tenantry.Subscriber
-	RowsHTML      template.HTML // the table's rows, written in Go (rows.go)
-	Total         int
+	// StatusOptionsHTML are the status filter's choices, translated
+	// (rows.go).
+	StatusOptionsHTML template.HTML
+	Users             []*tenantry.Subscriber
+	RowsHTML          template.HTML // the table's rows, written in Go (rows.go)
+	Total             int
 	// More is the count bound when Total is past it (the page's end with
 	// a search, or past the bound): the list then says "more than More"
 	// rather than a total it did not count.
@@ -139,10 +140,11 @@ func (p *userListPage) translate(v *view, customerID string) {
 	for i, u := range p.Users {
 		rows[i] = newUserRow(v, customerID, u)
 	}
-	p.StatusOptions = make([]option, len(tenantry.SubscriberStatuses))
+	opts := make([]option, len(tenantry.SubscriberStatuses))
 	for i, st := range tenantry.SubscriberStatuses {
-		p.StatusOptions[i] = option{Value: string(st), Label: v.UserStatus(st), Selected: string(st) == p.Status}
+		opts[i] = option{Value: string(st), Label: v.UserStatus(st), Selected: string(st) == p.Status}
 	}
+	p.StatusOptionsHTML = optionsHTML(opts)
 	p.RowsHTML = userRowsHTML(rows)
 }
 

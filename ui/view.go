@@ -20,27 +20,23 @@ import (
 // the flash message and the form errors; a page's handler adds only its own
 // data (Page).
 type view struct {
-	s         *Server
-	Lang      string
-	Dir       string
-	Title     string             // a message key
-	Nav       string             // the section of the navigation that is current
-	Tab       string             // the current tab of a customer's or the settings' pages
-	Customer  *tenantry.Customer // set on a customer's pages: their tabs link to it
-	Admin     *tenantry.PartnerAdmin
-	CanWrite  bool
-	OnBehalf  *tenantry.Partner // the sub-partner the admin acts for (onbehalf.go)
-	Flash     string
-	Path      string // where the language switcher returns to
-	Languages []langOption
-	Errors    *formErrors
-	Refresh   int // seconds; a no-JS page that waits for a change reloads itself
-	Page      any
-}
-
-type langOption struct {
-	Tag, Name string
-	Current   bool
+	s        *Server
+	Lang     string
+	Dir      string
+	Title    string             // a message key
+	Nav      string             // the section of the navigation that is current
+	Tab      string             // the current tab of a customer's or the settings' pages
+	Customer *tenantry.Customer // set on a customer's pages: their tabs link to it
+	Admin    *tenantry.PartnerAdmin
+	CanWrite bool
+	OnBehalf *tenantry.Partner // the sub-partner the admin acts for (onbehalf.go)
+	Flash    string
+	Path     string // where the language switcher returns to
+	// LanguageOptions are the language switcher's options (rows.go).
+	LanguageOptions template.HTML
+	Errors          *formErrors
+	Refresh         int // seconds; a no-JS page that waits for a change reloads itself
+	Page            any
 }
 
 // selfNames are the names of locale.Languages, each in itself, for the
@@ -65,10 +61,7 @@ func (s *Server) view(r *http.Request, title string) *view {
 		v.CanWrite = canWrite(v.Admin)
 		v.OnBehalf = st.onBehalf
 	}
-	v.Languages = make([]langOption, len(locale.Languages))
-	for i, l := range locale.Languages {
-		v.Languages[i] = langOption{Tag: l, Name: selfNames[i], Current: l == st.lang}
-	}
+	v.LanguageOptions = s.languageOptions[st.lang]
 	if c, err := r.Cookie(flashCookie); err == nil {
 		v.Flash = s.tr.Message(st.lang, c.Value, nil)
 		if !s.tr.Has(st.lang, c.Value) {
