@@ -2,14 +2,21 @@ package ui
 
 import (
 	"bytes"
+	"flag"
 	"html/template"
+	"os"
 	"strings"
 	"testing"
 )
 
 // Every page any test of this package renders is rendered from its plain
-// templates too, and a difference is a 500 (templates.go).
-func init() { checkFolds = true }
+// templates too, and a difference is a 500 (templates.go); not when
+// benchmarks run, which time the pages as they are served.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	checkFolds = flag.Lookup("test.bench").Value.String() == ""
+	os.Exit(m.Run())
+}
 
 // TestFoldTranslations: in every language every constant translation is
 // folded, the rest is left, and a page reads the same folded or not.
@@ -37,8 +44,8 @@ func TestFoldTranslations(t *testing.T) {
 	var fbuf, pbuf bytes.Buffer
 	v := &view{s: s, Lang: "ar", Dir: "rtl", Title: "hub.customers.title", Nav: "customers", Errors: &formErrors{}, LanguageOptions: s.languageOptions["ar"],
 		Page: customerListPage{Total: 3, From: 1, To: 3}}
+	defer func(was bool) { checkFolds = was }(checkFolds)
 	checkFolds = false
-	defer func() { checkFolds = true }()
 	if err := s.pages.execute(&fbuf, "ar", "customer_list", v); err != nil {
 		t.Fatal(err)
 	}
