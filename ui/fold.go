@@ -1,10 +1,10 @@
 package ui
 
-// A page's template translates about twenty constant message keys
+// A page's template translates 30 constant message keys or more
 // ({{.T "hub.nav.customers"}}), and a form page a hundred. html/template
 // runs each such action through reflection twice, once for the view's
 // method and once for the escaper it adds, about a microsecond in all: a
-// fifth of the time the customer list takes to render. So each language has
+// third of the customer list's execution. So each language has
 // its own copy of the pages in which every such action is replaced, once,
 // by the text it writes in that language.
 //
@@ -12,9 +12,9 @@ package ui
 // escaper is the one the action's context calls for, and only where that
 // escaper is one whose output foldEscape reproduces (text, a quoted
 // attribute value, or an element like <title> whose content is text);
-// anywhere else the action is left as it is. TestFoldedPagesRender renders
-// pages both ways and compares them; FuzzFoldEscape compares foldEscape with
-// html/template's escaper.
+// anywhere else the action is left as it is. The package's tests render
+// every page they serve both ways and compare them (checkFolds in
+// templates.go); FuzzFoldEscape compares foldEscape with html/template.
 
 import (
 	"errors"

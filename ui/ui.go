@@ -5,9 +5,9 @@
 // one template under templates/ sharing layout.html, and a typed data
 // struct. Templates and static files are embedded; New parses the pages
 // and fails when one is missing or broken. Each language has its own copy
-// of the pages with its constant translations folded in (fold.go). Every page works without JavaScript;
-// a little script (static/hub.js) only makes status live and adds a copy
-// button.
+// of the pages with its constant translations folded in (fold.go). Every
+// page works without JavaScript; a little script (static/hub.js) only
+// makes status live and adds a copy button.
 package ui
 
 import (
