@@ -152,7 +152,7 @@ func (db *DB) UseSignInLink(ctx context.Context, token, password string) (*tenan
 	}
 	hash := hashPassword(password)
 	var adminID string
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inTxForgetting(ctx, func(tx *Tx) error {
 		var err error
 		if adminID, err = tx.useLink(ctx, tenantry.LinkSignIn, token); err != nil {
 			return err
@@ -269,25 +269,30 @@ func (db *DB) CreateSession(ctx context.Context, adminID string) (string, error)
 }
 
 // Session resolves a session token. A session idle longer than
-// tenantry.SessionIdle is deleted and refused.
+// tenantry.SessionIdle is deleted and refused. On PostgreSQL the session's
+// row is kept in the process's cache (token_cache.go), which every change
+// of a session or of its admin empties everywhere before it returns.
 func (db *DB) Session(ctx context.Context, token string) (*tenantry.Session, error) {
 	unauthorized := tenantry.Errorf(tenantry.EUNAUTHORIZED, tenantry.ReasonUnauthorized)
 	if token == "" || len(token) > 100 {
 		return nil, unauthorized
 	}
 	h := hashToken(token)
-	var seen int64
-	var lang, sub string
-	a, err := scanPartnerAdmin(db.queryRow(ctx, `SELECT `+partnerAdminCols+`, s.seen, COALESCE(p.language, ''), s.sub_partner_id FROM hub_sessions s
-		JOIN partner_admins a ON a.id = s.admin_id LEFT JOIN hub_admin_prefs p ON p.admin_id = a.id WHERE s.token_hash = ?`, h), &seen, &lang, &sub)
-	if err != nil {
-		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
-			return nil, unauthorized
+	e, gen, cached := db.cachedSession(h)
+	if !cached {
+		e = &sessionEntry{s: tenantry.Session{Hash: h}, read: time.Now()}
+		var err error
+		e.s.Admin, err = scanPartnerAdmin(db.queryRow(ctx, `SELECT `+partnerAdminCols+`, s.seen, COALESCE(p.language, ''), s.sub_partner_id FROM hub_sessions s
+			JOIN partner_admins a ON a.id = s.admin_id LEFT JOIN hub_admin_prefs p ON p.admin_id = a.id WHERE s.token_hash = ?`, h), &e.seen, &e.s.Language, &e.s.SubPartnerID)
+		if err != nil {
+			if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+				return nil, unauthorized
+			}
+			return nil, err
 		}
-		return nil, err
 	}
 	now := db.now()
-	idle := now.Sub(fromMicro(seen))
+	idle := now.Sub(fromMicro(e.seen))
 	switch {
 	case idle >= tenantry.SessionIdle:
 		if err := db.EndSession(ctx, token); err != nil {
@@ -302,8 +307,16 @@ func (db *DB) Session(ctx context.Context, token string) (*tenantry.Session, err
 		if err != nil {
 			return nil, err
 		}
+		touched := *e
+		touched.seen = now.UnixMicro()
+		db.keepSession(h, gen, &touched)
+	case !cached:
+		db.keepSession(h, gen, e)
 	}
-	return &tenantry.Session{Hash: h, Admin: a, Language: lang, SubPartnerID: sub}, nil
+	s := e.s
+	admin := *e.s.Admin
+	s.Admin = &admin
+	return &s, nil
 }
 
 // SetSessionSubPartner records the sub-partner a session acts for ("" for
@@ -313,7 +326,7 @@ func (db *DB) Session(ctx context.Context, token string) (*tenantry.Session, err
 // subpartner.act_start names the sub-partner the admin now acts for,
 // subpartner.act_stop the one it no longer does.
 func (db *DB) SetSessionSubPartner(ctx context.Context, sessionHash, subPartnerID string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.inTxForgetting(ctx, func(tx *Tx) error {
 		var adminID, partnerID, was string
 		err := tx.queryRow(ctx, `SELECT s.admin_id, a.partner_id, s.sub_partner_id FROM hub_sessions s JOIN partner_admins a ON a.id = s.admin_id
 			WHERE s.token_hash = ?`+db.forUpdateOf("s"), sessionHash).Scan(&adminID, &partnerID, &was)
@@ -343,7 +356,7 @@ func (db *DB) SetSessionSubPartner(ctx context.Context, sessionHash, subPartnerI
 
 // EndSession deletes a session; its drafts go with it.
 func (db *DB) EndSession(ctx context.Context, token string) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.inTxForgetting(ctx, func(tx *Tx) error {
 		h := hashToken(token)
 		if _, err := tx.exec(ctx, `DELETE FROM hub_drafts WHERE session_hash = ?`, h); err != nil {
 			return err
@@ -358,7 +371,7 @@ func (db *DB) SetAdminLanguage(ctx context.Context, adminID, lang string) error 
 	if !tenantry.ValidLanguageTag(lang) {
 		return tenantry.FieldError(tenantry.EINVALID, "lang", tenantry.ReasonInvalidLanguage, "value", lang)
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.inTxForgetting(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO hub_admin_prefs (admin_id, language) VALUES (?, ?)
 			ON CONFLICT (admin_id) DO UPDATE SET language = excluded.language`, adminID, lang)
 		return err

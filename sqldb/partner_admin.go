@@ -153,7 +153,7 @@ func (db *DB) SetPartnerAdminRole(ctx context.Context, a *tenantry.Actor, id, ro
 		return nil, err
 	}
 	var out *tenantry.PartnerAdmin
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inTxForgetting(ctx, func(tx *Tx) error {
 		admins, ad, err := tx.lockAdmin(ctx, a.PartnerID, id)
 		if err != nil {
 			return err
@@ -261,6 +261,10 @@ func (db *DB) RemovePartnerAdmin(ctx context.Context, a *tenantry.Actor, id stri
 		if err != nil {
 			return err
 		}
+		var sessions int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM hub_sessions WHERE admin_id IN `+in, args...).Scan(&sessions); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM api_tokens WHERE admin_id IN ` + in,
 			`DELETE FROM hub_drafts WHERE session_hash IN (SELECT token_hash FROM hub_sessions WHERE admin_id IN ` + in + `)`,
@@ -279,7 +283,9 @@ func (db *DB) RemovePartnerAdmin(ctx context.Context, a *tenantry.Actor, id stri
 				return err
 			}
 		}
-		if revoked = len(tokens) > 0; revoked {
+		// The processes forget their cached tokens and sessions, when the
+		// admin had any (token_cache.go).
+		if revoked = len(tokens) > 0 || sessions > 0; revoked {
 			if err := tx.forgetTokens(ctx, revocation); err != nil {
 				return err
 			}

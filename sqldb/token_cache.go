@@ -13,10 +13,14 @@ import (
 )
 
 // Every API request presents a token, and on PostgreSQL reading its row
-// cost a sixth of creating a customer (a round trip). tokenCache keeps the
-// rows this process has read, and is emptied whenever a token may have
-// been deleted, by this process or another one on the same database,
-// before that deletion's call returns:
+// cost a sixth of creating a customer (a round trip); every hub page
+// presents a session, whose read was a round trip of the three a list page
+// makes. tokenCache keeps the rows of both that this process has read, and
+// is emptied whenever one may have been deleted or changed, by this
+// process or another one on the same database, before that change's call
+// returns (a change of a session is its end, a new password or role or
+// language of its admin, the admin's removal, or acting for another
+// partner: inTxForgetting):
 //
 //   - In this process, the call that deletes tokens empties the cache
 //     after its commit (tokensForgotten).
@@ -36,11 +40,12 @@ import (
 // commit (PRAGMA data_version) cost as much, so a cache gained nothing
 // there (NOTES.md).
 type tokenCache struct {
-	mu      sync.Mutex
-	entries map[string]*tokenEntry // by token hash
-	gen     uint64                 // counts the emptyings
-	trusted bool                   // the listener holds the lock
-	listen  sync.Once              // starts the listener
+	mu       sync.Mutex
+	entries  map[string]*tokenEntry   // by token hash
+	sessions map[string]*sessionEntry // by session token hash
+	gen      uint64                   // counts the emptyings
+	trusted  bool                     // the listener holds the lock
+	listen   sync.Once                // starts the listener
 }
 
 // tokenEntry is what a token's row says, and when it was read.
@@ -105,9 +110,52 @@ func (db *DB) keepToken(hash string, gen uint64, e *tokenEntry) {
 	c.entries[hash] = e
 }
 
+// sessionEntry is what a session's row and its admin's say, and when
+// they were read (seen is the session's last use as last written).
+type sessionEntry struct {
+	s    tenantry.Session
+	seen int64
+	read time.Time
+}
+
+// cachedSession is cachedToken for a hub session.
+func (db *DB) cachedSession(hash string) (*sessionEntry, uint64, bool) {
+	if db.engine != Postgres {
+		return nil, noGen, false
+	}
+	c := &db.tokenCache
+	c.listen.Do(func() { db.stopTokenListener = db.listenForTokens() })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.trusted {
+		return nil, c.gen, false
+	}
+	e, ok := c.sessions[hash]
+	if ok && time.Since(e.read) > tokenMaxAge {
+		delete(c.sessions, hash)
+		return nil, c.gen, false
+	}
+	return e, c.gen, ok
+}
+
+// keepSession is keepToken for a hub session.
+func (db *DB) keepSession(hash string, gen uint64, e *sessionEntry) {
+	c := &db.tokenCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.trusted || c.gen != gen {
+		return
+	}
+	if c.sessions == nil || len(c.sessions) >= 10000 {
+		c.sessions = map[string]*sessionEntry{}
+	}
+	c.sessions[hash] = e
+}
+
 // emptyLocked drops every entry; c.mu is held.
 func (c *tokenCache) emptyLocked() {
 	c.entries = nil
+	c.sessions = nil
 	c.gen++
 }
 
@@ -159,6 +207,31 @@ func (db *DB) tokensForgotten(ctx context.Context, revocation string) {
 
 // newRevocation names a deletion of tokens.
 func newRevocation() string { return newID("REVOCATION") }
+
+// ForgetCachedAuth has every process forget the tokens and sessions it has
+// cached, as a change made through this package does: for a change made to
+// the database by other means (by hand, or by a test), which the caches
+// would otherwise see only once their entries are tokenMaxAge old.
+func (db *DB) ForgetCachedAuth(ctx context.Context) error {
+	return db.inTxForgetting(ctx, func(*Tx) error { return nil })
+}
+
+// inTxForgetting runs fn in a transaction that changes what a cached
+// session says (or ends it), and returns once every process has forgotten
+// the sessions and tokens it had cached.
+func (db *DB) inTxForgetting(ctx context.Context, fn func(tx *Tx) error) error {
+	revocation := newRevocation()
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.forgetTokens(ctx, revocation)
+	})
+	if err == nil {
+		db.tokensForgotten(ctx, revocation)
+	}
+	return err
+}
 
 // listenForTokens runs the listener until the returned func is
 // called, connecting again after a lost connection.

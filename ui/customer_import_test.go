@@ -65,6 +65,9 @@ func (en *hubEnv) setRole(t testing.TB, a *admin, role string) {
 	if _, err := en.db.SQL().ExecContext(context.Background(), rebind(en, `UPDATE partner_admins SET role = ? WHERE id = ?`), role, a.adminID); err != nil {
 		t.Fatal(err)
 	}
+	if err := en.db.ForgetCachedAuth(context.Background()); err != nil { // the processes' cached sessions
+		t.Fatal(err)
+	}
 }
 
 type importStatusDoc struct {

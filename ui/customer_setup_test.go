@@ -269,6 +269,9 @@ func TestCustomerSetupAccess(t *testing.T) {
 		if _, err := en.db.SQL().ExecContext(ctx, rebind(en, `UPDATE partner_admins SET role = ? WHERE id = ?`), tenantry.RoleReadOnlyAdmin, a.adminID); err != nil {
 			t.Fatal(err)
 		}
+		if err := en.db.ForgetCachedAuth(ctx); err != nil { // the processes' cached sessions
+			t.Fatal(err)
+		}
 		a.get(base).must(t, 200).contains(t, `id="setup-read-only"`).lacks(t, "<form method=\"post\" action=\"/customers/"+cid)
 		for _, step := range []string{"locations", "users", "numbers", "review"} {
 			a.post(base+"/"+step, url.Values{"nav": {"adduser"}}).must(t, 403)
@@ -278,6 +281,9 @@ func TestCustomerSetupAccess(t *testing.T) {
 			t.Errorf("%d locations after refused writes", n)
 		}
 		if _, err := en.db.SQL().ExecContext(ctx, rebind(en, `UPDATE partner_admins SET role = ? WHERE id = ?`), tenantry.RoleFullAdmin, a.adminID); err != nil {
+			t.Fatal(err)
+		}
+		if err := en.db.ForgetCachedAuth(ctx); err != nil { // the processes' cached sessions
 			t.Fatal(err)
 		}
 

@@ -32,6 +32,9 @@ func (en *hubEnv) changeRole(t testing.TB, adminID, role string) {
 	if _, err := en.db.SQL().ExecContext(context.Background(), rebind(en, `UPDATE partner_admins SET role = ? WHERE id = ?`), role, adminID); err != nil {
 		t.Fatal(err)
 	}
+	if err := en.db.ForgetCachedAuth(context.Background()); err != nil { // the processes' cached sessions
+		t.Fatal(err)
+	}
 }
 
 func TestSubPartnersPage(t *testing.T) {
