@@ -74,40 +74,13 @@ const (
 // cachedToken returns the entry of hash when the cache can be trusted,
 // and otherwise the generation a row read now is to be kept under.
 func (db *DB) cachedToken(hash string) (*tokenEntry, uint64, bool) {
-	if db.engine != Postgres {
-		return nil, noGen, false
-	}
-	c := &db.tokenCache
-	c.listen.Do(func() { db.stopTokenListener = db.listenForTokens() })
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.trusted {
-		return nil, c.gen, false
-	}
-	e, ok := c.entries[hash]
-	if ok && time.Since(e.read) > tokenMaxAge {
-		delete(c.entries, hash)
-		return nil, c.gen, false
-	}
-	return e, c.gen, ok
+	return cached(db, func(c *tokenCache) map[string]*tokenEntry { return c.entries }, hash)
 }
-
-// noGen is a generation under which nothing is kept.
-const noGen = ^uint64(0)
 
 // keepToken keeps the entry read for hash unless the cache was emptied
 // since gen was taken.
 func (db *DB) keepToken(hash string, gen uint64, e *tokenEntry) {
-	c := &db.tokenCache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.trusted || c.gen != gen {
-		return
-	}
-	if c.entries == nil || len(c.entries) >= 10000 {
-		c.entries = map[string]*tokenEntry{}
-	}
-	c.entries[hash] = e
+	keep(db, func(c *tokenCache) *map[string]*tokenEntry { return &c.entries }, hash, gen, e)
 }
 
 // sessionEntry is what a session's row and its admin's say, and when
@@ -120,36 +93,58 @@ type sessionEntry struct {
 
 // cachedSession is cachedToken for a hub session.
 func (db *DB) cachedSession(hash string) (*sessionEntry, uint64, bool) {
+	return cached(db, func(c *tokenCache) map[string]*sessionEntry { return c.sessions }, hash)
+}
+
+// keepSession is keepToken for a hub session.
+func (db *DB) keepSession(hash string, gen uint64, e *sessionEntry) {
+	keep(db, func(c *tokenCache) *map[string]*sessionEntry { return &c.sessions }, hash, gen, e)
+}
+
+func (e *tokenEntry) readAt() time.Time   { return e.read }
+func (e *sessionEntry) readAt() time.Time { return e.read }
+
+// noGen is a generation under which nothing is kept.
+const noGen = ^uint64(0)
+
+// cached returns the entry of hash in one of the cache's maps when the
+// cache can be trusted and the entry is younger than tokenMaxAge, and
+// otherwise the generation a row read now is to be kept under.
+func cached[E interface{ readAt() time.Time }](db *DB, entries func(*tokenCache) map[string]E, hash string) (E, uint64, bool) {
+	var none E
 	if db.engine != Postgres {
-		return nil, noGen, false
+		return none, noGen, false
 	}
 	c := &db.tokenCache
 	c.listen.Do(func() { db.stopTokenListener = db.listenForTokens() })
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.trusted {
-		return nil, c.gen, false
+		return none, c.gen, false
 	}
-	e, ok := c.sessions[hash]
-	if ok && time.Since(e.read) > tokenMaxAge {
-		delete(c.sessions, hash)
-		return nil, c.gen, false
+	m := entries(c)
+	e, ok := m[hash]
+	if ok && time.Since(e.readAt()) > tokenMaxAge {
+		delete(m, hash)
+		return none, c.gen, false
 	}
 	return e, c.gen, ok
 }
 
-// keepSession is keepToken for a hub session.
-func (db *DB) keepSession(hash string, gen uint64, e *sessionEntry) {
+// keep keeps the entry read for hash in one of the cache's maps unless the
+// cache was emptied since gen was taken.
+func keep[E any](db *DB, entries func(*tokenCache) *map[string]E, hash string, gen uint64, e E) {
 	c := &db.tokenCache
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.trusted || c.gen != gen {
 		return
 	}
-	if c.sessions == nil || len(c.sessions) >= 10000 {
-		c.sessions = map[string]*sessionEntry{}
+	m := entries(c)
+	if *m == nil || len(*m) >= 10000 {
+		*m = map[string]E{}
 	}
-	c.sessions[hash] = e
+	(*m)[hash] = e
 }
 
 // emptyLocked drops every entry; c.mu is held.
