@@ -135,17 +135,6 @@ func TestSessionCache(t *testing.T) {
 // cache, once its listener holds the lock (SQLite has no cache).
 func waitSessionCached(t *testing.T, db *DB, token string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := db.Session(t.Context(), token); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, ok := db.cachedSession(hashToken(token)); ok || db.engine == SQLite {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the session is not cached after 10 s")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitUntilCached(t, db, func() error { _, err := db.Session(t.Context(), token); return err },
+		func() bool { _, _, ok := db.cachedSession(hashToken(token)); return ok })
 }

@@ -124,16 +124,24 @@ func openTokenDB(t *testing.T, url string) *DB {
 // cache, once its listener holds the lock (SQLite has no cache).
 func waitCached(t *testing.T, db *DB, secret string) {
 	t.Helper()
+	waitUntilCached(t, db, func() error { _, err := db.Authenticate(t.Context(), secret); return err },
+		func() bool { _, _, ok := db.cachedToken(hashToken(secret)); return ok })
+}
+
+// waitUntilCached runs read on db until isCached says its row is cached
+// (at once on SQLite, which has no cache).
+func waitUntilCached(t *testing.T, db *DB, read func() error, isCached func() bool) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, err := db.Authenticate(t.Context(), secret); err != nil {
+		if err := read(); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, ok := db.cachedToken(hashToken(secret)); ok || db.engine == SQLite {
+		if db.engine == SQLite || isCached() {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the token is not cached after 10 s")
+			t.Fatal("not cached after 10 s")
 		}
 		time.Sleep(time.Millisecond)
 	}
