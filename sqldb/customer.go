@@ -328,7 +328,16 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.query(ctx, page.SQL, page.Args...)
+	// A list's count runs beside its page; a search's only after it, when
+	// the page is full: counting matches repeats the search's work, which
+	// would be wasted on the short page most searches have.
+	var counted func() (int, error)
+	if count != nil && strings.TrimSpace(f.Search) == "" {
+		var stop func()
+		counted, stop = db.countAside(ctx, count)
+		defer stop()
+	}
+	rows, err := db.read(ctx, page.SQL, page.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -344,15 +353,18 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	rows.Close() // before the count: SQLite has one connection
+	rows.Close()
 	// One more customer than the page tells whether a next page exists;
 	// on the last page the total is known without counting.
 	total := f.Offset + len(out)
 	if len(out) > f.Max || (len(out) == 0 && f.Offset > 0) {
 		out = out[:min(len(out), f.Max)]
 		if count != nil {
-			var n int
-			if err := db.queryRow(ctx, count.SQL, count.Args...).Scan(&n); err != nil {
+			if counted == nil {
+				counted = func() (int, error) { return db.count(ctx, count) }
+			}
+			n, err := counted()
+			if err != nil {
 				return nil, 0, err
 			}
 			total = max(n, total)
@@ -542,15 +554,6 @@ func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry
 		}
 	}
 	return strings.Join(where, " AND "), args, nil
-}
-
-// ids runs a query of one column of ids.
-func (db *DB) ids(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return scanStrings(rows)
 }
 
 // scanStrings reads a query of one text column, and closes it.

@@ -64,7 +64,10 @@ type Options struct {
 
 // DB is a Tenantry database: the domain's tables and River's.
 type DB struct {
-	sql    *sql.DB
+	sql *sql.DB
+	// reads serves the lists' statements outside transactions (read.go): on
+	// SQLite two read-only connections of their own, on PostgreSQL sql.
+	reads  *sql.DB
 	engine string
 	pool   *pgxpool.Pool // PostgreSQL only
 	now    tenantry.Clock
@@ -118,6 +121,9 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	if err != nil {
 		if db.unlock != nil {
 			db.unlock()
+		}
+		if db.reads != nil && db.reads != db.sql {
+			db.reads.Close()
 		}
 		if db.sql != nil {
 			db.sql.Close()
@@ -181,6 +187,9 @@ func (db *DB) openSQLite(path string) error {
 	if err := s.Ping(); err != nil {
 		return fmt.Errorf("open SQLite database %s: %w", path, err)
 	}
+	if db.reads, err = openSQLiteReads(dsn); err != nil {
+		return err
+	}
 	db.stopCheckpoints, err = checkpointInBackground(dsn)
 	return err
 }
@@ -203,6 +212,7 @@ func (db *DB) openPostgres(ctx context.Context, url string, opt Options) error {
 		return fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	db.pool, db.sql, db.engine = pool, stdlib.OpenDBFromPool(pool), Postgres
+	db.reads = db.sql
 	db.batch.max = pgGroupLeads
 	return nil
 }
@@ -236,6 +246,9 @@ func (db *DB) Close() error {
 		db.stopCheckpoints()
 	}
 	err := db.sql.Close()
+	if db.reads != nil && db.reads != db.sql {
+		db.reads.Close()
+	}
 	if db.unlock != nil {
 		db.unlock()
 	}

@@ -35,10 +35,16 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 	if err != nil {
 		return nil, 0, err
 	}
-	ids, err := db.ids(ctx, l.IDs.SQL, l.IDs.Args...)
+	rows, err := db.read(ctx, l.IDs.SQL, l.IDs.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
+	ids, err := scanStrings(rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	// The count runs beside the page's rows and add-ons (read.go).
+	var counted func() (int, error)
 	total := f.Offset + len(ids)
 	switch {
 	case f.Key != nil:
@@ -47,9 +53,9 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 		// page's length.
 		total = len(ids)
 		if l.Count != nil {
-			if total, err = db.countSubscribers(ctx, l.Count); err != nil {
-				return nil, 0, err
-			}
+			var stop func()
+			counted, stop = db.countAside(ctx, l.Count)
+			defer stop()
 		}
 		if f.Backward {
 			slices.Reverse(ids)
@@ -61,46 +67,64 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 		// makes the total a lower bound past the page's end.
 		ids = ids[:min(len(ids), f.Max)]
 	case len(ids) > f.Max || (len(ids) == 0 && f.Offset > 0):
-		n, err := db.countSubscribers(ctx, l.Count)
+		var stop func()
+		counted, stop = db.countAside(ctx, l.Count)
+		defer stop()
+		ids = ids[:min(len(ids), f.Max)]
+	}
+	var out []*tenantry.Subscriber
+	if len(ids) > 0 {
+		if out, err = db.subscriberRows(ctx, l.Rows(ids)); err != nil {
+			return nil, 0, err
+		}
+	}
+	if counted != nil {
+		n, err := counted()
 		if err != nil {
 			return nil, 0, err
 		}
-		if n <= l.bound {
+		switch {
+		case f.Key != nil:
+			total = n
+		case n <= l.bound:
 			total = n // exact, also past the end
-		} else {
+		default:
 			total = max(n, total)
 		}
-		ids = ids[:min(len(ids), f.Max)]
 	}
-	if len(ids) == 0 {
+	if len(out) == 0 {
 		return nil, total, nil
 	}
-	st := l.Rows(ids)
-	rows, err := db.query(ctx, st.SQL, st.Args...)
+	return out, total, nil
+}
+
+// subscriberRows reads a page's users whole, with their add-ons.
+func (db *DB) subscriberRows(ctx context.Context, st Statement) ([]*tenantry.Subscriber, error) {
+	rows, err := db.read(ctx, st.SQL, st.Args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer rows.Close()
-	out := make([]*tenantry.Subscriber, 0, len(ids))
+	var out []*tenantry.Subscriber
 	for rows.Next() {
 		s, err := scanSubscriber(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	rows.Close()
-	return out, total, loadAddOns(ctx, db, out)
+	return out, loadAddOns(ctx, listReader{db}, out)
 }
 
-// countSubscribers runs a bounded count.
-func (db *DB) countSubscribers(ctx context.Context, st *Statement) (int, error) {
-	var n int
-	err := db.queryRow(ctx, st.SQL, st.Args...).Scan(&n)
-	return n, err
+// listReader reads add-ons on the lists' connections.
+type listReader struct{ db *DB }
+
+func (r listReader) query(ctx context.Context, q string, args ...any) (rows, error) {
+	return r.db.read(ctx, q, args...)
 }
 
 // Statement is one SQL statement and its arguments.

@@ -1,7 +1,9 @@
 package sqldb_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -171,4 +173,46 @@ func searchFixture(t *testing.T, e sqldbtest.Engine, ext string) (*subFixture, s
 	f.tpl = f.template(t, "Standard")
 	f.cust, f.hq = f.customerWith(t, ext, nil, "webex_meetings")
 	return f, url
+}
+
+// TestListsBesideTheWriter: the customer and user lists, with their
+// counts, are read while a transaction holds the writer. On SQLite every
+// write and transaction has one connection, and a list read on it would
+// wait for the transaction to end (here: for ever, the transaction being
+// the test's own). A list sees what was committed before it, not the
+// transaction's uncommitted change.
+func TestListsBesideTheWriter(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f, _ := searchFixture(t, e, "ext-1")
+		f.customerWith(t, "ext-2", nil, "webex_meetings")
+		for _, email := range []string{"a@beside.example", "b@beside.example", "c@beside.example"} {
+			f.create(t, &tenantry.SubscriberInput{CustomerID: f.cust.ID, Email: email, Package: "webex_meetings", FirstName: "Beside", LastName: email[:1]})
+		}
+		tx, err := f.db.SQL().BeginTx(t.Context(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(t.Context(), rebind(f.db, `UPDATE customers SET name = 'Uncommitted' WHERE id = ?`), f.cust.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Not a timing: a read that waits for the writer fails here
+		// rather than hanging the test.
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		customers, total, err := f.db.Customers(ctx, f.actor, tenantry.CustomerFilter{Page: tenantry.Page{Max: 1}})
+		if err != nil {
+			t.Fatalf("customers beside a write transaction: %v", err)
+		}
+		if len(customers) != 1 || total != 2 || customers[0].ID != f.cust.ID || customers[0].Name == "Uncommitted" {
+			t.Errorf("customers: %d (total %d), first %+v; want the committed first of 2", len(customers), total, customers)
+		}
+		users, total, err := f.db.Subscribers(ctx, f.actor, tenantry.SubscriberFilter{CustomerID: f.cust.ID, Page: tenantry.Page{Max: 2}})
+		if err != nil {
+			t.Fatalf("users beside a write transaction: %v", err)
+		}
+		if len(users) != 2 || total != 3 {
+			t.Errorf("users: %d (total %d), want 2 of 3", len(users), total)
+		}
+	})
 }

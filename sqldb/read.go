@@ -1,0 +1,78 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+)
+
+// Lists are read apart from everything else. SQLite's one connection
+// (db.go) serves every write and transaction, and a batch of provisioning
+// writes holds it for milliseconds; two read-only connections of their
+// own let a list be read meanwhile, WAL readers being never blocked by the
+// writer. With two, a list's bounded count runs beside its page rather
+// than after it; on PostgreSQL the two statements take two connections of
+// the pool, and their round trips overlap.
+//
+// A read on those connections sees every transaction committed before it
+// started, as a read on the writer's connection does. The page and its
+// count may see different commits; the total is never less than the page's
+// end (Customers, Subscribers).
+
+// sqliteReadConns is how many read-only connections SQLite's lists have:
+// a page and its count.
+const sqliteReadConns = 2
+
+// openSQLiteReads opens the read-only connections of the SQLite database
+// of dsn, the writer's: the same settings, queries only.
+func openSQLiteReads(dsn string) (*sql.DB, error) {
+	r, err := sql.Open(sqliteDriver, strings.Replace(dsn, "&_txlock=immediate", "", 1)+"&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	r.SetMaxOpenConns(sqliteReadConns)
+	r.SetMaxIdleConns(sqliteReadConns)
+	r.SetConnMaxLifetime(0)
+	return r, nil
+}
+
+// read runs a list's query on the read connections.
+func (db *DB) read(ctx context.Context, q string, args ...any) (rows, error) {
+	r, err := db.reads.QueryContext(ctx, db.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// count runs a bounded count on the read connections.
+func (db *DB) count(ctx context.Context, st *Statement) (int, error) {
+	var n int
+	err := db.reads.QueryRowContext(ctx, db.rebind(st.SQL), st.Args...).Scan(&n)
+	return n, err
+}
+
+// countAside starts a count that runs beside what the caller reads next.
+// wait returns its result (the first call waits; later calls return the
+// same); stop abandons it when its result is not needed, and must be
+// called once the caller is done.
+func (db *DB) countAside(ctx context.Context, st *Statement) (wait func() (int, error), stop func()) {
+	ctx, stop = context.WithCancel(ctx)
+	type result struct {
+		n   int
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := db.count(ctx, st)
+		done <- result{n, err}
+	}()
+	var r *result
+	return func() (int, error) {
+		if r == nil {
+			got := <-done
+			r = &got
+		}
+		return r.n, r.err
+	}, stop
+}
