@@ -46,14 +46,22 @@ const userListCountBound = 1000
 // the count text only.
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	a := state(r).actor
-	c, err := s.svc.Customers.Customer(r.Context(), a, r.PathValue("id"))
-	if err != nil {
-		return err
+	// The customer is read beside its users: a list of one customer's
+	// users checks the partner on the customer's row itself, so the list
+	// is only shown once the customer is found.
+	type customerRead struct {
+		c   *tenantry.Customer
+		err error
 	}
+	customer := make(chan customerRead, 1)
+	go func() {
+		c, err := s.svc.Customers.Customer(r.Context(), a, r.PathValue("id"))
+		customer <- customerRead{c, err}
+	}()
 	q := r.URL.Query()
 	p := userListPage{Query: strings.TrimSpace(q.Get("q")), Status: q.Get("status")}
 	// One user more than the page tells whether the list goes on that way.
-	f := tenantry.SubscriberFilter{CustomerID: c.ID, Search: p.Query, CountBound: userListCountBound, Page: tenantry.Page{Max: userListPageSize + 1}}
+	f := tenantry.SubscriberFilter{CustomerID: r.PathValue("id"), Search: p.Query, CountBound: userListCountBound, Page: tenantry.Page{Max: userListPageSize + 1}}
 	if p.Status != "" {
 		if !slices.Contains(tenantry.SubscriberStatuses, tenantry.SubscriberStatus(p.Status)) {
 			p.Status = ""
@@ -70,9 +78,16 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 		at = 0
 	}
 	at = max(at, 0)
-	if p.Users, p.Total, err = s.svc.Subscribers.Subscribers(r.Context(), a, f); err != nil {
+	var err error
+	p.Users, p.Total, err = s.svc.Subscribers.Subscribers(r.Context(), a, f)
+	cr := <-customer
+	if cr.err != nil {
+		return cr.err
+	}
+	if err != nil {
 		return err
 	}
+	c := cr.c
 	if f.Backward && len(p.Users) <= userListPageSize {
 		// Back at the list's start: the plain first page.
 		f.Key, f.Backward, at = nil, false, 0
