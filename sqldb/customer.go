@@ -333,9 +333,7 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	// would be wasted on the short page most searches have.
 	var counted func() (int, error)
 	if count != nil && strings.TrimSpace(f.Search) == "" {
-		var stop func()
-		counted, stop = db.countAside(ctx, count)
-		defer stop()
+		counted = db.countAside(ctx, count)
 	}
 	rows, err := db.read(ctx, page.SQL, page.Args...)
 	if err != nil {

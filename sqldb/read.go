@@ -52,12 +52,14 @@ func (db *DB) count(ctx context.Context, st *Statement) (int, error) {
 	return n, err
 }
 
-// countAside starts a count that runs beside what the caller reads next.
+// countAside starts a count that runs beside what the caller reads next;
 // wait returns its result (the first call waits; later calls return the
-// same); stop abandons it when its result is not needed, and must be
-// called once the caller is done.
-func (db *DB) countAside(ctx context.Context, st *Statement) (wait func() (int, error), stop func()) {
-	ctx, stop = context.WithCancel(ctx)
+// same). A count whose result is not needed is let run to its end, which
+// its bound keeps short: cancelling a statement in flight costs pgx its
+// connection, and the pool a new one (a page with no rows took 790 µs
+// rather than 340 on PostgreSQL, with a p99 of 5 ms).
+func (db *DB) countAside(ctx context.Context, st *Statement) (wait func() (int, error)) {
+	ctx = context.WithoutCancel(ctx)
 	type result struct {
 		n   int
 		err error
@@ -74,5 +76,5 @@ func (db *DB) countAside(ctx context.Context, st *Statement) (wait func() (int, 
 			r = &got
 		}
 		return r.n, r.err
-	}, stop
+	}
 }

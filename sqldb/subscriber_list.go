@@ -53,9 +53,7 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 		// page's length.
 		total = len(ids)
 		if l.Count != nil {
-			var stop func()
-			counted, stop = db.countAside(ctx, l.Count)
-			defer stop()
+			counted = db.countAside(ctx, l.Count)
 		}
 		if f.Backward {
 			slices.Reverse(ids)
@@ -67,9 +65,7 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 		// makes the total a lower bound past the page's end.
 		ids = ids[:min(len(ids), f.Max)]
 	case len(ids) > f.Max || (len(ids) == 0 && f.Offset > 0):
-		var stop func()
-		counted, stop = db.countAside(ctx, l.Count)
-		defer stop()
+		counted = db.countAside(ctx, l.Count)
 		ids = ids[:min(len(ids), f.Max)]
 	}
 	var out []*tenantry.Subscriber

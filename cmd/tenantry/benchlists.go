@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/benchhttp"
 	"github.com/tenantry/tenantry/sqldb"
 )
 
@@ -85,8 +86,8 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	lean := newLeanClient(b.base)
-	defer lean.reset()
+	lean := benchhttp.New(b.base)
+	defer lean.Close()
 	type listCase struct {
 		name string
 		last bool // the last page rather than the first
@@ -169,7 +170,7 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				header = "Cookie: tenantry_session=" + session
 			}
 			get := func() error {
-				status, body, err := lean.get(path, header)
+				status, body, err := lean.Get(path, header)
 				if err != nil {
 					return err
 				}
