@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tenantry/tenantry"
 )
@@ -160,8 +161,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, v *
 // renderStatus executes a page into a buffer first, so that a template
 // error becomes a 500 rather than half a page.
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, page string, v *view) error {
-	var buf bytes.Buffer
-	if err := s.pages.execute(&buf, v.Lang, page, v); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := s.pages.execute(buf, v.Lang, page, v); err != nil {
 		s.log.Error("hub template", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return nil
@@ -172,6 +174,20 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	return nil
+}
+
+// pageBuffers are the buffers pages are executed into: a page grew its
+// own from nothing to 12–40 KB, a copy at each doubling.
+var pageBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 32<<10)) }}
+
+// putPageBuffer returns a buffer to pageBuffers, unless a very long page
+// (a large import's errors, say) made it too large to keep.
+func putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() > 256<<10 {
+		return
+	}
+	b.Reset()
+	pageBuffers.Put(b)
 }
 
 // redirect answers a form with 303 See Other.

@@ -101,12 +101,28 @@ func countryName(lang, code string) string {
 
 // Status is a customer or package status in the page's language.
 func (v *view) Status(st any) string {
-	return v.T("hub.status." + fmt.Sprint(st))
+	return v.s.tr.Message(v.Lang, "hub.status."+text(st), nil)
 }
 
 // Package is a package's name in the page's language.
 func (v *view) Package(p any) string {
-	return v.T("hub.package." + fmt.Sprint(p))
+	return v.s.tr.Message(v.Lang, "hub.package."+text(p), nil)
+}
+
+// text is a status's or a package's name; the lists call Status and
+// Package for every row, where fmt.Sprint's reflection showed.
+func text(v any) string {
+	switch v := v.(type) {
+	case tenantry.CustomerStatus:
+		return string(v)
+	case tenantry.PackageStatus:
+		return string(v)
+	case tenantry.Package:
+		return string(v)
+	case string:
+		return v
+	}
+	return fmt.Sprint(v)
 }
 
 // Date formats a time for the page's language.
