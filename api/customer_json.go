@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -20,8 +21,9 @@ import (
 // writeCustomerPage answers a page of customers as writePage would.
 func writeCustomerPage(w http.ResponseWriter, r *http.Request, p tenantry.Page, total int, cs []customerJSON) error {
 	setLinks(w, r, p, total)
-	b := make([]byte, 0, 640*len(cs)+16)
-	b = append(b, `{"items":[`...)
+	buf := pageBuffers.Get().(*[]byte)
+	defer putPageBuffer(buf)
+	b := append((*buf)[:0], `{"items":[`...)
 	for i := range cs {
 		if i > 0 {
 			b = append(b, ',')
@@ -29,10 +31,26 @@ func writeCustomerPage(w http.ResponseWriter, r *http.Request, p tenantry.Page, 
 		b = appendCustomer(b, &cs[i])
 	}
 	b = append(b, "]}\n"...)
+	*buf = b
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(b)
 	return err
+}
+
+// pageBuffers are the buffers pages of customers are written into: a page
+// of 100 is about 60 KB, which a new buffer each time made a large
+// allocation of every request.
+var pageBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// putPageBuffer returns a buffer to pageBuffers, unless a page of long
+// values made it too large to keep.
+func putPageBuffer(b *[]byte) {
+	if cap(*b) > 1<<20 {
+		return
+	}
+	pageBuffers.Put(b)
 }
 
 func appendCustomer(b []byte, c *customerJSON) []byte {
