@@ -335,7 +335,7 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	if count != nil && strings.TrimSpace(f.Search) == "" {
 		counted = db.countAside(ctx, count)
 	}
-	rows, err := db.read(ctx, page.SQL, page.Args...)
+	rows, err := db.query(ctx, page.SQL, page.Args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -713,14 +713,15 @@ func (t *Tx) rollbackTo(ctx context.Context, name string) error {
 	return err
 }
 
-// queryRow runs a one-row query outside any transaction.
+// queryRow runs a one-row query outside any transaction, on the read
+// connections (read.go).
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.sql.QueryRowContext(ctx, db.rebind(q), args...)
+	return db.reads.QueryRowContext(ctx, db.rebind(q), args...)
 }
 
-// query runs a query outside any transaction.
+// query runs a query outside any transaction, on the read connections.
 func (db *DB) query(ctx context.Context, q string, args ...any) (rows, error) {
-	r, err := db.sql.QueryContext(ctx, db.rebind(q), args...)
+	r, err := db.reads.QueryContext(ctx, db.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}

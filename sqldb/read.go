@@ -6,21 +6,23 @@ import (
 	"strings"
 )
 
-// Lists are read apart from everything else. SQLite's one connection
-// (db.go) serves every write and transaction, and a batch of provisioning
-// writes holds it for milliseconds; two read-only connections of their
-// own let a list be read meanwhile, WAL readers being never blocked by the
-// writer. With two, a list's bounded count runs beside its page rather
-// than after it; on PostgreSQL the two statements take two connections of
-// the pool, and their round trips overlap.
+// Reads outside transactions have connections of their own. SQLite's one
+// writing connection (db.go) serves every write and transaction, and a
+// batch of provisioning writes holds it for milliseconds; two read-only
+// connections let a request authenticate and read meanwhile, WAL readers
+// being never blocked by the writer. With two, a list's bounded count runs
+// beside its page rather than after it; on PostgreSQL the reads share the
+// pool, where the two statements take two connections and their round
+// trips overlap.
 //
 // A read on those connections sees every transaction committed before it
-// started, as a read on the writer's connection does. The page and its
-// count may see different commits; the total is never less than the page's
-// end (Customers, Subscribers).
+// started, as a read on the writer's connection does; a transaction's own
+// reads stay in the transaction. The page and its count may see different
+// commits; the total is never less than the page's end (Customers,
+// Subscribers).
 
-// sqliteReadConns is how many read-only connections SQLite's lists have:
-// a page and its count.
+// sqliteReadConns is how many read-only connections SQLite has: a list's
+// page and its count, one for each of the machine's two cores.
 const sqliteReadConns = 2
 
 // openSQLiteReads opens the read-only connections of the SQLite database
@@ -36,19 +38,10 @@ func openSQLiteReads(dsn string) (*sql.DB, error) {
 	return r, nil
 }
 
-// read runs a list's query on the read connections.
-func (db *DB) read(ctx context.Context, q string, args ...any) (rows, error) {
-	r, err := db.reads.QueryContext(ctx, db.rebind(q), args...)
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// count runs a bounded count on the read connections.
+// count runs a bounded count.
 func (db *DB) count(ctx context.Context, st *Statement) (int, error) {
 	var n int
-	err := db.reads.QueryRowContext(ctx, db.rebind(st.SQL), st.Args...).Scan(&n)
+	err := db.queryRow(ctx, st.SQL, st.Args...).Scan(&n)
 	return n, err
 }
 

@@ -35,7 +35,7 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.read(ctx, l.IDs.SQL, l.IDs.Args...)
+	rows, err := db.query(ctx, l.IDs.SQL, l.IDs.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -96,7 +96,7 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 
 // subscriberRows reads a page's users whole, with their add-ons.
 func (db *DB) subscriberRows(ctx context.Context, st Statement) ([]*tenantry.Subscriber, error) {
-	rows, err := db.read(ctx, st.SQL, st.Args...)
+	rows, err := db.query(ctx, st.SQL, st.Args...)
 	if err != nil {
 		return nil, err
 	}
@@ -113,14 +113,7 @@ func (db *DB) subscriberRows(ctx context.Context, st Statement) ([]*tenantry.Sub
 		return nil, err
 	}
 	rows.Close()
-	return out, loadAddOns(ctx, listReader{db}, out)
-}
-
-// listReader reads add-ons on the lists' connections.
-type listReader struct{ db *DB }
-
-func (r listReader) query(ctx context.Context, q string, args ...any) (rows, error) {
-	return r.db.read(ctx, q, args...)
+	return out, loadAddOns(ctx, db, out)
 }
 
 // Statement is one SQL statement and its arguments.

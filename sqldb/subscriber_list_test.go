@@ -175,18 +175,23 @@ func searchFixture(t *testing.T, e sqldbtest.Engine, ext string) (*subFixture, s
 	return f, url
 }
 
-// TestListsBesideTheWriter: the customer and user lists, with their
-// counts, are read while a transaction holds the writer. On SQLite every
-// write and transaction has one connection, and a list read on it would
-// wait for the transaction to end (here: for ever, the transaction being
-// the test's own). A list sees what was committed before it, not the
-// transaction's uncommitted change.
+// TestListsBesideTheWriter: a request is authenticated (API token, hub
+// session) and the customer and user lists, with their counts, are read
+// while a transaction holds the writer. On SQLite every write and
+// transaction has one connection, and a read on it would wait for the
+// transaction to end (here: for ever, the transaction being the test's
+// own). A list sees what was committed before it, not the transaction's
+// uncommitted change.
 func TestListsBesideTheWriter(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		f, _ := searchFixture(t, e, "ext-1")
 		f.customerWith(t, "ext-2", nil, "webex_meetings")
 		for _, email := range []string{"a@beside.example", "b@beside.example", "c@beside.example"} {
 			f.create(t, &tenantry.SubscriberInput{CustomerID: f.cust.ID, Email: email, Package: "webex_meetings", FirstName: "Beside", LastName: email[:1]})
+		}
+		session, err := f.db.CreateSession(t.Context(), f.boot.Admin.ID)
+		if err != nil {
+			t.Fatal(err)
 		}
 		tx, err := f.db.SQL().BeginTx(t.Context(), nil)
 		if err != nil {
@@ -200,6 +205,12 @@ func TestListsBesideTheWriter(t *testing.T) {
 		// rather than hanging the test.
 		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		defer cancel()
+		if p, err := f.db.Authenticate(ctx, f.boot.Token); err != nil || p.PartnerID != f.boot.Partner.ID {
+			t.Fatalf("token beside a write transaction: %+v, %v", p, err)
+		}
+		if s, err := f.db.Session(ctx, session); err != nil || s.Admin.ID != f.boot.Admin.ID {
+			t.Fatalf("session beside a write transaction: %+v, %v", s, err)
+		}
 		customers, total, err := f.db.Customers(ctx, f.actor, tenantry.CustomerFilter{Page: tenantry.Page{Max: 1}})
 		if err != nil {
 			t.Fatalf("customers beside a write transaction: %v", err)
