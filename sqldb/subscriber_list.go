@@ -35,11 +35,7 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.query(ctx, l.IDs.SQL, l.IDs.Args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	ids, err := scanStrings(rows)
+	ids, err := db.ids(ctx, l.IDs.SQL, l.IDs.Args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -87,9 +83,6 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 		default:
 			total = max(n, total)
 		}
-	}
-	if len(out) == 0 {
-		return nil, total, nil
 	}
 	return out, total, nil
 }
