@@ -30,8 +30,9 @@ type customerListPage struct {
 	Customers         []*tenantry.Customer
 	// RowsHTML is the table's rows, written in Go (rows.go): a template
 	// action costs a microsecond, and a page has 25 rows of a dozen.
-	RowsHTML template.HTML
-	Total    int
+	RowsHTML  template.HTML
+	CountText string // "1–25 of 1,000" (view.countText)
+	Total     int
 	// More is the count bound when Total is past it: the list then says
 	// "more than More" rather than a total it did not count.
 	More     int
@@ -67,6 +68,7 @@ func (p *customerListPage) translate(v *view) {
 	}
 	p.StatusOptionsHTML = optionsHTML(opts)
 	p.RowsHTML = customerRowsHTML(rows)
+	p.CountText = v.countText("hub.customers", p.From, p.To, p.Total, p.More)
 }
 
 // selectURLParts are what the list's URL with a customer's panel open has

@@ -25,6 +25,7 @@ type userListPage struct {
 	StatusOptionsHTML template.HTML
 	Users             []*tenantry.Subscriber
 	RowsHTML          template.HTML // the table's rows, written in Go (rows.go)
+	CountText         string        // "1–25 of 1,000" (view.countText)
 	Total             int
 	// More is the count bound when Total is past it (the page's end with
 	// a search, or past the bound): the list then says "more than More"
@@ -161,6 +162,7 @@ func (p *userListPage) translate(v *view, customerID string) {
 	}
 	p.StatusOptionsHTML = optionsHTML(opts)
 	p.RowsHTML = userRowsHTML(rows)
+	p.CountText = v.countText("hub.users", p.From, p.To, p.Total, p.More)
 }
 
 // userRow is a user as the list's table shows it, its texts translated

@@ -143,8 +143,19 @@ func (v *view) Date(t time.Time) string {
 // (hub.format.group names the separator: comma, period or space).
 func (v *view) Number(n int) string {
 	s := strconv.Itoa(n)
-	sep := map[string]string{"comma": ",", "period": ".", "space": "\u00a0"}[v.T("hub.format.group")]
-	if len(s) <= 4 || sep == "" || n < 0 {
+	if len(s) <= 4 || n < 0 {
+		return s
+	}
+	var sep string
+	switch v.T("hub.format.group") {
+	case "comma":
+		sep = ","
+	case "period":
+		sep = "."
+	case "space":
+		sep = "\u00a0"
+	}
+	if sep == "" {
 		return s
 	}
 	var b strings.Builder
@@ -155,6 +166,16 @@ func (v *view) Number(n int) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// countText is a list's line "from–to of total" (list is the messages'
+// prefix), or "of more than" its count's bound when more is set.
+func (v *view) countText(list string, from, to, total, more int) string {
+	key := list + ".count"
+	if more > 0 {
+		key, total = list+".count_more", more
+	}
+	return v.s.tr.Message(v.Lang, key, map[string]string{"from": v.Number(from), "to": v.Number(to), "total": v.Number(total)})
 }
 
 // Busy reports whether a customer status is one a job is working on.
