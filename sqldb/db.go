@@ -229,6 +229,10 @@ func (db *DB) Engine() string { return db.engine }
 // SQL returns the underlying database handle, for tests and benchmarks.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
+// ReadSQL returns the handle reads outside transactions use (read.go), for
+// benchmarks that time statements as the store runs them.
+func (db *DB) ReadSQL() *sql.DB { return db.reads }
+
 // Close stops the job queue and closes the database.
 func (db *DB) Close() error {
 	if db.queue != nil {

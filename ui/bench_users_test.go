@@ -135,7 +135,7 @@ func benchHubUsers(b *testing.B, e sqldbtest.Engine) {
 			// The page's statements bare, with the look-up a search makes
 			// first (SubscriberListSQL runs it).
 			t0 = time.Now()
-			n, err := bareList(ctx, en.db.SQL(), en.db.SubscriberListSQL(f.a.partnerID, c.f), c.f)
+			n, err := bareList(ctx, en.db.ReadSQL(), en.db.SubscriberListSQL(f.a.partnerID, c.f), c.f)
 			sqlT = append(sqlT, time.Since(t0))
 			if err != nil {
 				b.Fatal(err)

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tenantry/tenantry"
@@ -35,11 +37,15 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	surfaces := fs.String("surface", "api,hub", "the surfaces to time: api, hub or both")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed requests to this file")
 	dbURL := fs.String("database-url", "", "postgres:// URL of a server to create a scratch database on; SQLite when empty")
+	writeRate := fs.Int("write-rate", 0, "customers a second created through the API (and provisioned) while the lists are timed")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *n < 200 {
 		return usageError{msg: "bench lists: want -n 200 or more"}
+	}
+	if *writeRate < 0 || *writeRate > 1000 {
+		return usageError{msg: "bench lists: -write-rate takes 0 to 1000"}
 	}
 	b, err := startBench(ctx, *dbURL, 0)
 	if err != nil {
@@ -123,7 +129,14 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		defer pprof.StopCPUProfile()
 	}
-	fmt.Fprintf(stdout, "  (api: GET /v1/wholesale/customers, 100 a page, no total; hub: GET /customers, 25 a page with its count to 1,000;\n   http: from request to whole answer on one kept-alive connection (no net/http client);\n   store: the store's method in process; sql: the store's statements run bare: a search's look-ups, the page (one row more than shown) and its count)\n")
+	if *writeRate > 0 {
+		stop := b.createWhileTiming(ctx, tpl.ProvisioningID, *writeRate)
+		defer func() {
+			created, failed := stop()
+			fmt.Fprintf(stdout, "  while timing: %d customers created through the API (%d refused or failed)\n", created, failed)
+		}()
+	}
+	fmt.Fprintf(stdout, "  (api: GET /v1/wholesale/customers, 100 a page, no total; hub: GET /customers, 25 a page with its count to 1,000;\n   http: from request to whole answer on one kept-alive connection (no net/http client);\n   store: the store's method in process; sql: the store's statements run bare, on the connections it reads with: a search's look-ups, the page (one row more than shown) and its count)\n")
 	for _, c := range cases {
 		for _, surface := range strings.Split(*surfaces, ",") {
 			if surface != "api" && surface != "hub" {
@@ -189,10 +202,10 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				if err != nil {
 					return err
 				}
-				if sqlRows, err = readAll(ctx, b.db.SQL(), page.SQL, page.Args); err != nil || count == nil || sqlRows <= f.Max {
+				if sqlRows, err = readAll(ctx, b.db.ReadSQL(), page.SQL, page.Args); err != nil || count == nil || sqlRows <= f.Max {
 					return err
 				}
-				_, err = readAll(ctx, b.db.SQL(), count.SQL, count.Args)
+				_, err = readAll(ctx, b.db.ReadSQL(), count.SQL, count.Args)
 				return err
 			}
 			httpLat, err := timeRuns(*reqs, get)
@@ -294,6 +307,46 @@ func seedCustomers(ctx context.Context, db *sqldb.DB, modelID string, n int) err
 func benchListExternalID(i int) string { return fmt.Sprintf("EXT-%07d", i) }
 
 func benchListEmail(i int) string { return fmt.Sprintf("admin%d@example.com", i) }
+
+// createWhileTiming creates rate customers a second through the API, each
+// due at its time whatever the answers (an open loop), until the function
+// it returns is called; that returns how many were created and how many
+// were not. The workers provision them: the lists are timed beside the
+// writes a partner's onboarding makes.
+func (b *benchEnv) createWhileTiming(ctx context.Context, provisioningID string, rate int) func() (created, failed int) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var ok, bad atomic.Int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Second / time.Duration(rate))
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := b.expect(ctx, http.StatusAccepted, "POST", "/v1/wholesale/customers", benchCustomer(provisioningID, i), nil); err != nil {
+					if ctx.Err() == nil { // not one cut short at the end
+						bad.Add(1)
+					}
+					return
+				}
+				ok.Add(1)
+			}()
+		}
+	}()
+	return func() (int, int) {
+		cancel()
+		wg.Wait()
+		return int(ok.Load()), int(bad.Load())
+	}
+}
 
 // dollarParams numbers the ? placeholders of q as PostgreSQL's $n.
 func dollarParams(q string) string {

@@ -45,3 +45,23 @@ func TestBenchLists(t *testing.T) {
 		}
 	})
 }
+
+// TestBenchListsWhileWriting: with -write-rate the lists are timed while
+// customers are created through the API, and the benchmark says how many
+// were created, none refused; a rate out of range is a usage error.
+func TestBenchListsWhileWriting(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"bench", "lists", "-n", "300", "-requests", "200", "-only", "first page", "-write-rate", "200"}
+	if code := Main(t.Context(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("%v: exit %d\n%s%s", args, code, stdout.String(), stderr.String())
+	}
+	m := regexp.MustCompile(`while timing: (\d+) customers created through the API \((\d+) refused or failed\)`).FindStringSubmatch(stdout.String())
+	if m == nil || m[1] == "0" || m[2] != "0" {
+		t.Errorf("no customers created while timing, or some refused:\n%s", stdout.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := Main(t.Context(), []string{"bench", "lists", "-write-rate", "-1"}, &stdout, &stderr); code != 2 || !bytes.Contains(stderr.Bytes(), []byte("-write-rate")) {
+		t.Errorf("-write-rate -1: exit %d, %s", code, stderr.String())
+	}
+}
