@@ -57,6 +57,8 @@ func startBench(ctx context.Context, pgURL string, workers int) (*benchEnv, erro
 		closeAll()
 		return nil, err
 	}
+	// As serve wraps it: probes, metrics and the access log (discarded).
+	h, _, _ = observed(h, db, Config{}, log)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		closeAll()

@@ -136,6 +136,19 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintf(stdout, "  while timing: %d customers created through the API (%d refused or failed)\n", created, failed)
 		}()
 	}
+	// The floor: an answer of the same server on the same connection that
+	// reads no database and renders nothing. No list can answer faster.
+	floor, err := timeRuns(*reqs, func() error {
+		status, _, err := lean.Get("/healthz")
+		if err == nil && status != http.StatusOK {
+			err = fmt.Errorf("GET /healthz: %d", status)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  http floor (GET /healthz: no database, no page) p50 %v p99 %v\n", pct(floor, 50), pct(floor, 99))
 	fmt.Fprintf(stdout, "  (api: GET /v1/wholesale/customers, 100 a page, no total; hub: GET /customers, 25 a page with its count to 1,000;\n   http: from request to whole answer on one kept-alive connection (no net/http client);\n   store: the store's method in process; sql: the store's statements run bare, on the connections it reads with: a search's look-ups, the page (one row more than shown) and its count)\n")
 	for _, c := range cases {
 		for _, surface := range strings.Split(*surfaces, ",") {

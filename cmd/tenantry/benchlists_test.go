@@ -25,6 +25,10 @@ func TestBenchLists(t *testing.T) {
 		if !regexp.MustCompile(`bench lists: n=301 requests=3 engine=` + e.Name).MatchString(out) {
 			t.Errorf("no header:\n%s", out)
 		}
+		// The floor, the same server's answer that reads no database.
+		if !regexp.MustCompile(`http floor \(GET /healthz: no database, no page\) p50 \S+ p99 \S+`).MatchString(out) {
+			t.Errorf("no floor:\n%s", out)
+		}
 		for _, c := range []string{"first page", "last page", "status=provisioned ", "status=error", "search name part", "search Korean name part",
 			"search external id", "search admin email", "search rare name part"} {
 			for _, surface := range []string{"api", "hub"} {
