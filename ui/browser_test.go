@@ -408,6 +408,26 @@ func (b *bt) customerWizard(lang, name, extID string) {
 	if !strings.Contains(b.text(".summary"), tr("hub.region.US")) {
 		t.Errorf("%s: summary lacks the data region", lang)
 	}
+	// A value written left to right (the admin's email) keeps to the
+	// page's side, and an address line reads in its own order: in Arabic
+	// "1 Main St" is not shown as "Main St 1".
+	side := map[bool]string{true: "right", false: "left"}[lang == "ar"]
+	if got := eval[string](b, `getComputedStyle(document.querySelector(".summary dd[dir=ltr]")).textAlign`); got != side {
+		t.Errorf("%s: an email in the summary is aligned %s, want %s", lang, got, side)
+	}
+	if got := eval[string](b, `(() => {
+		const w = document.createTreeWalker(document.querySelector(".summary address"), NodeFilter.SHOW_TEXT);
+		let n;
+		while ((n = w.nextNode()) && !n.textContent.includes("1 Main St")) {}
+		if (!n) return "missing";
+		const i = n.textContent.indexOf("1 Main St"), r = document.createRange();
+		r.setStart(n, i); r.setEnd(n, i + 1);
+		const one = r.getBoundingClientRect().left;
+		r.setStart(n, i + 2); r.setEnd(n, i + 3);
+		return one < r.getBoundingClientRect().left ? "in order" : "reversed";
+	})()`); got != "in order" {
+		t.Errorf("%s: the address line 1 Main St is %s", lang, got)
+	}
 	b.submit(`form.card button[type=submit]:not([name])`, "/customers")
 }
 
