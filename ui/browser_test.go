@@ -226,7 +226,21 @@ func (b *bt) visit(name string) {
 	start := time.Now()
 	b.shot(name)
 	b.axe(name)
+	b.styled(name)
 	b.t.Logf("visited %s (%s)", name, time.Since(start).Round(time.Millisecond))
+}
+
+// styled checks that every field a person types into has the hub's look
+// (its padding, say), not the browser's bare one: a type of input the
+// stylesheet forgot shows as a small box unlike its neighbours.
+func (b *bt) styled(name string) {
+	b.t.Helper()
+	bare := eval[[]string](b, `[...document.querySelectorAll("input:not([type=hidden],[type=checkbox],[type=radio],[type=submit],[type=button]), select, textarea")]
+		.filter(e => e.offsetParent !== null && parseFloat(getComputedStyle(e).paddingInlineStart) < 6)
+		.map(e => e.outerHTML.slice(0, 80))`)
+	for _, e := range bare {
+		b.t.Errorf("%s: a field without the hub's style: %s", name, e)
+	}
 }
 
 // visitFits is visit, and checks that the page is no wider than the
