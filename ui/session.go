@@ -70,10 +70,18 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // localPath returns p when it is a path on this site, else def: a form's
-// "next" never sends the browser elsewhere.
+// "next" never sends the browser elsewhere. Browsers drop tabs and line
+// breaks from a Location and read a backslash as a slash, so "/\t/evil"
+// and "/\\evil" are other sites to them: p may hold neither, nor any
+// other control character.
 func localPath(p, def string) string {
-	if len(p) == 0 || p[0] != '/' || (len(p) > 1 && (p[1] == '/' || p[1] == '\\')) {
+	if len(p) == 0 || p[0] != '/' || (len(p) > 1 && p[1] == '/') {
 		return def
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return def
+		}
 	}
 	return p
 }

@@ -2,9 +2,11 @@ package ui
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/locale"
 )
 
 // setupForm is the first-run setup page: the partner organization and its
@@ -42,8 +44,12 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if err := s.svc.Hub.SetAdminLanguage(r.Context(), res.Admin.ID, state(r).lang); err != nil {
-		return err
+	// A language picked in the switcher before setup is the admin's
+	// choice; otherwise the admin's browser keeps deciding.
+	if c, err := r.Cookie(langCookie); err == nil && slices.Contains(locale.Languages, c.Value) {
+		if err := s.svc.Hub.SetAdminLanguage(r.Context(), res.Admin.ID, c.Value); err != nil {
+			return err
+		}
 	}
 	if err := s.startSession(w, r, res.Admin.ID); err != nil {
 		return err

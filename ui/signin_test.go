@@ -118,8 +118,8 @@ func TestLanguageFollowsBrowserUntilChosen(t *testing.T) {
 		b.lang = "ar-SA,ar;q=0.9"
 		b.get("/signin").must(t, 200).contains(t, `lang="ar" dir="rtl"`, "تسجيل الدخول")
 		b.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
-		// The setup page was in English: that was the admin's choice of language.
-		b.get("/customers").must(t, 200).contains(t, `lang="en" dir="ltr"`)
+		// Setup (in English) chose nothing: the pages follow the browser.
+		b.get("/customers").must(t, 200).contains(t, `lang="ar" dir="rtl"`)
 		b.post("/language", url.Values{"lang": {"ko"}, "next": {"/templates"}}).must(t, 303)
 		b.get("/templates").must(t, 200).contains(t, `lang="ko"`, "온보딩 템플릿")
 		// Remembered for the admin, in another browser whatever it prefers.
@@ -128,9 +128,24 @@ func TestLanguageFollowsBrowserUntilChosen(t *testing.T) {
 		b2.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
 		b2.get("/customers").must(t, 200).contains(t, `lang="ko"`)
 		// A "next" elsewhere never leaves the site.
-		if p := b2.post("/language", url.Values{"lang": {"es"}, "next": {"//evil.example/x"}}).must(t, 303); p.Location != "/" {
-			t.Errorf("language switch went to %q", p.Location)
+		for _, next := range []string{"//evil.example/x", "/\t/evil.example", "/\\evil.example"} {
+			if p := b2.post("/language", url.Values{"lang": {"es"}, "next": {next}}).must(t, 303); p.Location != "/" {
+				t.Errorf("language switch with next %q went to %q", next, p.Location)
+			}
+			if p := b2.get("/signin?next=" + url.QueryEscape(next)).must(t, 303); p.Location != "/" {
+				t.Errorf("signed-in /signin with next %q went to %q", next, p.Location)
+			}
 		}
+		// A language picked in the switcher before setup is the first
+		// admin's choice.
+		en2 := newHubEnv(t, filepath.Join(t.TempDir(), "tenantry.db"), "sqlite")
+		b3 := en2.browser(t)
+		b3.post("/language", url.Values{"lang": {"sv"}, "next": {"/signin"}}).must(t, 303)
+		b3.post(en2.setupLink(t), url.Values{"partner": {"Acme"}, "name": {"Ada"}, "email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		b4 := en2.browser(t)
+		b4.lang = "ko"
+		b4.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		b4.get("/customers").must(t, 200).contains(t, `lang="sv"`)
 	})
 }
 
