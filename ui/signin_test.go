@@ -132,7 +132,7 @@ func TestLanguageFollowsBrowserUntilChosen(t *testing.T) {
 			if p := b2.post("/language", url.Values{"lang": {"es"}, "next": {next}}).must(t, 303); p.Location != "/" {
 				t.Errorf("language switch with next %q went to %q", next, p.Location)
 			}
-			if p := b2.get("/signin?next=" + url.QueryEscape(next)).must(t, 303); p.Location != "/" {
+			if p := b2.get("/signin?next="+url.QueryEscape(next)).must(t, 303); p.Location != "/" {
 				t.Errorf("signed-in /signin with next %q went to %q", next, p.Location)
 			}
 		}
