@@ -15,6 +15,22 @@ import (
 // PartnerAdminRoles lists the roles of partner admins, most powerful first.
 var PartnerAdminRoles = []string{RoleFullAdmin, RoleProvisioningAdmin, RoleReadOnlyAdmin}
 
+// RoleScopes are the API scopes an admin of a role may use, through the
+// hub or through a token that acts as the admin: a read-only admin reads,
+// a provisioning admin reads and writes, and only a full admin manages the
+// partner's tokens (a partner setting).
+func RoleScopes(role string) []string {
+	switch role {
+	case RoleFullAdmin:
+		return KnownScopes
+	case RoleProvisioningAdmin:
+		return AllScopes
+	case RoleReadOnlyAdmin:
+		return []string{ScopeCustomersRead, ScopeSubscribersRead}
+	}
+	return nil
+}
+
 // InviteLinkLifetime is how long the link of an invitation works.
 const InviteLinkLifetime = 7 * 24 * time.Hour
 

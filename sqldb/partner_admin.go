@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -171,12 +172,64 @@ func (db *DB) SetPartnerAdminRole(ctx context.Context, a *tenantry.Actor, id, ro
 		}
 		from := ad.Role
 		ad.Role = role
-		return tx.audit(ctx, a.PartnerID, a.AdminID, "admin.role", "admin", id, map[string]string{"email": ad.Email, "from": from, "role": role})
+		if err := tx.audit(ctx, a.PartnerID, a.AdminID, "admin.role", "admin", id, map[string]string{"email": ad.Email, "from": from, "role": role}); err != nil {
+			return err
+		}
+		return tx.fitTokensToRole(ctx, a, id, role)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// fitTokensToRole narrows the API tokens that act as admin id (or one of
+// its copies) to the scopes of its new role, and revokes those left with
+// none: a demoted admin's token writes no more than the admin may. The
+// caller's transaction has the processes forget their cached tokens.
+func (t *Tx) fitTokensToRole(ctx context.Context, a *tenantry.Actor, id, role string) error {
+	allowed := tenantry.RoleScopes(role)
+	rows, err := t.query(ctx, `SELECT id, scopes FROM api_tokens WHERE admin_id = ? OR admin_id IN (SELECT CAST(? AS TEXT) || '.' || p.id FROM partners p WHERE p.parent_id = ?)`,
+		id, id, a.PartnerID)
+	if err != nil {
+		return err
+	}
+	type token struct{ id, scopes string }
+	var tokens []token
+	for rows.Next() {
+		var tk token
+		if err := rows.Scan(&tk.id, &tk.scopes); err != nil {
+			rows.Close()
+			return err
+		}
+		tokens = append(tokens, tk)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, tk := range tokens {
+		had := strings.Fields(tk.scopes)
+		kept := slices.DeleteFunc(slices.Clone(had), func(s string) bool { return !slices.Contains(allowed, s) })
+		switch {
+		case len(kept) == len(had):
+			continue
+		case len(kept) == 0:
+			if _, err := t.exec(ctx, `DELETE FROM api_tokens WHERE id = ?`, tk.id); err != nil {
+				return err
+			}
+			err = t.audit(ctx, a.PartnerID, a.AdminID, "token.revoke", "token", tk.id, map[string]string{"reason": "admin.role", "admin": id})
+		default:
+			if _, err := t.exec(ctx, `UPDATE api_tokens SET scopes = ? WHERE id = ?`, strings.Join(kept, " "), tk.id); err != nil {
+				return err
+			}
+			err = t.audit(ctx, a.PartnerID, a.AdminID, "token.narrow", "token", tk.id, map[string]any{"reason": "admin.role", "admin": id, "from": had, "scopes": kept})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sendInvitation queues the invitation mail of admin ad, in its language,

@@ -314,3 +314,64 @@ func TestSendTestEvent(t *testing.T) {
 		wantError(t, err, tenantry.ECONFLICT, tenantry.ReasonWebhookInactive)
 	})
 }
+
+// TestDemotionNarrowsTokens: a token acts as its admin, so demoting the
+// admin narrows its tokens to the new role's scopes at once (a token
+// authenticated before is not believed from a cache), and revokes those
+// left with none; a promotion widens nothing.
+func TestDemotionNarrowsTokens(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		ctx := t.Context()
+		ad, err := f.db.InvitePartnerAdmin(ctx, f.actor, &tenantry.PartnerAdminInput{Email: "fay@acme.example", Role: tenantry.RoleFullAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := &tenantry.Principal{PartnerID: f.boot.Partner.ID, AdminID: ad.ID, Scopes: tenantry.KnownScopes}
+		token := func(scopes ...string) string {
+			_, secret, err := f.db.CreateToken(ctx, f.boot.Partner.ID, by, &tenantry.TokenInput{Name: strings.Join(scopes, " "), Scopes: scopes})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.db.Authenticate(ctx, secret); err != nil { // cached now
+				t.Fatal(err)
+			}
+			return secret
+		}
+		writer := token(tenantry.ScopeCustomersRead, tenantry.ScopeCustomersWrite, tenantry.ScopeTokens)
+		tokensOnly := token(tenantry.ScopeTokens)
+		scopes := func(secret string) []string {
+			p, err := f.db.Authenticate(ctx, secret)
+			if err != nil {
+				return []string{tenantry.ErrorCode(err)}
+			}
+			return p.Scopes
+		}
+		if _, err := f.db.SetPartnerAdminRole(ctx, f.actor, ad.ID, tenantry.RoleProvisioningAdmin); err != nil {
+			t.Fatal(err)
+		}
+		if got := scopes(writer); !slices.Equal(got, []string{tenantry.ScopeCustomersRead, tenantry.ScopeCustomersWrite}) {
+			t.Errorf("a provisioning admin's token holds %v", got)
+		}
+		if got := scopes(tokensOnly); !slices.Equal(got, []string{tenantry.EUNAUTHORIZED}) {
+			t.Errorf("a token left with no scope: %v", got)
+		}
+		if _, err := f.db.SetPartnerAdminRole(ctx, f.actor, ad.ID, tenantry.RoleReadOnlyAdmin); err != nil {
+			t.Fatal(err)
+		}
+		if got := scopes(writer); !slices.Equal(got, []string{tenantry.ScopeCustomersRead}) {
+			t.Errorf("a read-only admin's token holds %v", got)
+		}
+		if _, err := f.db.SetPartnerAdminRole(ctx, f.actor, ad.ID, tenantry.RoleFullAdmin); err != nil {
+			t.Fatal(err)
+		}
+		if got := scopes(writer); !slices.Equal(got, []string{tenantry.ScopeCustomersRead}) {
+			t.Errorf("after a promotion the token holds %v", got)
+		}
+		for action, want := range map[string]int{"token.narrow": 2, "token.revoke": 1} {
+			if n := count(t, f.db, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND actor_id = ?`, action, f.actor.AdminID); n != want {
+				t.Errorf("%d %s audited, want %d", n, action, want)
+			}
+		}
+	})
+}

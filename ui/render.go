@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,13 +97,11 @@ func (s *Server) check(r *http.Request, st *reqState, acc access) error {
 	return nil
 }
 
-// scopesOf are the API scopes that match an admin's role: a read-only admin
-// reads, the others read and write.
+// scopesOf are the wholesale API scopes that match an admin's role: a
+// read-only admin reads, the others read and write. (The hub manages
+// tokens by role, on the settings pages of full admins.)
 func scopesOf(role string) []string {
-	if role == tenantry.RoleReadOnlyAdmin {
-		return []string{tenantry.ScopeCustomersRead, tenantry.ScopeSubscribersRead}
-	}
-	return tenantry.AllScopes
+	return slices.DeleteFunc(slices.Clone(tenantry.RoleScopes(role)), func(s string) bool { return s == tenantry.ScopeTokens })
 }
 
 // canWrite reports whether an admin may change things.

@@ -13,17 +13,21 @@ import (
 )
 
 // auditResources are the resource kinds the audit log's filter offers.
-var auditResources = []string{"customer", "location", "subscriber", "customer_admin", "import", "template", "webhook", "token", "partner", "admin"}
+var auditResources = []string{"customer", "location", "subscriber", "customer_admin", "import", "template", "webhook", "token",
+	"partner", "admin", "assistance_request", "directory"}
 
 // auditActions are suggestions for the action filter, which takes any
-// action, also one a newer version writes.
+// action, also one a newer version writes. TestAuditFiltersOfferEveryAction
+// keeps them and auditResources in step with what the store writes.
 var auditActions = []string{
-	"customer.create", "customer.update", "customer.delete", "customer.approval",
+	"customer.create", "customer.update", "customer.delete", "customer.approval", "customer.updated", "customer.deleted", "customer.failed",
 	"location.create", "location.update", "location.delete", "location.numbers_add", "location.number_remove", "location.main_number",
 	"subscriber.create", "subscriber.update", "subscriber.delete", "subscriber.consent_requested", "subscriber.consent_accepted", "subscriber.consent_rejected",
-	"customer_admin.create", "customer_admin.update", "customer_admin.delete", "import.create",
-	"template.create", "template.update", "template.delete", "webhook.create", "webhook.delete",
-	"token.create", "token.revoke", "subpartner.create", "subpartner.state", "subpartner.act_start", "subpartner.act_stop", "admin.password",
+	"customer_admin.create", "customer_admin.update", "customer_admin.delete", "import.create", "import.failed", "directory.import",
+	"template.create", "template.update", "template.delete", "webhook.create", "webhook.delete", "webhook.test",
+	"token.create", "token.narrow", "token.revoke", "subpartner.create", "subpartner.state", "subpartner.act_start", "subpartner.act_stop",
+	"admin.invite", "admin.invite_resent", "admin.role", "admin.remove", "admin.password",
+	"partner.bootstrap", "partner.operations_email", "assistance.request",
 }
 
 // auditPage is the partner's audit log: filters and a page of entries,
@@ -80,7 +84,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	p.Admins = append(p.Admins, option{Value: "system", Label: v.T("hub.audit.system")})
 	p.Resources = []option{{Value: "", Label: v.T("hub.audit.any_resource")}}
 	for _, res := range auditResources {
-		p.Resources = append(p.Resources, option{Value: res, Label: res})
+		p.Resources = append(p.Resources, option{Value: res, Label: v.T("hub.audit.kind." + res)})
 	}
 
 	f := tenantry.AuditFilter{OrgID: in.Org, AdminID: in.Admin, Action: in.Action, Resource: in.Resource, ResourceID: in.ResourceID}

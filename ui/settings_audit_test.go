@@ -147,5 +147,22 @@ func TestAuditLogPage(t *testing.T) {
 		if !regexp.MustCompile(`href="/settings/audit\?action=location.update&amp;before=`).MatchString(filtered.Body) {
 			t.Error("the older page's link drops the filter")
 		}
+
+		// Who is named in words also when it is not an admin of today: a
+		// customer's admin deciding through an approval link, an admin
+		// since removed; a change of nothing shows no change.
+		for _, row := range [][2]string{{"customer_admin", `{"decision":"approve"}`}, {"ADMIN-GONE", "null"}} {
+			if _, err := en.db.SQL().ExecContext(ctx, rebind(en, `INSERT INTO audit_log (partner_id, actor_id, action, resource, resource_id, change, at, via, token_id) VALUES (?, ?, 'customer.approval', 'customer', 'CUST-WHO', ?, ?, '', '')`),
+				a.partnerID, row[0], row[1], int64(4_100_000_000_000_000)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		who := a.get("/settings/audit?resourceId=CUST-WHO").must(t, 200)
+		who.contains(t, "The customer&#39;s admin (approval link)", "A removed admin", "ADMIN-GONE")
+		if n := strings.Count(who.Body, "<summary>"); n != 1 {
+			t.Errorf("%d changes shown, want 1 (none for null)", n)
+		}
+		a.post("/language", url.Values{"lang": {"ko"}}).must(t, 303)
+		a.get("/settings/audit?resourceId=CUST-WHO").must(t, 200).contains(t, "고객 관리자(승인 링크)", "삭제된 관리자", `<option value="customer_admin">고객 관리자</option>`)
 	})
 }
