@@ -46,7 +46,9 @@ func (db *DB) CreateSetupLink(ctx context.Context) (string, error) {
 	return db.createLink(ctx, tenantry.LinkSetup, "")
 }
 
-// CreateSignInLink stores a new sign-in link for an admin and returns its token.
+// CreateSignInLink stores a new sign-in link for an admin and returns its
+// token. Only the newest works: the admin's unused links (an invitation's,
+// say) end.
 func (db *DB) CreateSignInLink(ctx context.Context, adminID string) (string, error) {
 	if _, err := db.admin(ctx, adminID); err != nil {
 		return "", err
@@ -58,11 +60,23 @@ func (db *DB) createLink(ctx context.Context, kind, adminID string) (string, err
 	token := newSecret()
 	now := db.now()
 	err := db.inTx(ctx, func(tx *Tx) error {
+		if adminID != "" {
+			if err := tx.endSignInLinks(ctx, adminID); err != nil {
+				return err
+			}
+		}
 		_, err := tx.exec(ctx, `INSERT INTO hub_links (token_hash, kind, admin_id, created, expires) VALUES (?, ?, ?, ?, ?)`,
 			hashToken(token), kind, adminID, now.UnixMicro(), now.Add(tenantry.LinkLifetime).UnixMicro())
 		return err
 	})
 	return token, err
+}
+
+// endSignInLinks deletes an admin's unused sign-in links: a newer link, or
+// a password chosen through one, ends the others.
+func (t *Tx) endSignInLinks(ctx context.Context, adminID string) error {
+	_, err := t.exec(ctx, `DELETE FROM hub_links WHERE admin_id = ? AND kind = ? AND used = 0`, adminID, tenantry.LinkSignIn)
+	return err
 }
 
 // CheckLink reports whether a link can be used, and for which admin.
@@ -158,6 +172,9 @@ func (db *DB) UseSignInLink(ctx context.Context, token, password string) (*tenan
 			return err
 		}
 		if err := tx.setPassword(ctx, adminID, hash); err != nil {
+			return err
+		}
+		if err := tx.endSignInLinks(ctx, adminID); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM hub_sessions WHERE admin_id = ?`, adminID); err != nil {

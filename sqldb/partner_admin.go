@@ -266,7 +266,7 @@ func (db *DB) ResendPartnerAdminInvitation(ctx context.Context, a *tenantry.Acto
 			return tenantry.Errorf(tenantry.ECONFLICT, tenantry.ReasonPartnerAdminNotPending)
 		}
 		// Only the newest invitation's link works.
-		if _, err := tx.exec(ctx, `DELETE FROM hub_links WHERE admin_id = ? AND kind = ? AND used = 0`, ad.ID, tenantry.LinkSignIn); err != nil {
+		if err := tx.endSignInLinks(ctx, ad.ID); err != nil {
 			return err
 		}
 		if err := tx.sendInvitation(ctx, ad, partnerName, db.now().UTC()); err != nil {

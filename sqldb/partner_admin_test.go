@@ -375,3 +375,33 @@ func TestDemotionNarrowsTokens(t *testing.T) {
 		}
 	})
 }
+
+// TestOnlyTheNewestSignInLinkWorks: a fresh sign-in link ends an admin's
+// unused invitation, and a password chosen through a link ends the rest.
+func TestOnlyTheNewestSignInLinkWorks(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		ctx := t.Context()
+		ad, err := f.db.InvitePartnerAdmin(ctx, f.actor, &tenantry.PartnerAdminInput{Email: "gil@acme.example", Role: tenantry.RoleProvisioningAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		invited := invitation(t, f.db, f.actor, "gil@acme.example")
+		fresh, err := f.db.CreateSignInLink(ctx, ad.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.CheckLink(ctx, tenantry.LinkSignIn, invited); err == nil {
+			t.Error("the invitation's link works beside a fresher one")
+		}
+		if _, err := f.db.UseSignInLink(ctx, invited, "correct horse battery"); err == nil {
+			t.Error("a password was set through the superseded invitation")
+		}
+		if _, err := f.db.UseSignInLink(ctx, fresh, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.UseSignInLink(ctx, fresh, "another horse battery"); err == nil {
+			t.Error("a used link set a password again")
+		}
+	})
+}
