@@ -53,7 +53,7 @@ const (
 	ReasonMalformedJSON        = "malformed_json"              // {detail}
 	ReasonUnknownField         = "unknown_field"               // {field}
 	ReasonWrongType            = "wrong_type"                  // {field} {type}
-	ReasonUnsupportedMedia     = "unsupported_media_type"      // {type}
+	ReasonUnsupportedMedia     = "unsupported_media_type"      // {type} {want}
 	ReasonBodyTooLarge         = "body_too_large"              // {max}
 	ReasonInvalidNumber        = "invalid_number"              // {field} {value}
 	ReasonIdempotencyMismatch  = "idempotency_key_reused"      // {field}

@@ -26,7 +26,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return nil, tenantry.Errorf(tenantry.EUNSUPPORTED, tenantry.ReasonUnsupportedMedia, "type", ct)
+		return nil, tenantry.Errorf(tenantry.EUNSUPPORTED, tenantry.ReasonUnsupportedMedia, "type", ct, "want", "application/json")
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	if err != nil {

@@ -57,7 +57,7 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	ct := r.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "text/csv" {
-		return tenantry.Errorf(tenantry.EUNSUPPORTED, tenantry.ReasonUnsupportedMedia, "type", ct)
+		return tenantry.Errorf(tenantry.EUNSUPPORTED, tenantry.ReasonUnsupportedMedia, "type", ct, "want", "text/csv")
 	}
 	dryRun := false
 	if v := r.URL.Query().Get("dryRun"); v != "" {

@@ -115,7 +115,10 @@ func TestImportsAPI(t *testing.T) {
 			"Bob,B,bob@example.com,webex_calling," + hq.ID + ",+14085550102,\r\n" +
 			"Cy,C,cy@example.com,webex_calling,Nowhere,,1003\r\n"
 
-		p.do(t, "POST", importsPath(cid), file, nil).wantStatus(t, 415)
+		// Not CSV: the answer says what to send.
+		if e := p.do(t, "POST", importsPath(cid), file, nil).wantStatus(t, 415).errorDoc(t); !strings.Contains(e.Message, "send text/csv") {
+			t.Errorf("415 says %q", e.Message)
+		}
 		p.do(t, "POST", importsPath(cid), "email\r\n", csvType).wantStatus(t, 400)
 		// A file past the size limit is refused whole, before any row is read.
 		big := "First Name,Last Name,Email,Package,Location,Phone Number,Extension\r\n" +

@@ -126,7 +126,7 @@ func placeholders(msg string) ([]string, bool) {
 // caller would ever fill.
 var paramNames = []string{
 	"field", "max", "value", "package", "requires", "country", "count", "current", "scope",
-	"type", "detail", "resource", "status", "name", "id", "char", "allowed",
+	"type", "detail", "resource", "status", "name", "id", "char", "allowed", "want",
 }
 
 func TestPlaceholdersMatchEnglish(t *testing.T) {
