@@ -52,6 +52,20 @@ type CustomerFilter struct {
 	Page
 }
 
+// MaxSearch is the longest search a list takes, in characters.
+const MaxSearch = 255
+
+// FieldSearch names a list's search in problems (the API's parameter).
+const FieldSearch = "search"
+
+// Validate checks the filter's search: at most MaxSearch characters, none
+// of them a control character.
+func (f CustomerFilter) Validate() []Problem {
+	var ps problems
+	limitText(&ps, FieldSearch, f.Search, MaxSearch)
+	return ps
+}
+
 // BootstrapInput creates a partner with its first full admin.
 type BootstrapInput struct {
 	PartnerName string

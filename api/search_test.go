@@ -33,6 +33,11 @@ func TestCustomerSearch(t *testing.T) {
 				t.Errorf("search %q matched %v", q, l.ids())
 			}
 		}
+		// A search longer than the documented 255 characters, or with a
+		// control character, is a 400 naming it; 255 is fine.
+		p.do(t, "GET", "/v1/wholesale/customers?search="+strings.Repeat("a", 256), nil, nil).wantField(t, 400, "search")
+		p.do(t, "GET", "/v1/wholesale/customers?search=a%09b", nil, nil).wantField(t, 400, "search")
+		p.do(t, "GET", "/v1/wholesale/customers?search="+strings.Repeat("통", 255), nil, nil).wantStatus(t, 200)
 		l, r := p.listCustomers(t, "search=r&max=1")
 		if len(l.Items) != 1 || !strings.Contains(r.Header.Get("Link"), "search=r") {
 			t.Errorf("paged search: %v, Link %q", l.ids(), r.Header.Get("Link"))

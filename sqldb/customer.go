@@ -350,6 +350,9 @@ func (db *DB) Customer(ctx context.Context, a *tenantry.Actor, id string) (*tena
 // rows are read whole. A search that is exactly an external id or admin
 // email reads those customers from their own indexes instead.
 func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.CustomerFilter) ([]*tenantry.Customer, int, error) {
+	if err := tenantry.Invalid(f.Validate()); err != nil {
+		return nil, 0, err
+	}
 	page, count, err := db.customerListStatements(ctx, a.OrgID, f)
 	if err != nil {
 		return nil, 0, err
