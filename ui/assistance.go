@@ -136,7 +136,6 @@ func (s *Server) assistanceRequest(w http.ResponseWriter, r *http.Request) error
 	v := s.view(r, "hub.assist.request_title")
 	v.Nav = "assistance"
 	v.Page = assistanceRequestPage{Request: req, HasAddress: has}
-	s.consumeFlash(w, r)
 	return s.render(w, r, "assistance_request", v)
 }
 

@@ -89,7 +89,6 @@ func (s *Server) customerAdmins(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := s.view(r, "hub.cadmins.title")
-	s.consumeFlash(w, r)
 	return s.renderAdmins(w, r, http.StatusOK, v, c, customerAdminsPage{})
 }
 

@@ -71,7 +71,6 @@ func (s *Server) customerImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.consumeFlash(w, r)
 	return s.renderImportTab(w, r, http.StatusOK, c, true, nil)
 }
 
@@ -219,7 +218,6 @@ func (s *Server) importView(w http.ResponseWriter, r *http.Request) error {
 		v.Refresh = 2
 	}
 	v.Page = p
-	s.consumeFlash(w, r)
 	return s.render(w, r, "customer_import_view", v)
 }
 

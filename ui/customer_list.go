@@ -151,7 +151,6 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 			v.Refresh = 5
 		}
 	}
-	s.consumeFlash(w, r)
 	return s.render(w, r, "customer_list", v)
 }
 

@@ -131,7 +131,6 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 	v.Nav, v.Tab, v.Customer = "customers", "setup", c
 	p := &setupPage{Customer: c, Step: step, MaxUsers: tenantry.MaxManualUsers}
 	v.Page = p
-	s.consumeFlash(w, r)
 	switch {
 	case !c.Status.AcceptsSubscribers():
 		p.NotReady = true

@@ -98,7 +98,6 @@ func (s *Server) locationView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.consumeFlash(w, r)
 	return s.renderLocation(w, r, http.StatusOK, p)
 }
 

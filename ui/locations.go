@@ -69,7 +69,6 @@ func (s *Server) customerLocations(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	f := locationForm{Country: c.Address.Country, Language: c.Language}
-	s.consumeFlash(w, r)
 	return s.renderLocations(w, r, http.StatusOK, c, f, nil)
 }
 

@@ -69,7 +69,6 @@ func (s *Server) renderOnBehalf(w http.ResponseWriter, r *http.Request, status i
 		v.Errors.add("subPartner", s.message(v.Lang, tenantry.ReasonRequired, map[string]string{"field": s.message(v.Lang, "hub.onbehalf.sub_partner", nil)}))
 	}
 	v.Page = onBehalfPage{SubPartners: ps, Total: total, Selected: selected}
-	s.consumeFlash(w, r)
 	return s.renderStatus(w, r, status, "settings_subpartners_act", v)
 }
 

@@ -167,6 +167,8 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return nil
 	}
+	// Every page shows the flash (the layout does): once shown, it goes.
+	s.consumeFlash(w, r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))

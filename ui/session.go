@@ -33,7 +33,8 @@ func (s *Server) flash(w http.ResponseWriter, key string) {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: key, Path: "/", MaxAge: 60, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }
 
-// consumeFlash removes the flash cookie once a page has shown it.
+// consumeFlash removes the flash cookie once a page has shown it
+// (renderStatus, for every page).
 func (s *Server) consumeFlash(w http.ResponseWriter, r *http.Request) {
 	if _, err := r.Cookie(flashCookie); err == nil {
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})

@@ -51,7 +51,6 @@ func (s *Server) settingsAdmins(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.consumeFlash(w, r)
 	return s.render(w, r, "settings_admins", v)
 }
 

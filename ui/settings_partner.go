@@ -19,7 +19,6 @@ func (s *Server) partnerSettings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.consumeFlash(w, r)
 	return s.renderPartnerSettings(w, r, http.StatusOK, ps, ps.OperationsEmail, nil)
 }
 

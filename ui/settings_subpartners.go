@@ -29,7 +29,6 @@ func (s *Server) subPartnersPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.consumeFlash(w, r)
 	return s.render(w, r, "settings_subpartners", v)
 }
 

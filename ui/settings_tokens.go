@@ -70,7 +70,6 @@ func (s *Server) settingsTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.consumeFlash(w, r)
 	return s.render(w, r, "settings_tokens", v)
 }
 

@@ -46,7 +46,6 @@ func (s *Server) settingsWebhooks(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.consumeFlash(w, r)
 	return s.render(w, r, "settings_webhooks", v)
 }
 
@@ -124,7 +123,6 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("sent") != "" && (len(ds) == 0 || ds[0].Status == tenantry.DeliveryPending) {
 		v.Refresh = 3
 	}
-	s.consumeFlash(w, r)
 	return s.render(w, r, "settings_webhooks_page", v)
 }
 

@@ -27,7 +27,6 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := s.view(r, "hub.signin.title")
 	v.Page = signInForm{Next: localPath(r.URL.Query().Get("next"), "/"), NeedsSetup: needs}
-	s.consumeFlash(w, r)
 	return s.render(w, r, "signin", v)
 }
 

@@ -167,3 +167,23 @@ func TestSessionCookie(t *testing.T) {
 		}
 	}
 }
+
+// TestFlashShownOnce: a one-time message shows on the next page, whichever
+// it is, and not on the one after.
+func TestFlashShownOnce(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		for _, next := range []string{"/settings/outbox", "/settings/audit", "/templates/new", "/customers/new", "/assistance", "/customers"} {
+			a.post("/settings/admins", url.Values{"email": {"x" + strings.ReplaceAll(next, "/", "-") + "@acme.example"}, "role": {"read_only_admin"}}).must(t, 303)
+			first := a.get(next)
+			if first.Status != 200 && first.Status != 303 {
+				t.Fatalf("GET %s: %d", next, first.Status)
+			}
+			if first.Status == 303 { // a wizard's start sends to its first step
+				first = a.get(first.Location).must(t, 200)
+			}
+			first.contains(t, "The invitation is on its way.")
+			a.get("/settings/admins").must(t, 200).lacks(t, "The invitation is on its way.")
+		}
+	})
+}

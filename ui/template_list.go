@@ -20,6 +20,5 @@ func (s *Server) templateList(w http.ResponseWriter, r *http.Request) error {
 	v := s.view(r, "hub.templates.title")
 	v.Nav = "templates"
 	v.Page = templateListPage{Templates: ts, Total: total}
-	s.consumeFlash(w, r)
 	return s.render(w, r, "template_list", v)
 }

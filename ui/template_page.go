@@ -46,7 +46,6 @@ func (s *Server) templatePage(w http.ResponseWriter, r *http.Request) error {
 	v := s.view(r, "hub.template.title")
 	v.Nav = "templates"
 	v.Page = p
-	s.consumeFlash(w, r)
 	return s.render(w, r, "template_page", v)
 }
 

@@ -143,7 +143,6 @@ func (s *Server) userPageGet(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := s.view(r, "hub.users.user_title")
-	s.consumeFlash(w, r)
 	return s.renderUser(w, r, http.StatusOK, "user_page", v, c, u, formOf(u))
 }
 

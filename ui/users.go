@@ -145,7 +145,6 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	v.Nav, v.Tab, v.Customer = "customers", "users", c
 	p.translate(v, c.ID)
 	v.Page = p
-	s.consumeFlash(w, r)
 	return s.render(w, r, "users", v)
 }
 
