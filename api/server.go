@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/routes"
 	"github.com/tenantry/tenantry/locale"
 	"github.com/tenantry/tenantry/observe"
 )
@@ -127,15 +128,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle("/v1/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		// Nothing matched: a 405 when the path has other methods, else a 404.
-		var allow []string
-		for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
-			r2 := r.Clone(r.Context())
-			r2.Method = m
-			if _, pattern := mux.Handler(r2); pattern != "/v1/" && pattern != "" {
-				allow = append(allow, m)
-			}
-		}
-		if len(allow) > 0 {
+		if allow := routes.Allowed(mux, r, "/v1/", "GET", "POST", "PUT", "DELETE"); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			return tenantry.Errorf(errMethod, tenantry.ReasonMethodNotAllowed)
 		}

@@ -39,6 +39,9 @@ func state(r *http.Request) *reqState {
 	return st
 }
 
+// errMethod is a route's path asked with a method it does not take: 405.
+const errMethod = "method"
+
 // errSignIn sends a signed-out browser to the sign-in page.
 var errSignIn = errors.New("sign in")
 
@@ -140,6 +143,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		status = http.StatusUnauthorized
 	case tenantry.EUNAVAILABLE:
 		status = http.StatusServiceUnavailable
+	case errMethod:
+		status = http.StatusMethodNotAllowed
 	default:
 		s.log.Error("hub request", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

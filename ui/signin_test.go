@@ -187,3 +187,17 @@ func TestFlashShownOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestWrongMethod: a page's path asked with a method it does not take is
+// 405 with Allow, not 404.
+func TestWrongMethod(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		p := a.get("/signout").must(t, http.StatusMethodNotAllowed)
+		if p.Header.Get("Allow") != "POST" {
+			t.Errorf("Allow %q", p.Header.Get("Allow"))
+		}
+		a.do("PUT", "/customers", url.Values{}).must(t, http.StatusMethodNotAllowed)
+		a.get("/no-such-page").must(t, 404)
+	})
+}

@@ -15,9 +15,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/routes"
 	"github.com/tenantry/tenantry/locale"
 )
 
@@ -222,6 +224,10 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle("GET /static/{name}", http.HandlerFunc(s.static.serve))
 	mux.Handle("/", s.adapt(public, func(w http.ResponseWriter, r *http.Request) error {
+		if allow := routes.Allowed(mux, r, "/", http.MethodGet, http.MethodPost); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return tenantry.Errorf(errMethod, tenantry.ReasonMethodNotAllowed)
+		}
 		return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "page")
 	}))
 	cop := http.NewCrossOriginProtection()
