@@ -396,9 +396,6 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 				return nil, 0, err
 			}
 			total = max(n, total)
-			if len(out) == 0 { // past the end: the count is all there is
-				total = n
-			}
 		}
 	}
 	if len(out) == 0 {

@@ -128,13 +128,9 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 		return "/customers?" + v.Encode()
 	}
 	if len(p.Customers) == 0 && offset > 0 {
-		// Past the list's end (an old link, a list that shrank): its last
-		// page, or its first when the count stopped at the bound.
-		last := 0
-		if p.Total > 0 && p.Total <= customerListCountBound {
-			last = (p.Total - 1) / customerListPageSize * customerListPageSize
-		}
-		return redirect(w, r, pageURL(last))
+		// Past the list's end (an old link, a list that shrank): its first
+		// page, with the search and status kept.
+		return redirect(w, r, pageURL(0))
 	}
 	if offset > 0 {
 		p.Prev = pageURL(max(offset-customerListPageSize, 0))

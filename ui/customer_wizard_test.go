@@ -160,7 +160,7 @@ func TestCustomerListSearch(t *testing.T) {
 		}
 		a.get("/customers?q="+url.QueryEscape("100%")).must(t, 200).contains(t, "No customer matches")
 		a.get("/customers?status=error").must(t, 200).contains(t, "No customer matches")
-		// Past the end, the list's last page (here its first), with the
+		// Past the end, the list's first page, with the
 		// filter kept; a search or status with no match stays put.
 		if p := a.get("/customers?offset=99975").must(t, 303); p.Location != "/customers?" {
 			t.Errorf("past the end went to %q", p.Location)
