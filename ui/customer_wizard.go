@@ -193,12 +193,39 @@ func (s *Server) templates(r *http.Request) ([]*tenantry.Template, error) {
 }
 
 func provisioningIDOf(ts []*tenantry.Template, id string) string {
-	for _, t := range ts {
-		if t.ID == id {
-			return t.ProvisioningID
-		}
+	if t := templateOf(ts, id); t != nil {
+		return t.ProvisioningID
 	}
 	return ""
+}
+
+func templateOf(ts []*tenantry.Template, id string) *tenantry.Template {
+	for _, t := range ts {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// maxQuantity is the partner's maximum package quantity (rule Q4) for
+// customers of tpl: that of the template's subscription, as the create
+// reads it. Without a template it is the first subscription's, for the
+// packages step's hint; 0 when there is none (no maximum).
+func (s *Server) maxQuantity(r *http.Request, tpl *tenantry.Template) (int, error) {
+	subs, err := s.svc.Partners.Subscriptions(r.Context(), state(r).actor.OrgID)
+	if err != nil || len(subs) == 0 {
+		return 0, err
+	}
+	if tpl == nil {
+		return subs[0].MaxQuantity, nil
+	}
+	for _, sub := range subs {
+		if sub.ID == tpl.SubscriptionID {
+			return sub.MaxQuantity, nil
+		}
+	}
+	return 0, nil
 }
 
 func (s *Server) renderCustomerWizard(w http.ResponseWriter, r *http.Request, status int, step string, d *customerDraft, err error) error {
@@ -218,8 +245,8 @@ func (s *Server) renderCustomerWizard(w http.ResponseWriter, r *http.Request, st
 			p.Template = t.Name
 		}
 	}
-	if subs, serr := s.svc.Partners.Subscriptions(r.Context(), state(r).actor.OrgID); serr == nil && len(subs) > 0 {
-		p.MaxQuantity = subs[0].MaxQuantity
+	if max, merr := s.maxQuantity(r, templateOf(ts, d.TemplateID)); merr == nil {
+		p.MaxQuantity = max
 	}
 	if err != nil && !s.formProblems(v, err, customerFields, customerLabels) {
 		return err
@@ -322,12 +349,15 @@ func applyCustomerStep(r *http.Request, step string, d *customerDraft) {
 	}
 }
 
-// checkCustomerStep runs the domain's checks and keeps those of the step.
+// checkCustomerStep runs the domain's checks (CustomerInput.Validate, and
+// the quantity rules the create checks against the partner's maximum:
+// CheckQuantities) and keeps those of the step.
 func (s *Server) checkCustomerStep(r *http.Request, step string, d *customerDraft) error {
 	ts, err := s.templates(r)
 	if err != nil {
 		return err
 	}
+	tpl := templateOf(ts, d.TemplateID)
 	in := d.input(provisioningIDOf(ts, d.TemplateID), state(r).session.Admin.ID)
 	ps := in.Validate(tenantry.ModeCreate)
 	if in.Limits != nil && len(in.Limits) == 0 {
@@ -339,6 +369,18 @@ func (s *Server) checkCustomerStep(r *http.Request, step string, d *customerDraf
 			}
 		}
 	}
+	if len(in.Limits) > 0 {
+		max := 0
+		if tpl != nil {
+			if max, err = s.maxQuantity(r, tpl); err != nil {
+				return err
+			}
+		}
+		// As CreateCustomer checks them: a new customer (no current
+		// state, no users) attached to no existing organization.
+		_, qps := tenantry.CheckQuantities(nil, nil, packageList(in.Packages), in.Limits, nil, max)
+		ps = append(ps, qps...)
+	}
 	if step == "info" {
 		if !d.Confirmed {
 			ps = append(ps, tenantry.Problem{Field: "confirm", Reason: tenantry.ReasonLocationConfirm})
@@ -348,6 +390,14 @@ func (s *Server) checkCustomerStep(r *http.Request, step string, d *customerDraf
 		}
 	}
 	return onStep(tenantry.Invalid(ps), customerFields, customerStepOf, step)
+}
+
+func packageList(raw []string) []tenantry.Package {
+	out := make([]tenantry.Package, len(raw))
+	for i, p := range raw {
+		out[i] = tenantry.Package(p)
+	}
+	return out
 }
 
 // customerCreate creates the customer through the same service as the

@@ -64,8 +64,13 @@ func TestCustomerWizard(t *testing.T) {
 			t.Error("no error next to a quantity that is not a number")
 		}
 		p.contains(t, `value="ten"`) // kept as typed
-		// Q4 (the partner's maximum) is checked when the customer is created; the error returns to this step.
-		a.post("/customers/new/packages", url.Values{"pkg.webex_calling": {"on"}, "quantities": {"on"}, "limit.webex_calling": {"20000"}}).must(t, 303)
+		// Q4 (the partner's maximum) is checked on this step too, as the create checks it.
+		p = a.post("/customers/new/packages", url.Values{"pkg.webex_calling": {"on"}, "quantities": {"on"}, "limit.webex_calling": {"20000"}}).must(t, 400)
+		if e := p.fieldError(t, "f-limit-webex_calling"); !strings.Contains(e, "10,000") && !strings.Contains(e, "10000") {
+			t.Fatalf("Q4 error not next to the quantity: %q\n%s", e, clip(p.Body))
+		}
+		p.contains(t, `value="20000"`) // kept as typed
+		a.post("/customers/new/packages", url.Values{"pkg.webex_calling": {"on"}, "quantities": {"on"}, "limit.webex_calling": {"10"}}).must(t, 303)
 		// Location: the fields fit the country (a US address needs a state and postal code).
 		loc := a.get("/customers/new/location").must(t, 200).contains(t, `name="state"`, "America/Chicago")
 		_ = loc
@@ -76,10 +81,6 @@ func TestCustomerWizard(t *testing.T) {
 		a.post("/customers/new/location", url.Values{"line1": {"1 Main St"}, "city": {"Austin"}, "state": {"TX"}, "postal": {"78701"}, "timeZone": {"America/Chicago"}, "language": {"en"}}).must(t, 303)
 
 		// Summary: every section with its Edit link, and the data region.
-		p = a.post("/customers/new/summary", url.Values{}).must(t, 400)
-		if e := p.fieldError(t, "f-limit-webex_calling"); !strings.Contains(e, "10,000") && !strings.Contains(e, "10000") {
-			t.Fatalf("Q4 error not next to the quantity: %q\n%s", e, clip(p.Body))
-		}
 		a.post("/customers/new/packages", url.Values{"pkg.webex_calling": {"on"}, "quantities": {"on"}, "limit.webex_calling": {"20"}, "return": {"summary"}}).must(t, 303)
 		sum := a.get("/customers/new/summary").must(t, 200)
 		sum.contains(t, "Café Ltd", "United States", "/customers/new/info?return=summary", "/customers/new/packages?return=summary", "/customers/new/location?return=summary", "quantity 20")
