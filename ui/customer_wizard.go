@@ -296,6 +296,11 @@ func (s *Server) customerWizardPost(w http.ResponseWriter, r *http.Request) erro
 		}
 		return s.customerCreate(w, r, d)
 	}
+	if i > d.Reached {
+		// A step not reached yet (or a form of a wizard that has ended)
+		// cannot be answered: go to the furthest step reached.
+		return redirect(w, r, "/customers/new/"+customerSteps[d.Reached])
+	}
 	applyCustomerStep(r, step, d)
 	var stepErr error
 	if !back {
@@ -349,10 +354,16 @@ func applyCustomerStep(r *http.Request, step string, d *customerDraft) {
 	}
 }
 
-// checkCustomerStep runs the domain's checks (CustomerInput.Validate, and
-// the quantity rules the create checks against the partner's maximum:
-// CheckQuantities) and keeps those of the step.
+// checkCustomerStep runs the domain's checks and keeps those of the step.
 func (s *Server) checkCustomerStep(r *http.Request, step string, d *customerDraft) error {
+	return onStep(s.customerProblems(r, d), customerFields, customerStepOf, step)
+}
+
+// customerProblems runs the checks of every step on the draft: the
+// domain's checks of the request (CustomerInput.Validate) and the quantity
+// rules the create checks against the partner's maximum (CheckQuantities),
+// and the confirmation and chosen template of the info step.
+func (s *Server) customerProblems(r *http.Request, d *customerDraft) error {
 	ts, err := s.templates(r)
 	if err != nil {
 		return err
@@ -381,15 +392,13 @@ func (s *Server) checkCustomerStep(r *http.Request, step string, d *customerDraf
 		_, qps := tenantry.CheckQuantities(nil, nil, packageList(in.Packages), in.Limits, nil, max)
 		ps = append(ps, qps...)
 	}
-	if step == "info" {
-		if !d.Confirmed {
-			ps = append(ps, tenantry.Problem{Field: "confirm", Reason: tenantry.ReasonLocationConfirm})
-		}
-		if d.TemplateID != "" && provisioningIDOf(ts, d.TemplateID) == "" {
-			ps = append(ps, tenantry.Problem{Field: tenantry.FieldProvisioningID, Reason: tenantry.ReasonTemplateNotFound})
-		}
+	if !d.Confirmed {
+		ps = append(ps, tenantry.Problem{Field: "confirm", Reason: tenantry.ReasonLocationConfirm})
 	}
-	return onStep(tenantry.Invalid(ps), customerFields, customerStepOf, step)
+	if d.TemplateID != "" && tpl == nil {
+		ps = append(ps, tenantry.Problem{Field: tenantry.FieldProvisioningID, Reason: tenantry.ReasonTemplateNotFound})
+	}
+	return tenantry.Invalid(ps)
 }
 
 func packageList(raw []string) []tenantry.Package {
@@ -404,13 +413,24 @@ func packageList(raw []string) []tenantry.Package {
 // API; it is then provisioned in the background, and the list shows its
 // status change by itself.
 func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request, d *customerDraft) error {
+	last := len(customerSteps) - 1
+	if d.Reached < last {
+		return redirect(w, r, "/customers/new/"+customerSteps[d.Reached])
+	}
+	// Every step's saved answers are checked again: a step whose last
+	// answer was refused, or whose answers an earlier step's change made
+	// void, is shown with its errors rather than created from.
+	if err := s.customerProblems(r, d); err != nil {
+		if tenantry.ErrorCode(err) == tenantry.EINTERNAL {
+			return err
+		}
+		if step, serr := firstInvalidStep(err, customerFields, customerStepOf, customerSteps[:last]); step != "" {
+			return s.renderCustomerWizard(w, r, statusOf(serr), step, d, serr)
+		}
+	}
 	ts, err := s.templates(r)
 	if err != nil {
 		return err
-	}
-	if !d.Confirmed {
-		return s.renderCustomerWizard(w, r, http.StatusBadRequest, "info", d,
-			tenantry.FieldError(tenantry.EINVALID, "confirm", tenantry.ReasonLocationConfirm))
 	}
 	in := d.input(provisioningIDOf(ts, d.TemplateID), state(r).session.Admin.ID)
 	c, err := s.svc.Customers.CreateCustomer(r.Context(), state(r).actor, in)

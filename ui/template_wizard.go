@@ -233,6 +233,11 @@ func (s *Server) templateWizardPost(w http.ResponseWriter, r *http.Request) erro
 	if step == "summary" {
 		return s.templateSubmit(w, r, draft, d)
 	}
+	if i > d.Reached {
+		// A step not reached yet (or a form of a wizard that has ended)
+		// cannot be answered: go to the furthest step reached.
+		return redirect(w, r, "/templates/wizard/"+draft+"/"+templateSteps[d.Reached])
+	}
 	stepErr := s.applyTemplateStep(r, step, d)
 	back := r.FormValue("nav") == "back"
 	if !back && stepErr == nil {
@@ -309,8 +314,20 @@ func (s *Server) applyTemplateStep(r *http.Request, step string, d *templateDraf
 // templateSubmit creates (or updates) the template through the same
 // service as the API. A problem is shown on the step its field belongs to.
 func (s *Server) templateSubmit(w http.ResponseWriter, r *http.Request, draft string, d *templateDraft) error {
+	base := "/templates/wizard/" + draft + "/"
 	if r.FormValue("nav") == "back" {
-		return redirect(w, r, "/templates/wizard/"+draft+"/email")
+		return redirect(w, r, base+"email")
+	}
+	last := len(templateSteps) - 1
+	if d.Reached < last {
+		// Not every step was answered (or the wizard has ended and this
+		// form was sent again): go to the furthest step reached.
+		return redirect(w, r, base+templateSteps[d.Reached])
+	}
+	// Every step's saved answers are checked again: a step whose last
+	// answer was refused is shown with its errors rather than submitted.
+	if step, serr := firstInvalidStep(s.checkTemplate(d), templateFields, templateStepOf, templateSteps[:last]); step != "" {
+		return s.renderTemplateWizard(w, r, statusOf(serr), draft, step, d, serr)
 	}
 	t := d.template()
 	a := state(r).actor

@@ -103,3 +103,21 @@ func formField(fields map[string]string, path string) string {
 	}
 	return ""
 }
+
+// firstInvalidStep returns the first of steps that a problem of err names a
+// form field of, with the problems onStep keeps for it; "" when no problem
+// names a field of any of them.
+func firstInvalidStep(err error, fields map[string]string, stepOfField func(string) string, steps []string) (string, error) {
+	if err == nil {
+		return "", nil
+	}
+	e := tenantry.AsError(err)
+	for _, st := range steps {
+		for _, p := range e.Problems {
+			if f := formField(fields, p.Field); f != "" && stepOfField(f) == st {
+				return st, onStep(err, fields, stepOfField, st)
+			}
+		}
+	}
+	return "", nil
+}

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,6 +54,74 @@ func TestCustomerWizardQuantityMax(t *testing.T) {
 		a.get("/customers/new/packages").must(t, 200).contains(t, `value="20000"`)
 		if p := a.post("/customers/new/packages", url.Values{"quantities": {"on"}, "pkg.webex_calling": {"on"}, "limit.webex_calling": {"10000"}}).must(t, 303); p.Location != "/customers/new/location" {
 			t.Errorf("the maximum went to %q", p.Location)
+		}
+	})
+}
+
+// TestTemplateWizardRefusedStepBlocksSubmit: a step whose last answer was
+// refused blocks the submit, which shows that step with its errors.
+func TestTemplateWizardRefusedStepBlocksSubmit(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		a.get("/templates/new").must(t, 303)
+		a.post("/templates/wizard/new/offer", url.Values{"offer_wholesale": {"on"}, "offer_broadworks": {"on"}}).must(t, 303)
+		prim := a.get("/templates/wizard/new/primary").must(t, 200)
+		a.post("/templates/wizard/new/primary", url.Values{"name": {"Both"}, "country": {"US"}, "admin": {prim.option(t, a.email)},
+			"subscription": {prim.option(t, "Wholesale")}, "emailLanguage": {"en"}}).must(t, 303)
+		a.post("/templates/wizard/new/calling", url.Values{"pstnVendor": {""}}).must(t, 303)
+		a.post("/templates/wizard/new/auth", url.Values{"authMethod": {"platform"}}).must(t, 303)
+		a.post("/templates/wizard/new/email", url.Values{"brandName": {"Both Cloud"}}).must(t, 303)
+		a.get("/templates/wizard/new/summary").must(t, 200)
+
+		// Nothing ticked: refused, and so is the submit after it.
+		p := a.post("/templates/wizard/new/offer", url.Values{"return": {"summary"}}).must(t, 400)
+		if p.fieldError(t, "f-offers") == "" {
+			t.Fatalf("no error next to the offer types:\n%s", clip(p.Body))
+		}
+		p = a.post("/templates/wizard/new/summary", url.Values{}).must(t, 400)
+		if p.fieldError(t, "f-offers") == "" {
+			t.Errorf("the submit did not show the offer step's error:\n%s", clip(p.Body))
+		}
+		p.contains(t, `action="/templates/wizard/new/offer"`)
+		ts, _, err := en.db.Templates(context.Background(), a.actor(t, en), tenantry.Page{Max: tenantry.MaxPageMax})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) != 0 {
+			t.Fatalf("a template was made with offer types %v", ts[0].OfferTypes)
+		}
+
+		// Answered, the template has what was chosen; the other steps' answers were kept.
+		a.post("/templates/wizard/new/offer", url.Values{"offer_wholesale": {"on"}, "offer_broadworks": {"on"}, "return": {"summary"}}).must(t, 303)
+		a.post("/templates/wizard/new/summary", url.Values{}).must(t, 303)
+		ts, _, err = en.db.Templates(context.Background(), a.actor(t, en), tenantry.Page{Max: tenantry.MaxPageMax})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) != 1 || ts[0].Name != "Both" || !slices.Equal(ts[0].OfferTypes, []tenantry.OfferType{tenantry.OfferWholesale, tenantry.OfferBroadWorks}) {
+			t.Errorf("templates %+v", ts)
+		}
+	})
+}
+
+// TestCustomerWizardRefusedStepBlocksCreate: the same holds in the
+// customer wizard: packages refused, then Create, shows the packages step.
+func TestCustomerWizardRefusedStepBlocksCreate(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		a.createTemplate(t, "Gold")
+		a.customerInfo(t, "Gold", "Empty Ltd", "EMPTY-1", "US")
+		a.post("/customers/new/packages", url.Values{"pkg.webex_meetings": {"on"}}).must(t, 303)
+		a.post("/customers/new/location", url.Values{"line1": {"1 Main St"}, "city": {"Austin"}, "state": {"TX"}, "postal": {"78701"},
+			"timeZone": {"America/Chicago"}, "language": {"en"}}).must(t, 303)
+		a.post("/customers/new/packages", url.Values{"return": {"summary"}}).must(t, 400)
+		p := a.post("/customers/new/summary", url.Values{}).must(t, 400)
+		if p.fieldError(t, "f-packages") == "" {
+			t.Errorf("Create did not show the packages step's error:\n%s", clip(p.Body))
+		}
+		p.contains(t, `action="/customers/new/packages"`)
+		if cs := a.customers(t, en); len(cs) != 0 {
+			t.Fatalf("created %d customers", len(cs))
 		}
 	})
 }
