@@ -38,14 +38,27 @@ type customerDraft struct {
 	LocationName string            `json:"locationName"`
 	TimeZone     string            `json:"timeZone"`
 	Language     string            `json:"language"`
-	Reached      int               `json:"reached"`
+	// HQCountry is the country the headquarters step was answered for:
+	// its time zone, state and postal code are that country's. When the
+	// customer's country is changed, they no longer count (hqStale).
+	HQCountry string `json:"hqCountry,omitempty"`
+	Reached   int    `json:"reached"`
+}
+
+// hqStale reports whether the headquarters answers were given for another
+// country than the customer's.
+func (d *customerDraft) hqStale() bool {
+	return d.HQCountry != "" && d.HQCountry != d.Country
 }
 
 // input builds the domain's request from the draft. provisioningID is the
 // chosen template's.
 func (d *customerDraft) input(provisioningID, adminID string) *tenantry.CustomerInput {
 	tr := strings.TrimSpace
-	addr := &tenantry.Address{Line1: tr(d.Line1), Line2: tr(d.Line2), City: tr(d.City), State: tr(d.State), PostalCode: tr(d.Postal), Country: d.Country}
+	addr := &tenantry.Address{Line1: tr(d.Line1), Line2: tr(d.Line2), City: tr(d.City), PostalCode: tr(d.Postal), Country: d.Country}
+	if tenantry.RequiresState(d.Country) {
+		addr.State = tr(d.State) // the step asks for one only there
+	}
 	in := &tenantry.CustomerInput{
 		ProvisioningID: provisioningID, Packages: slices.Clone(d.Packages), ExternalID: tr(d.ExternalID), Address: addr,
 		Info:             &tenantry.CustomerInfo{Name: tr(d.Name), PrimaryEmail: tr(d.Email), Language: d.Language},
@@ -183,7 +196,13 @@ func (s *Server) customerWizardPage(w http.ResponseWriter, r *http.Request) erro
 	if i > d.Reached {
 		return redirect(w, r, "/customers/new/"+customerSteps[d.Reached])
 	}
-	return s.renderCustomerWizard(w, r, http.StatusOK, step, d, nil)
+	var stale error
+	if step == "location" && d.hqStale() {
+		// The country was changed since: say at once which answers
+		// were given for the other one.
+		stale = tenantry.Invalid(d.staleHQ())
+	}
+	return s.renderCustomerWizard(w, r, http.StatusOK, step, d, stale)
 }
 
 // templates returns the actor's templates.
@@ -322,6 +341,9 @@ func (s *Server) customerWizardPost(w http.ResponseWriter, r *http.Request) erro
 		return redirect(w, r, "/customers")
 	case stepErr != nil:
 		return s.renderCustomerWizard(w, r, statusOf(stepErr), step, d, stepErr)
+	case r.FormValue("return") == "summary" && step == "info" && d.hqStale():
+		// The country changed: the headquarters needs answers for it.
+		return redirect(w, r, "/customers/new/location?return=summary")
 	case r.FormValue("return") == "summary":
 		return redirect(w, r, "/customers/new/summary")
 	}
@@ -351,6 +373,12 @@ func applyCustomerStep(r *http.Request, step string, d *customerDraft) {
 		d.Line1, d.Line2, d.City = r.FormValue("line1"), r.FormValue("line2"), r.FormValue("city")
 		d.State, d.Postal = r.FormValue("state"), r.FormValue("postal")
 		d.LocationName, d.TimeZone, d.Language = r.FormValue("locationName"), r.FormValue("timeZone"), r.FormValue("language")
+		// The form says which country it was shown for: one shown for a
+		// country since changed (Back to an older page) is that country's.
+		d.HQCountry = r.FormValue("hqCountry")
+		if d.HQCountry == "" {
+			d.HQCountry = d.Country
+		}
 	}
 }
 
@@ -362,7 +390,8 @@ func (s *Server) checkCustomerStep(r *http.Request, step string, d *customerDraf
 // customerProblems runs the checks of every step on the draft: the
 // domain's checks of the request (CustomerInput.Validate) and the quantity
 // rules the create checks against the partner's maximum (CheckQuantities),
-// and the confirmation and chosen template of the info step.
+// the confirmation and chosen template of the info step, and whether the
+// headquarters answers are for the customer's country.
 func (s *Server) customerProblems(r *http.Request, d *customerDraft) error {
 	ts, err := s.templates(r)
 	if err != nil {
@@ -398,7 +427,34 @@ func (s *Server) customerProblems(r *http.Request, d *customerDraft) error {
 	if d.TemplateID != "" && tpl == nil {
 		ps = append(ps, tenantry.Problem{Field: tenantry.FieldProvisioningID, Reason: tenantry.ReasonTemplateNotFound})
 	}
+	if d.hqStale() {
+		ps = append(ps, d.staleHQ()...)
+	} else if zs := zonesOf(d.Country); zs != nil && d.TimeZone != "" && !slices.Contains(zs, d.TimeZone) {
+		// The time zone is a choice among the country's (the location
+		// step offers no other): a value from a page of another country
+		// is not one of them.
+		ps = append(ps, tenantry.Problem{Field: tenantry.FieldMeetingsTZ, Reason: tenantry.ReasonInvalidEnum,
+			Params: map[string]string{"value": d.TimeZone, "allowed": strings.Join(zs, ", ")}})
+	}
 	return tenantry.Invalid(ps)
+}
+
+// staleHQ names the headquarters answers given for another country than
+// the customer's: they must be given again for its country.
+func (d *customerDraft) staleHQ() []tenantry.Problem {
+	var ps []tenantry.Problem
+	state := d.State
+	if !tenantry.RequiresState(d.Country) {
+		state = "" // not asked for this country, and not sent
+	}
+	for _, f := range []struct{ path, value string }{
+		{"address.stateOrProvince", state}, {"address.zipOrPostalCode", d.Postal}, {tenantry.FieldMeetingsTZ, d.TimeZone},
+	} {
+		if strings.TrimSpace(f.value) != "" {
+			ps = append(ps, tenantry.Problem{Field: f.path, Reason: tenantry.ReasonHQCountryChanged})
+		}
+	}
+	return ps
 }
 
 func packageList(raw []string) []tenantry.Package {

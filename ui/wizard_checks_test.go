@@ -58,6 +58,113 @@ func TestCustomerWizardQuantityMax(t *testing.T) {
 	})
 }
 
+// TestCustomerWizardCountryChange: once the customer's country is changed,
+// the headquarters time zone, state and postal code given for the former
+// country no longer count: Create sends the admin back to the headquarters
+// step, and a time zone of another country is never created.
+func TestCustomerWizardCountryChange(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		a.createTemplate(t, "Gold")
+		info := a.customerInfo(t, "Gold", "Pond Ltd", "POND-1", "US")
+		a.post("/customers/new/packages", url.Values{"pkg.webex_calling": {"on"}, "pkg.webex_meetings": {"on"}}).must(t, 303)
+		usForm := url.Values{"hqCountry": {"US"}, "line1": {"1 Market St"}, "city": {"San Francisco"}, "state": {"CA"}, "postal": {"94105"},
+			"timeZone": {"America/Los_Angeles"}, "language": {"en"}}
+		a.post("/customers/new/location", usForm).must(t, 303)
+		a.get("/customers/new/summary").must(t, 200).contains(t, "America/Los_Angeles")
+
+		// Edit the customer information: the country becomes GB.
+		info.Set("country", "GB")
+		info.Set("return", "summary")
+		if p := a.post("/customers/new/info", info).must(t, 303); p.Location != "/customers/new/location?return=summary" {
+			t.Errorf("a changed country went to %q, want the headquarters step", p.Location)
+		}
+		loc := a.get("/customers/new/location?return=summary").must(t, 200)
+		for _, id := range []string{"f-timeZone", "f-postal"} {
+			if loc.fieldError(t, id) == "" {
+				t.Errorf("no notice next to %s after the country changed:\n%s", id, clip(loc.Body))
+			}
+		}
+		loc.contains(t, `value="Europe/London"`, `name="hqCountry" value="GB"`).lacks(t, `value="America/Los_Angeles"`)
+		loc.contains(t, `value="1 Market St"`) // what is not the country's is kept
+
+		// Create from the summary page still open: back to the headquarters step.
+		p := a.post("/customers/new/summary", url.Values{}).must(t, 400)
+		if e := p.fieldError(t, "f-timeZone"); e == "" {
+			t.Errorf("Create did not send back to the time zone:\n%s", clip(p.Body))
+		}
+		p.contains(t, `action="/customers/new/location"`)
+		if cs := a.customers(t, en); len(cs) != 0 {
+			t.Fatalf("created %d customers with the former country's answers", len(cs))
+		}
+
+		// The US page, sent again from the browser's history, is the former country's.
+		stale := url.Values{}
+		for k, v := range usForm {
+			stale[k] = v
+		}
+		stale.Set("postal", "SW1A 1AA")
+		stale.Set("state", "")
+		p = a.post("/customers/new/location", stale).must(t, 400)
+		if p.fieldError(t, "f-timeZone") == "" {
+			t.Errorf("a time zone from the US page was taken for GB:\n%s", clip(p.Body))
+		}
+		// And a time zone not offered for GB is refused even without the page's country.
+		stale.Del("hqCountry")
+		p = a.post("/customers/new/location", stale).must(t, 400)
+		if e := p.fieldError(t, "f-timeZone"); !strings.Contains(e, "America/Los_Angeles") {
+			t.Errorf("America/Los_Angeles taken as a GB time zone: %q\n%s", e, clip(p.Body))
+		}
+		if cs := a.customers(t, en); len(cs) != 0 {
+			t.Fatalf("created %d customers", len(cs))
+		}
+
+		// Answered for GB, the customer is created with GB's answers.
+		gb := url.Values{"hqCountry": {"GB"}, "line1": {"1 Market St"}, "city": {"London"}, "postal": {"SW1A 1AA"},
+			"timeZone": {"Europe/London"}, "language": {"en"}, "return": {"summary"}}
+		if p := a.post("/customers/new/location", gb).must(t, 303); p.Location != "/customers/new/summary" {
+			t.Fatalf("headquarters went to %q", p.Location)
+		}
+		a.get("/customers/new/summary").must(t, 200).contains(t, "Europe/London").lacks(t, "America/Los_Angeles")
+		p = a.post("/customers/new/summary", url.Values{}).must(t, 303)
+		id := strings.TrimPrefix(p.Location, "/customers?selected=")
+		c, err := en.db.Customer(context.Background(), a.actor(t, en), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Address.Country != "GB" || c.Address.State != "" || c.MeetingsTimeZone != "Europe/London" || c.Calling == nil || c.Calling.TimeZone != "Europe/London" {
+			t.Errorf("created with address %+v, meetings time zone %q, calling %+v", c.Address, c.MeetingsTimeZone, c.Calling)
+		}
+	})
+}
+
+// TestCustomerWizardMeetingsCountryChange: without calling the time zone
+// is the meetings one, optional to the domain; a change of country still
+// voids it.
+func TestCustomerWizardMeetingsCountryChange(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		a.createTemplate(t, "Gold")
+		info := a.customerInfo(t, "Gold", "Meet Ltd", "MEET-1", "US")
+		a.post("/customers/new/packages", url.Values{"pkg.webex_meetings": {"on"}}).must(t, 303)
+		a.post("/customers/new/location", url.Values{"line1": {"1 Market St"}, "city": {"San Francisco"}, "state": {"CA"}, "postal": {"94105"},
+			"timeZone": {"America/Los_Angeles"}, "language": {"en"}}).must(t, 303)
+		info.Set("country", "SE") // Sweden: no state
+		a.post("/customers/new/info", info).must(t, 303)
+		p := a.post("/customers/new/summary", url.Values{}).must(t, 400)
+		if p.fieldError(t, "f-timeZone") == "" || p.fieldError(t, "f-postal") == "" {
+			t.Errorf("Create did not send back to the headquarters answers:\n%s", clip(p.Body))
+		}
+		if cs := a.customers(t, en); len(cs) != 0 {
+			t.Fatalf("created %d customers", len(cs))
+		}
+		// Changed back, the answers count again.
+		info.Set("country", "US")
+		a.post("/customers/new/info", info).must(t, 303)
+		a.post("/customers/new/summary", url.Values{}).must(t, 303)
+	})
+}
+
 // TestTemplateWizardRefusedStepBlocksSubmit: a step whose last answer was
 // refused blocks the submit, which shows that step with its errors.
 func TestTemplateWizardRefusedStepBlocksSubmit(t *testing.T) {
