@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +44,9 @@ type customerDraft struct {
 	// customer's country is changed, they no longer count (hqStale).
 	HQCountry string `json:"hqCountry,omitempty"`
 	Reached   int    `json:"reached"`
+	// Created is set once the wizard has created its customer: a second
+	// Create (a form sent again) goes to that customer.
+	Created string `json:"created,omitempty"`
 }
 
 // hqStale reports whether the headquarters answers were given for another
@@ -174,13 +178,19 @@ func (s *Server) customerWizardStart(w http.ResponseWriter, r *http.Request) err
 	return redirect(w, r, "/customers/new/info")
 }
 
-func (s *Server) customerDraft(r *http.Request) (*customerDraft, error) {
-	d := &customerDraft{}
+// customerDraft loads the wizard's draft. The draft of a wizard that has
+// created its customer keeps only the customer's id, returned as created;
+// the wizard then starts over.
+func (s *Server) customerDraft(r *http.Request) (d *customerDraft, created string, err error) {
+	d = &customerDraft{}
 	ok, err := s.loadDraft(r, customerDraftKind, d)
-	if !ok && err == nil {
-		d = &customerDraft{Language: state(r).lang}
+	if err != nil {
+		return nil, "", err
 	}
-	return d, err
+	if !ok || d.Created != "" {
+		return &customerDraft{Language: state(r).lang}, d.Created, nil
+	}
+	return d, "", nil
 }
 
 func (s *Server) customerWizardPage(w http.ResponseWriter, r *http.Request) error {
@@ -189,7 +199,7 @@ func (s *Server) customerWizardPage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	d, err := s.customerDraft(r)
+	d, _, err := s.customerDraft(r)
 	if err != nil {
 		return err
 	}
@@ -304,14 +314,19 @@ func (s *Server) customerWizardPost(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	d, err := s.customerDraft(r)
+	d, created, err := s.customerDraft(r)
 	if err != nil {
 		return err
 	}
 	back := r.FormValue("nav") == "back"
 	if step == "summary" {
-		if back {
+		switch {
+		case back:
 			return redirect(w, r, "/customers/new/location")
+		case created != "":
+			// The customer was created by this very form, sent again
+			// (Back, then Create): show it rather than make another.
+			return redirect(w, r, "/customers?selected="+url.QueryEscape(created))
 		}
 		return s.customerCreate(w, r, d)
 	}
@@ -501,7 +516,7 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request, d *custo
 		}
 		return s.renderCustomerWizard(w, r, statusOf(err), step, d, onStep(err, customerFields, customerStepOf, step))
 	}
-	if err := s.saveDraft(r, customerDraftKind, nil); err != nil {
+	if err := s.saveDraft(r, customerDraftKind, &customerDraft{Created: c.ID}); err != nil {
 		return err
 	}
 	s.flash(w, "hub.wizard.customer_created")

@@ -232,3 +232,34 @@ func TestCustomerWizardRefusedStepBlocksCreate(t *testing.T) {
 		}
 	})
 }
+
+// TestCustomerWizardCreateSentAgain: the summary's form sent again after
+// the customer was created (Back, then Create) shows that customer, with
+// no error and no second customer; the wizard then starts afresh.
+func TestCustomerWizardCreateSentAgain(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		a.createTemplate(t, "Gold")
+		id := a.createCustomer(t, "Gold", "Once Ltd", "ONCE-1", "US")
+		for range 2 {
+			p := a.post("/customers/new/summary", url.Values{}).must(t, 303)
+			if p.Location != "/customers?selected="+id {
+				t.Errorf("sent again, Create went to %q, want the customer %s", p.Location, id)
+			}
+			a.get(p.Location).must(t, 200).contains(t, "Once Ltd").lacks(t, "error-summary")
+		}
+		// An older step's form sent again goes to the wizard's start, and changes nothing.
+		if p := a.post("/customers/new/location", url.Values{"line1": {"1 Main St"}, "city": {"Austin"}, "state": {"TX"}, "postal": {"78701"},
+			"timeZone": {"America/Chicago"}, "language": {"en"}}).must(t, 303); p.Location != "/customers/new/info" {
+			t.Errorf("an old step's form went to %q", p.Location)
+		}
+		a.post("/customers/new/summary", url.Values{}).must(t, 303)
+		if cs := a.customers(t, en); len(cs) != 1 {
+			t.Fatalf("%d customers, want 1", len(cs))
+		}
+		// A new wizard starts empty.
+		a.get("/customers/new/info").must(t, 200).lacks(t, "Once Ltd")
+		a.get("/customers/new").must(t, 303)
+		a.get("/customers/new/info").must(t, 200).lacks(t, "Once Ltd")
+	})
+}
