@@ -9,6 +9,13 @@
 // files of a language are merged into one catalog; a key defined twice is an
 // error. Each maps a message id to a sentence whose placeholders, written
 // {name}, are filled from the error's Params.
+//
+// A sentence that counts something ({count}) may have plural variants,
+// keyed "ID#FORM" where FORM is one of a language's CLDR plural forms other
+// than "other" (zero, one, two, few, many): Message uses the variant of the
+// count's form when the catalog has it, and the plain sentence otherwise.
+// Variants are optional and per language (Korean needs none, Arabic up to
+// five), so English need not have those of another language.
 package locale
 
 import (
@@ -20,6 +27,7 @@ import (
 	"path"
 	"strings"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
 
@@ -34,6 +42,7 @@ var messages embed.FS
 // concurrent use once built.
 type Translator struct {
 	catalogs map[string]map[string]string // language → reason → message
+	tags     map[string]language.Tag      // language → its tag, for plural rules
 	matcher  language.Matcher
 }
 
@@ -42,7 +51,7 @@ type Translator struct {
 // broken translation stops the binary at startup rather than at the first
 // error it would have shown.
 func New() (*Translator, error) {
-	t := &Translator{catalogs: make(map[string]map[string]string, len(Languages))}
+	t := &Translator{catalogs: make(map[string]map[string]string, len(Languages)), tags: make(map[string]language.Tag, len(Languages))}
 	tags := make([]language.Tag, len(Languages))
 	for i, lang := range Languages {
 		tag, err := language.Parse(lang)
@@ -50,6 +59,7 @@ func New() (*Translator, error) {
 			return nil, fmt.Errorf("locale: language %q: %w", lang, err)
 		}
 		tags[i] = tag
+		t.tags[lang] = tag
 		cat, err := loadCatalog(lang)
 		if err != nil {
 			return nil, err
@@ -165,7 +175,9 @@ func (t *Translator) Match(acceptLanguage string) string {
 // Message returns the sentence for reason in lang with its placeholders
 // filled from params. A lang that is not one of Languages is matched to the
 // closest one ("pt" reads pt-BR, "fr" reads en). A country code in the
-// country param is shown as the country's name in lang. An unknown reason returns the
+// country param is shown as the country's name in lang. When the count
+// param is a whole number, the sentence is the plural variant of its form
+// in lang ("reason#one"), if the catalog has one. An unknown reason returns the
 // reason id itself, so a missing translation shows up but breaks nothing; a
 // placeholder without a param stays as written.
 func (t *Translator) Message(lang, reason string, params map[string]string) string {
@@ -178,7 +190,81 @@ func (t *Translator) Message(lang, reason string, params map[string]string) stri
 	if !ok {
 		return reason
 	}
+	if form := t.countForm(lang, params); form != "" {
+		if v, ok := cat[reason+pluralSep+form]; ok {
+			msg = v
+		}
+	}
 	return fill(msg, localizeParams(lang, params))
+}
+
+// countParam is the name of the param that selects a message's plural
+// variant, and pluralSep what separates a variant's form from its message
+// id in a catalog key.
+const (
+	countParam = "count"
+	pluralSep  = "#"
+)
+
+// pluralForms are the names of the CLDR plural forms a variant may have;
+// "other" is the plain sentence itself.
+var pluralForms = []string{"zero", "one", "two", "few", "many"}
+
+var formNames = map[plural.Form]string{
+	plural.Zero: "zero", plural.One: "one", plural.Two: "two", plural.Few: "few", plural.Many: "many",
+}
+
+// countForm is the CLDR plural form, in lang, of the count param ("" for
+// "other", or when there is no count or it is not a whole number).
+func (t *Translator) countForm(lang string, params map[string]string) string {
+	c, ok := params[countParam]
+	if !ok {
+		return ""
+	}
+	n, ok := parseCount(c)
+	if !ok {
+		return ""
+	}
+	return pluralForm(t.tags[lang], n)
+}
+
+// pluralForm is the name of n's CLDR plural form in the language of tag:
+// one of pluralForms, or "" for "other".
+func pluralForm(tag language.Tag, n int) string {
+	// The rules look at the last digits only; MatchPlural asks for values
+	// that fit in an int to be passed modulo 10,000,000.
+	return formNames[plural.Cardinal.MatchPlural(tag, n%10_000_000, 0, 0, 0, 0)]
+}
+
+// parseCount reads a count param: a whole number of decimal digits, which
+// may be grouped by threes with a comma, a period or a (no-break) space as
+// the hub's pages write large numbers ("12,345").
+func parseCount(s string) (int, bool) {
+	n, digits, group := 0, 0, -1 // group: digits since the last separator, -1 before the first
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			if n > 1e15 {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+			digits++
+			if group >= 0 {
+				group++
+			}
+		case c == ',' || c == '.' || c == ' ' || c == '\u00a0':
+			if digits == 0 || digits > 3 && group < 0 || group >= 0 && group != 3 {
+				return 0, false
+			}
+			group = 0
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || group >= 0 && group != 3 {
+		return 0, false
+	}
+	return n, true
 }
 
 // fill replaces each {name} in msg that has a param. It makes one pass so

@@ -52,7 +52,8 @@ func TestReasonsFileHasOnlyReasons(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k := range cat {
-			if !slices.Contains(tenantry.AllReasons, k) {
+			base, _, _ := strings.Cut(k, pluralSep) // a plural variant is its reason's
+			if !slices.Contains(tenantry.AllReasons, base) {
 				t.Errorf("%s: %q is not a reason in tenantry.AllReasons", lang, k)
 			}
 		}
@@ -60,13 +61,17 @@ func TestReasonsFileHasOnlyReasons(t *testing.T) {
 }
 
 // TestEveryLanguageHasEnglishKeys fails when a locale lacks a key English
-// has, or has one English lacks, in any catalog file.
+// has, or has one English lacks, in any catalog file. Plural variants
+// ("key#one") are each language's own: TestPluralVariants checks them.
 func TestEveryLanguageHasEnglishKeys(t *testing.T) {
 	tr := newTranslator(t)
 	en := tr.catalogs["en"]
 	for _, lang := range Languages[1:] {
 		cat := tr.catalogs[lang]
 		for k := range en {
+			if isVariant(k) {
+				continue
+			}
 			if v, ok := cat[k]; !ok {
 				t.Errorf("%s: missing %q", lang, k)
 			} else if strings.TrimSpace(v) == "" {
@@ -74,8 +79,64 @@ func TestEveryLanguageHasEnglishKeys(t *testing.T) {
 			}
 		}
 		for k := range cat {
-			if _, ok := en[k]; !ok {
+			if _, ok := en[k]; !ok && !isVariant(k) {
 				t.Errorf("%s: %q is not in English", lang, k)
+			}
+		}
+	}
+}
+
+func isVariant(key string) bool { return strings.Contains(key, pluralSep) }
+
+// TestPluralVariants checks every plural variant ("key#form") of every
+// language: its form is one the language has, its key without the form is
+// in the same catalog, it is not empty, and it has the placeholders of the
+// English sentence. It may leave {count} out only where its form stands for
+// one number alone in that language (Arabic "two" is 2, "one" is 1), so that
+// a dual can read "ثانيتين" rather than "2 ثانيتين"; Portuguese "one" is 0
+// and 1, so it keeps the number.
+func TestPluralVariants(t *testing.T) {
+	tr := newTranslator(t)
+	for _, lang := range Languages {
+		cat := tr.catalogs[lang]
+		numbers := map[string][]int{} // form → the numbers 0…1000 of that form
+		for n := range 1001 {
+			f := pluralForm(tr.tags[lang], n)
+			numbers[f] = append(numbers[f], n)
+		}
+		for k, msg := range cat {
+			base, form, ok := strings.Cut(k, pluralSep)
+			if !ok {
+				continue
+			}
+			if !slices.Contains(pluralForms, form) {
+				t.Errorf("%s %s: %q is not a plural form (%v)", lang, k, form, pluralForms)
+				continue
+			}
+			if len(numbers[form]) == 0 {
+				t.Errorf("%s %s: %s has no %q form", lang, k, lang, form)
+			}
+			if _, ok := cat[base]; !ok {
+				t.Errorf("%s %s: a variant of %q, which the catalog lacks", lang, k, base)
+				continue
+			}
+			if strings.TrimSpace(msg) == "" {
+				t.Errorf("%s %s is empty", lang, k)
+			}
+			want, _ := placeholders(tr.catalogs["en"][base])
+			got, ok := placeholders(msg)
+			if !ok {
+				t.Errorf("%s %s: stray brace in %q", lang, k, msg)
+			}
+			if !slices.Contains(want, countParam) {
+				t.Errorf("%s %s: %q has no {count} to choose a variant by", lang, k, base)
+			}
+			if !slices.Contains(got, countParam) && len(numbers[form]) == 1 {
+				got = append(got, countParam)
+				slices.Sort(got)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s %s: placeholders %v, English %s has %v", lang, k, got, base, want)
 			}
 		}
 	}
@@ -86,6 +147,9 @@ func TestEveryLanguageHasEnglishKeys(t *testing.T) {
 func TestTopicPlaceholdersMatchEnglish(t *testing.T) {
 	tr := newTranslator(t)
 	for k, msg := range tr.catalogs["en"] {
+		if isVariant(k) {
+			continue // TestPluralVariants
+		}
 		want, ok := placeholders(msg)
 		if !ok {
 			t.Errorf("en %s: stray brace in %q", k, msg)
@@ -347,5 +411,147 @@ func TestParseCatalogRejectsBadFiles(t *testing.T) {
 	}
 	if len(got) != 2 || got["required"] != "{field} is required." {
 		t.Errorf("parseCatalog = %v", got)
+	}
+}
+
+// catalogTranslator is a Translator of the given catalogs, for tests of the
+// lookup itself.
+func catalogTranslator(t *testing.T, cats map[string]map[string]string) *Translator {
+	t.Helper()
+	tr := newTranslator(t)
+	for lang := range tr.catalogs {
+		tr.catalogs[lang] = cats[lang]
+	}
+	return tr
+}
+
+func TestMessagePluralVariants(t *testing.T) {
+	tr := catalogTranslator(t, map[string]map[string]string{
+		"en":    {"x": "{count} things", "x#one": "{count} thing"},
+		"pt-BR": {"x": "{count} coisas", "x#one": "{count} coisa"},
+		"es":    {"x": "{count} cosas", "x#one": "{count} cosa"},
+		"sv":    {"x": "{count} saker"}, // no variant: the plain sentence
+		"ko":    {"x": "{count}개"},
+		"ar": {"x": "{count} other", "x#zero": "zero", "x#one": "one", "x#two": "two",
+			"x#few": "{count} few", "x#many": "{count} many", "y": "{count} plain", "y#one": "one"},
+	})
+	tests := []struct {
+		lang, key, count, want string
+	}{
+		{"en", "x", "0", "0 things"},
+		{"en", "x", "1", "1 thing"},
+		{"en", "x", "2", "2 things"},
+		{"en", "x", "21", "21 things"},
+		{"en", "x", "1,001", "1,001 things"},
+		{"en-GB", "x", "1", "1 thing"}, // a matched language's rules
+		{"fr", "x", "1", "1 thing"},    // English, with English rules
+		{"pt-BR", "x", "0", "0 coisa"}, // CLDR: Portuguese "one" is 0 and 1
+		{"pt-BR", "x", "1", "1 coisa"},
+		{"pt-BR", "x", "2", "2 coisas"},
+		{"pt", "x", "1", "1 coisa"},
+		{"es", "x", "0", "0 cosas"},
+		{"es", "x", "1", "1 cosa"},
+		{"sv", "x", "1", "1 saker"},
+		{"ko", "x", "1", "1개"},
+		{"ar", "x", "0", "zero"},
+		{"ar", "x", "1", "one"},
+		{"ar", "x", "2", "two"},
+		{"ar", "x", "3", "3 few"},
+		{"ar", "x", "10", "10 few"},
+		{"ar", "x", "11", "11 many"},
+		{"ar", "x", "99", "99 many"},
+		{"ar", "x", "100", "100 other"},
+		{"ar", "x", "101", "101 other"},
+		{"ar", "x", "102", "102 other"},
+		{"ar", "x", "103", "103 few"},
+		{"ar", "x", "1,003", "1,003 few"},
+		{"ar", "x", "12\u00a0345", "12\u00a0345 many"},
+		{"ar", "x", "1000000", "1000000 other"},
+		{"ar", "y", "2", "2 plain"}, // a missing variant reads the plain sentence
+		{"ar", "y", "1", "one"},
+		// A count that is not a whole number chooses no variant.
+		{"en", "x", "1.5", "1.5 things"},
+		{"en", "x", "-1", "-1 things"},
+		{"en", "x", "one", "one things"},
+		{"en", "x", "", " things"},
+		{"en", "x", "1,00", "1,00 things"},
+		{"en", "x", "1000,000", "1000,000 things"},
+		{"en", "x", ",001", ",001 things"},
+		{"en", "x", "1,", "1, things"},
+	}
+	for _, tt := range tests {
+		if got := tr.Message(tt.lang, tt.key, map[string]string{"count": tt.count}); got != tt.want {
+			t.Errorf("Message(%q, %q, count=%q) = %q, want %q", tt.lang, tt.key, tt.count, got, tt.want)
+		}
+	}
+	if got := tr.Message("en", "x", nil); got != "{count} things" {
+		t.Errorf("no count: %q", got)
+	}
+	if got := tr.Message("en", "x#one", nil); got != "{count} thing" {
+		t.Errorf("a variant by its key: %q", got)
+	}
+}
+
+func TestParseCount(t *testing.T) {
+	good := map[string]int{"0": 0, "7": 7, "1234": 1234, "1,234": 1234, "1.234": 1234, "12 345": 12345,
+		"1\u00a0234\u00a0567": 1234567, "007": 7}
+	for in, want := range good {
+		if n, ok := parseCount(in); !ok || n != want {
+			t.Errorf("parseCount(%q) = %d, %v; want %d", in, n, ok, want)
+		}
+	}
+	for _, in := range []string{"", "-1", "+1", "1.5", "1,23", "1234,567", ",123", "123,", "1,,234", "1e3", "٣", "1 2", "99999999999999999999"} {
+		if n, ok := parseCount(in); ok {
+			t.Errorf("parseCount(%q) = %d, want no count", in, n)
+		}
+	}
+}
+
+// TestPluralMessages reads the catalogs' plural variants the way the hub and
+// the API ask for them.
+func TestPluralMessages(t *testing.T) {
+	tr := newTranslator(t)
+	tests := []struct {
+		lang, key, count, want string
+	}{
+		{"en", tenantry.ReasonTemplateInUse, "1", "The template is used by 1 customer and cannot be deleted."},
+		{"en", tenantry.ReasonTemplateInUse, "2", "The template is used by 2 customers and cannot be deleted."},
+		{"en", "sign_in_slowed", "1", "Too many failed sign-ins. Please wait 1 second and try again."},
+		{"en", "auth_rate_limited", "1", "Too many failed authentications from your address. Try again in 1 second."},
+		{"en", "more_errors", "1", "1 more problem is not listed; fix these and try again."},
+		{"en", "partner_admin_in_template", "1", "This admin is the admin of 1 template. Choose another admin in that template first."},
+		{"en", "partner_admin_in_template", "3", "This admin is the admin of 3 templates. Choose another admin in those templates first."},
+		{"en", "hub.setup.result.failed", "1", "1 user was not created; it is kept so you can correct it."},
+		{"en", "hub.cadmins.list", "1", "1 admin"},
+		{"en", "hub.cadmins.list", "5", "5 admins"},
+		{"pt-BR", "sign_in_slowed", "1", "Muitas tentativas de acesso sem sucesso. Aguarde 1 segundo e tente novamente."},
+		{"pt-BR", "sign_in_slowed", "2", "Muitas tentativas de acesso sem sucesso. Aguarde 2 segundos e tente novamente."},
+		{"es", "auth_rate_limited", "1", "Demasiados intentos de autenticación fallidos desde su dirección. Vuelva a intentarlo en 1 segundo."},
+		{"sv", "sign_in_slowed", "1", "För många misslyckade inloggningar. Vänta 1 sekund och försök igen."},
+		{"sv", "hub.cadmins.list", "1", "1 administratör"},
+		{"ko", "sign_in_slowed", "1", "로그인 실패가 너무 많습니다. 1초 기다린 후 다시 시도하세요."},
+		{"ar", "sign_in_slowed", "1", "محاولات دخول فاشلة كثيرة. يُرجى الانتظار ثانية واحدة ثم المحاولة مجددًا."},
+		{"ar", "sign_in_slowed", "2", "محاولات دخول فاشلة كثيرة. يُرجى الانتظار ثانيتين ثم المحاولة مجددًا."},
+		{"ar", "sign_in_slowed", "5", "محاولات دخول فاشلة كثيرة. يُرجى الانتظار 5 ثوانٍ ثم المحاولة مجددًا."},
+		{"ar", "sign_in_slowed", "30", "محاولات دخول فاشلة كثيرة. يُرجى الانتظار 30 ثانية ثم المحاولة مجددًا."},
+		{"ar", tenantry.ReasonTemplateInUse, "2", "القالب مستخدم لدى عميلين، ولا يمكن حذفه."},
+	}
+	for _, tt := range tests {
+		if got := tr.Message(tt.lang, tt.key, map[string]string{"count": tt.count}); got != tt.want {
+			t.Errorf("%s %s count=%s: %q, want %q", tt.lang, tt.key, tt.count, got, tt.want)
+		}
+	}
+	// The messages that count something read right for one in every
+	// language that has a singular ("one" form).
+	for _, key := range []string{tenantry.ReasonTemplateInUse, "sign_in_slowed", "auth_rate_limited", "more_errors",
+		"partner_admin_in_template", "hub.setup.result.failed", "hub.cadmins.list"} {
+		for _, lang := range []string{"en", "pt-BR", "es", "sv", "ar"} {
+			if _, ok := tr.catalogs[lang][key+"#one"]; !ok && !(lang == "sv" && key == "more_errors") {
+				t.Errorf("%s: %s has no variant for one", lang, key)
+			}
+		}
+		if _, ok := tr.catalogs["ar"][key+"#two"]; !ok {
+			t.Errorf("ar: %s has no variant for two", key)
+		}
 	}
 }

@@ -467,7 +467,7 @@ func TestCustomerSetupQuantities(t *testing.T) {
 		if p.fieldError(t, "f-user-0-package") != "" {
 			t.Error("the first user, who has a seat, is marked")
 		}
-		if e := p.fieldError(t, "f-user-1-package"); !strings.Contains(e, "all 1 Webex Meetings licenses") {
+		if e := p.fieldError(t, "f-user-1-package"); !strings.Contains(e, "the customer has 1 Webex Meetings license and it is assigned") {
 			t.Errorf("the second user's package: %q", e)
 		}
 		a.post(base+"/users", url.Values{"users": {"2"},

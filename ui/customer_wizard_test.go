@@ -134,7 +134,7 @@ func TestCustomerWizard(t *testing.T) {
 		p.contains(t, `value="Other Ltd"`)
 		// A template in use cannot be deleted, and the page says why.
 		tplPath := "/templates/" + tpl
-		a.post(tplPath+"/delete", url.Values{}).must(t, 409).contains(t, "used by 1 customers")
+		a.post(tplPath+"/delete", url.Values{}).must(t, 409).contains(t, "used by 1 customer and")
 	})
 }
 

@@ -62,10 +62,15 @@ func TestWrongPasswordIsSlowedDown(t *testing.T) {
 		}
 		// Now even the right password must wait, and the page says so.
 		p := b.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, http.StatusTooManyRequests)
-		p.contains(t, "Please wait")
-		if p.Header.Get("Retry-After") == "" {
-			t.Error("no Retry-After")
+		// The first wait is one second, read as one (not "1 seconds").
+		p.contains(t, "Please wait 1 second and try again.")
+		if p.Header.Get("Retry-After") != "1" {
+			t.Errorf("Retry-After = %q, want 1", p.Header.Get("Retry-After"))
 		}
+		b.lang = "ar"
+		b.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, http.StatusTooManyRequests).
+			contains(t, "ثانية واحدة")
+		b.lang = "en"
 		// Another account from the same address waits too.
 		b.post("/signin", url.Values{"email": {"other@acme.example"}, "password": {"x"}}).must(t, http.StatusTooManyRequests)
 		en.clock.Advance(2 * time.Second)
