@@ -25,6 +25,19 @@ func AttachRejectedNotice(orgID string) Notice {
 		Reason: ReasonAttachRejected, Params: map[string]string{"id": orgID}}
 }
 
+// Text is n for one reader: message translates a reason with its params
+// into the reader's language (a locale.Translator's Message, in that
+// language). A notice with a reason, or one Tenantry recognises
+// (Resolved), is translated; any other reads as its stored text. The API
+// and the hub both read notices through Text.
+func (n Notice) Text(message func(reason string, params map[string]string) string) string {
+	n = n.Resolved()
+	if n.Reason == "" {
+		return n.Description
+	}
+	return message(n.Reason, n.Params)
+}
+
 // Resolved returns n with its reason and params. Notices stored before
 // reasons were kept have only their English text; those Tenantry wrote
 // itself are recognised by code and text, so that they too read in every

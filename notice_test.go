@@ -31,3 +31,25 @@ func TestNoticeResolved(t *testing.T) {
 		}
 	}
 }
+
+// TestNoticeText: a notice reads through the reader's translation when it
+// has a reason, or gets one back; otherwise as its stored text.
+func TestNoticeText(t *testing.T) {
+	message := func(reason string, params map[string]string) string {
+		return "<" + reason + " " + params["country"] + ">"
+	}
+	tests := []struct {
+		n    tenantry.Notice
+		want string
+	}{
+		{tenantry.CallingUnavailableNotice("EG"), "<" + tenantry.ReasonCallingNotOffered + " EG>"},
+		{tenantry.Notice{Code: tenantry.NoticeCallingUnavailable, Description: "Calling is not available in EG."}, "<" + tenantry.ReasonCallingNotOffered + " EG>"},
+		{tenantry.Notice{Code: tenantry.NoticeMeetingsTimeZone, Description: tenantry.MeetingsTimeZoneNotice().Description}, "<" + tenantry.ReasonMeetingsUTC + " >"},
+		{tenantry.Notice{Code: tenantry.NoticeJobFailed, Description: "upstream timeout"}, "upstream timeout"},
+	}
+	for _, tt := range tests {
+		if got := tt.n.Text(message); got != tt.want {
+			t.Errorf("Text(%+v) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}

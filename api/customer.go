@@ -114,13 +114,10 @@ func (s *Server) notices(lang string, ns []tenantry.Notice) []noticeJSON {
 	if len(ns) == 0 {
 		return nil
 	}
+	message := func(reason string, params map[string]string) string { return s.tr.Message(lang, reason, params) }
 	out := make([]noticeJSON, len(ns))
 	for i, n := range ns {
-		n = n.Resolved()
-		out[i] = noticeJSON{ErrorCode: n.Code, Description: n.Description}
-		if n.Reason != "" {
-			out[i].Description = s.tr.Message(lang, n.Reason, n.Params)
-		}
+		out[i] = noticeJSON{ErrorCode: n.Code, Description: n.Text(message)}
 	}
 	return out
 }

@@ -104,6 +104,18 @@ func (v *view) Status(st any) string {
 	return v.s.tr.Message(v.Lang, "hub.status."+text(st), nil)
 }
 
+// Notice is an error or a warning a job recorded on a customer or one of
+// its packages, in the page's language, as the API reads it
+// (tenantry.Notice.Text).
+func (v *view) Notice(n tenantry.Notice) string {
+	return n.Text(v.message)
+}
+
+// message translates a reason with its params into the page's language.
+func (v *view) message(reason string, params map[string]string) string {
+	return v.s.tr.Message(v.Lang, reason, params)
+}
+
 // Package is a package's name in the page's language.
 func (v *view) Package(p any) string {
 	return v.s.tr.Message(v.Lang, "hub.package."+text(p), nil)
