@@ -47,14 +47,19 @@ func (a Address) validate(prefix string, ps *problems) {
 	case rule.state && state == "":
 		ps.add(f("stateOrProvince"), ReasonStateRequired, "country", a.Country)
 	case rule.states != "" && !hasWord(rule.states, strings.ToUpper(state)):
-		ps.add(f("stateOrProvince"), ReasonInvalidEnum, "value", a.State, "allowed", rule.states)
+		ps.add(f("stateOrProvince"), ReasonInvalidState, "value", a.State, "country", a.Country, "example", rule.stateExample)
 	}
 	postal := strings.TrimSpace(a.PostalCode)
 	switch {
 	case rule.postal && postal == "":
 		ps.add(f("zipOrPostalCode"), ReasonPostalRequired, "country", a.Country)
 	case postal != "" && rule.postalPattern != nil && !rule.postalPattern.MatchString(postal):
-		ps.add(f("zipOrPostalCode"), ReasonInvalidEnum, "value", a.PostalCode, "allowed", rule.postalPattern.String())
+		// A person reads an example of each form, not the pattern.
+		if ex := rule.postalExamples; len(ex) > 1 {
+			ps.add(f("zipOrPostalCode"), ReasonInvalidPostalCodeEither, "value", a.PostalCode, "country", a.Country, "example", ex[0], "alternative", ex[1])
+		} else {
+			ps.add(f("zipOrPostalCode"), ReasonInvalidPostalCode, "value", a.PostalCode, "country", a.Country, "example", ex[0])
+		}
 	}
 }
 

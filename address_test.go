@@ -79,16 +79,16 @@ func TestAddressValidate(t *testing.T) {
 
 		// US ZIP codes.
 		{"US ZIP+4", addr("US", "CA", "95134-1706"), nil},
-		{"US ZIP of 4 digits", addr("US", "CA", "9513"), []string{"address.zipOrPostalCode: invalid_value"}},
-		{"US ZIP of 6 digits", addr("US", "CA", "951345"), []string{"address.zipOrPostalCode: invalid_value"}},
-		{"US ZIP of letters", addr("US", "CA", "ABCDE"), []string{"address.zipOrPostalCode: invalid_value"}},
-		{"US ZIP+3", addr("US", "CA", "95134-170"), []string{"address.zipOrPostalCode: invalid_value"}},
-		{"US ZIP in non-ASCII digits", addr("US", "CA", "٩٥١٣٤"), []string{"address.zipOrPostalCode: invalid_value"}},
+		{"US ZIP of 4 digits", addr("US", "CA", "9513"), []string{"address.zipOrPostalCode: invalid_postal_code_either"}},
+		{"US ZIP of 6 digits", addr("US", "CA", "951345"), []string{"address.zipOrPostalCode: invalid_postal_code_either"}},
+		{"US ZIP of letters", addr("US", "CA", "ABCDE"), []string{"address.zipOrPostalCode: invalid_postal_code_either"}},
+		{"US ZIP+3", addr("US", "CA", "95134-170"), []string{"address.zipOrPostalCode: invalid_postal_code_either"}},
+		{"US ZIP in non-ASCII digits", addr("US", "CA", "٩٥١٣٤"), []string{"address.zipOrPostalCode: invalid_postal_code_either"}},
 		{"US ZIP with surrounding spaces", addr("US", "CA", " 95134 "), nil},
 		{"US ZIP too long", addr("US", "CA", "95134-1706-12345"),
-			[]string{"address.zipOrPostalCode: invalid_value"}},
+			[]string{"address.zipOrPostalCode: invalid_postal_code_either"}},
 		{"US ZIP over 16 characters", addr("US", "CA", "95134-1706-123456"),
-			[]string{"address.zipOrPostalCode: too_long", "address.zipOrPostalCode: invalid_value"}},
+			[]string{"address.zipOrPostalCode: too_long", "address.zipOrPostalCode: invalid_postal_code_either"}},
 
 		// US state codes.
 		{"US state NY", addr("US", "NY", "10001"), nil},
@@ -96,51 +96,51 @@ func TestAddressValidate(t *testing.T) {
 		{"US territory PR", addr("US", "PR", "00901"), nil},
 		{"US state lower case", addr("US", "ca", "95134"), nil},
 		{"US state padded", addr("US", " TX ", "73301"), nil},
-		{"US state ZZ", addr("US", "ZZ", "95134"), []string{"address.stateOrProvince: invalid_value"}},
-		{"US state spelled out", addr("US", "California", "95134"), []string{"address.stateOrProvince: invalid_value"}},
-		{"US state that is a province", addr("US", "ON", "95134"), []string{"address.stateOrProvince: invalid_value"}},
-		{"US two states", addr("US", "CA NY", "95134"), []string{"address.stateOrProvince: invalid_value"}},
+		{"US state ZZ", addr("US", "ZZ", "95134"), []string{"address.stateOrProvince: invalid_state"}},
+		{"US state spelled out", addr("US", "California", "95134"), []string{"address.stateOrProvince: invalid_state"}},
+		{"US state that is a province", addr("US", "ON", "95134"), []string{"address.stateOrProvince: invalid_state"}},
+		{"US two states", addr("US", "CA NY", "95134"), []string{"address.stateOrProvince: invalid_state"}},
 
 		// Canadian provinces and postal codes.
 		{"CA postal with space", addr("CA", "ON", "K1A 0B1"), nil},
 		{"CA postal without space", addr("CA", "ON", "K1A0B1"), nil},
 		{"CA postal lower case", addr("CA", "BC", "v6b 4y8"), nil},
-		{"CA postal that is a ZIP", addr("CA", "ON", "12345"), []string{"address.zipOrPostalCode: invalid_value"}},
-		{"CA postal reversed", addr("CA", "ON", "1A1 A1A"), []string{"address.zipOrPostalCode: invalid_value"}},
+		{"CA postal that is a ZIP", addr("CA", "ON", "12345"), []string{"address.zipOrPostalCode: invalid_postal_code"}},
+		{"CA postal reversed", addr("CA", "ON", "1A1 A1A"), []string{"address.zipOrPostalCode: invalid_postal_code"}},
 		{"CA province QC", addr("CA", "QC", "H2Y 1C6"), nil},
-		{"CA province that is a US state", addr("CA", "CA", "K1A 0B1"), []string{"address.stateOrProvince: invalid_value"}},
+		{"CA province that is a US state", addr("CA", "CA", "K1A 0B1"), []string{"address.stateOrProvince: invalid_state"}},
 
 		// Australian states.
 		{"AU state NSW", addr("AU", "NSW", "2000"), nil},
 		{"AU state ACT", addr("AU", "act", "2600"), nil},
-		{"AU state unknown", addr("AU", "XYZ", "2000"), []string{"address.stateOrProvince: invalid_value"}},
-		{"AU postal of 5 digits", addr("AU", "VIC", "30000"), []string{"address.zipOrPostalCode: invalid_value"}},
+		{"AU state unknown", addr("AU", "XYZ", "2000"), []string{"address.stateOrProvince: invalid_state"}},
+		{"AU postal of 5 digits", addr("AU", "VIC", "30000"), []string{"address.zipOrPostalCode: invalid_postal_code"}},
 
 		// Other formats in the table.
 		{"GB postcode", addr("GB", "", "EC1A 1BB"), nil},
 		{"GB postcode without space", addr("GB", "", "W1A0AX"), nil},
-		{"GB postcode that is a ZIP", addr("GB", "", "12345"), []string{"address.zipOrPostalCode: invalid_value"}},
+		{"GB postcode that is a ZIP", addr("GB", "", "12345"), []string{"address.zipOrPostalCode: invalid_postal_code"}},
 		{"DE postcode", addr("DE", "", "10115"), nil},
-		{"DE postcode of 4", addr("DE", "", "1011"), []string{"address.zipOrPostalCode: invalid_value"}},
+		{"DE postcode of 4", addr("DE", "", "1011"), []string{"address.zipOrPostalCode: invalid_postal_code"}},
 		{"FR postcode", addr("FR", "", "75001"), nil},
 		{"NL postcode", addr("NL", "", "1012 AB"), nil},
-		{"NL postcode without letters", addr("NL", "", "1012"), []string{"address.zipOrPostalCode: invalid_value"}},
+		{"NL postcode without letters", addr("NL", "", "1012"), []string{"address.zipOrPostalCode: invalid_postal_code"}},
 		{"SE postcode", addr("SE", "", "114 55"), nil},
 		{"JP postcode", addr("JP", "Tokyo", "100-0001"), nil},
 		{"JP postcode without dash", addr("JP", "Tokyo", "1000001"), nil},
 		{"BR CEP", addr("BR", "SP", "01310-100"), nil},
-		{"BR CEP short", addr("BR", "SP", "0131-100"), []string{"address.zipOrPostalCode: invalid_value"}},
+		{"BR CEP short", addr("BR", "SP", "0131-100"), []string{"address.zipOrPostalCode: invalid_postal_code"}},
 		{"MX postcode", addr("MX", "CDMX", "06600"), nil},
 		{"IN PIN", addr("IN", "DL", "110001"), nil},
 		{"KR postcode", addr("KR", "", "03187"), nil},
 		{"SG postcode", addr("SG", "", "018956"), nil},
 		{"SA postcode", addr("SA", "", "11564"), nil},
 		{"PT postcode", addr("PT", "", "1000-001"), nil},
-		{"PT postcode without dash", addr("PT", "", "1000001"), []string{"address.zipOrPostalCode: invalid_value"}},
+		{"PT postcode without dash", addr("PT", "", "1000001"), []string{"address.zipOrPostalCode: invalid_postal_code"}},
 		{"NZ postcode", addr("NZ", "", "6011"), nil},
 		{"CH postcode has no pattern", addr("CH", "", "8001"), nil},
 		{"state over 50", addr("US", strings.Repeat("s", 51), "95134"),
-			[]string{"address.stateOrProvince: too_long", "address.stateOrProvince: invalid_value"}},
+			[]string{"address.stateOrProvince: too_long", "address.stateOrProvince: invalid_state"}},
 		{"postal over 16 where any shape goes", addr("AE", "", strings.Repeat("1", 17)),
 			[]string{"address.zipOrPostalCode: too_long"}},
 
@@ -181,5 +181,61 @@ func TestAddressValidateParams(t *testing.T) {
 	b := tenantry.Address{Line1: "1 Main St", City: "Springfield", Country: "XX"}
 	if p := findProblem(t, b.Validate("address"), "address.country", tenantry.ReasonInvalidCountry); p.Params["value"] != "XX" {
 		t.Errorf("invalid_country params = %v, want value=XX", p.Params)
+	}
+}
+
+// TestAddressProblemsShowExamples: a postal code or a state that does not
+// fit its country is told with an example of what fits, never the pattern
+// behind the rule; the examples themselves fit.
+func TestAddressProblemsShowExamples(t *testing.T) {
+	tests := []struct {
+		a                  tenantry.Address
+		field, reason      string
+		example, alternate string
+	}{
+		{tenantry.Address{State: "CA", PostalCode: "9513", Country: "US"}, "address.zipOrPostalCode", tenantry.ReasonInvalidPostalCodeEither, "12345", "12345-6789"},
+		{tenantry.Address{PostalCode: "1234", Country: "SA"}, "address.zipOrPostalCode", tenantry.ReasonInvalidPostalCodeEither, "12345", "12345-6789"},
+		{tenantry.Address{State: "ON", PostalCode: "12345", Country: "CA"}, "address.zipOrPostalCode", tenantry.ReasonInvalidPostalCode, "A1A 1A1", ""},
+		{tenantry.Address{PostalCode: "12345", Country: "GB"}, "address.zipOrPostalCode", tenantry.ReasonInvalidPostalCode, "SW1A 1AA", ""},
+		{tenantry.Address{PostalCode: "1000001", Country: "PT"}, "address.zipOrPostalCode", tenantry.ReasonInvalidPostalCode, "1234-567", ""},
+		{tenantry.Address{State: "Texas", PostalCode: "78701", Country: "US"}, "address.stateOrProvince", tenantry.ReasonInvalidState, "TX", ""},
+		{tenantry.Address{State: "CA", PostalCode: "K1A 0B1", Country: "CA"}, "address.stateOrProvince", tenantry.ReasonInvalidState, "ON", ""},
+		{tenantry.Address{State: "Victoria", PostalCode: "3000", Country: "AU"}, "address.stateOrProvince", tenantry.ReasonInvalidState, "NSW", ""},
+	}
+	for _, tt := range tests {
+		a := tt.a
+		a.Line1, a.City = "1 Main St", "Springfield"
+		p := findProblem(t, a.Validate("address"), tt.field, tt.reason)
+		if p.Params["country"] != a.Country || p.Params["example"] != tt.example || p.Params["alternative"] != tt.alternate {
+			t.Errorf("%s %s: params %v, want country %s, example %q, alternative %q", a.Country, tt.field, p.Params, a.Country, tt.example, tt.alternate)
+		}
+		for k, v := range p.Params {
+			if strings.ContainsAny(v, `^$\()[]{}?`) {
+				t.Errorf("%s %s: param %s = %q looks like a pattern", a.Country, tt.field, k, v)
+			}
+		}
+	}
+	// Every example a problem shows is itself accepted.
+	for _, c := range tenantry.Countries() {
+		a := tenantry.Address{Line1: "1 Main St", City: "Springfield", State: "?", PostalCode: "?", Country: c}
+		for _, p := range a.Validate("address") {
+			for _, k := range []string{"example", "alternative"} {
+				ex, ok := p.Params[k]
+				if !ok {
+					continue
+				}
+				fixed := a
+				if strings.HasSuffix(p.Field, "stateOrProvince") {
+					fixed.State = ex
+				} else {
+					fixed.PostalCode = ex
+				}
+				for _, q := range fixed.Validate("address") {
+					if q.Field == p.Field {
+						t.Errorf("%s: the %s %q of %s is refused too (%s)", c, k, ex, p.Field, q.Reason)
+					}
+				}
+			}
+		}
 	}
 }

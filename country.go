@@ -31,41 +31,63 @@ func IsCountry(code string) bool { return isoCountries[code] }
 type addressRule struct {
 	state  bool
 	postal bool
-	// states, when set, lists the accepted state or province codes.
-	states string
-	// postalPattern, when set, is the shape of a valid postal code.
-	postalPattern *regexp.Regexp
+	// states, when set, lists the accepted state or province codes, and
+	// stateExample is one of them that errors show.
+	states, stateExample string
+	// postalPattern, when set, is the shape of a valid postal code, and
+	// postalExamples show it to a person: one example of each form it
+	// takes (a ZIP code and a ZIP+4), at most two.
+	postalPattern  *regexp.Regexp
+	postalExamples []string
 }
 
 // addressRules is the table behind rule C1: where a state/province and a
 // postal code are required, and what they look like where we know it.
 var addressRules = map[string]addressRule{
-	"US": {state: true, postal: true,
+	"US": {state: true, postal: true, stateExample: "TX",
 		states:        "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI UM",
-		postalPattern: regexp.MustCompile(`^\d{5}(-\d{4})?$`)},
-	"CA": {state: true, postal: true,
+		postalPattern: regexp.MustCompile(`^\d{5}(-\d{4})?$`), postalExamples: []string{"12345", "12345-6789"}},
+	"CA": {state: true, postal: true, stateExample: "ON",
 		states:        "AB BC MB NB NL NS NT NU ON PE QC SK YT",
-		postalPattern: regexp.MustCompile(`^[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d$`)},
-	"AU": {state: true, postal: true, states: "ACT NSW NT QLD SA TAS VIC WA",
-		postalPattern: regexp.MustCompile(`^\d{4}$`)},
-	"BR": {state: true, postal: true, postalPattern: regexp.MustCompile(`^\d{5}-?\d{3}$`)},
-	"MX": {state: true, postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`)},
-	"IN": {state: true, postal: true, postalPattern: regexp.MustCompile(`^\d{6}$`)},
-	"JP": {state: true, postal: true, postalPattern: regexp.MustCompile(`^\d{3}-?\d{4}$`)},
-	"GB": {postal: true, postalPattern: regexp.MustCompile(`^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$`)},
-	"DE": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`)},
-	"FR": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`)},
-	"ES": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`)},
-	"IT": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`)},
-	"NL": {postal: true, postalPattern: regexp.MustCompile(`^\d{4} ?[A-Za-z]{2}$`)},
-	"SE": {postal: true, postalPattern: regexp.MustCompile(`^\d{3} ?\d{2}$`)},
-	"KR": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`)},
-	"SG": {postal: true, postalPattern: regexp.MustCompile(`^\d{6}$`)},
-	"SA": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}(-\d{4})?$`)},
-	"PT": {postal: true, postalPattern: regexp.MustCompile(`^\d{4}-\d{3}$`)},
-	"NZ": {postal: true, postalPattern: regexp.MustCompile(`^\d{4}$`)},
+		postalPattern: regexp.MustCompile(`^[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d$`), postalExamples: []string{"A1A 1A1"}},
+	"AU": {state: true, postal: true, stateExample: "NSW", states: "ACT NSW NT QLD SA TAS VIC WA",
+		postalPattern: regexp.MustCompile(`^\d{4}$`), postalExamples: []string{"1234"}},
+	"BR": {state: true, postal: true, postalPattern: regexp.MustCompile(`^\d{5}-?\d{3}$`), postalExamples: []string{"12345-678"}},
+	"MX": {state: true, postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`), postalExamples: []string{"12345"}},
+	"IN": {state: true, postal: true, postalPattern: regexp.MustCompile(`^\d{6}$`), postalExamples: []string{"123456"}},
+	"JP": {state: true, postal: true, postalPattern: regexp.MustCompile(`^\d{3}-?\d{4}$`), postalExamples: []string{"123-4567"}},
+	"GB": {postal: true, postalPattern: regexp.MustCompile(`^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$`), postalExamples: []string{"SW1A 1AA"}},
+	"DE": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`), postalExamples: []string{"12345"}},
+	"FR": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`), postalExamples: []string{"12345"}},
+	"ES": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`), postalExamples: []string{"12345"}},
+	"IT": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`), postalExamples: []string{"12345"}},
+	"NL": {postal: true, postalPattern: regexp.MustCompile(`^\d{4} ?[A-Za-z]{2}$`), postalExamples: []string{"1234 AB"}},
+	"SE": {postal: true, postalPattern: regexp.MustCompile(`^\d{3} ?\d{2}$`), postalExamples: []string{"123 45"}},
+	"KR": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}$`), postalExamples: []string{"12345"}},
+	"SG": {postal: true, postalPattern: regexp.MustCompile(`^\d{6}$`), postalExamples: []string{"123456"}},
+	"SA": {postal: true, postalPattern: regexp.MustCompile(`^\d{5}(-\d{4})?$`), postalExamples: []string{"12345", "12345-6789"}},
+	"PT": {postal: true, postalPattern: regexp.MustCompile(`^\d{4}-\d{3}$`), postalExamples: []string{"1234-567"}},
+	"NZ": {postal: true, postalPattern: regexp.MustCompile(`^\d{4}$`), postalExamples: []string{"1234"}},
 	"BE": {postal: true}, "CH": {postal: true}, "AT": {postal: true}, "DK": {postal: true},
 	"NO": {postal: true}, "FI": {postal: true}, "PL": {postal: true},
+}
+
+// The errors of rule C1 show the examples of a country's rule: each rule
+// with a pattern or a list has them, and they fit it.
+func init() {
+	for c, r := range addressRules {
+		if r.postalPattern != nil && (len(r.postalExamples) == 0 || len(r.postalExamples) > 2) {
+			panic("address rule of " + c + ": a postal pattern needs one or two examples")
+		}
+		for _, ex := range r.postalExamples {
+			if r.postalPattern == nil || !r.postalPattern.MatchString(ex) {
+				panic("address rule of " + c + ": postal example " + ex + " does not fit")
+			}
+		}
+		if (r.states == "") != (r.stateExample == "") || r.states != "" && !hasWord(r.states, r.stateExample) {
+			panic("address rule of " + c + ": a state list needs an example from it")
+		}
+	}
 }
 
 // RequiresState reports whether addresses in country need a state/province.

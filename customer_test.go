@@ -91,15 +91,15 @@ func TestCustomerInputValidateCreate(t *testing.T) {
 		{"US without ZIP", func(in *tenantry.CustomerInput) { in.Address.PostalCode = "" },
 			[]string{"address.zipOrPostalCode: postal_code_required"}},
 		{"US ZIP malformed", func(in *tenantry.CustomerInput) { in.Address.PostalCode = "9513" },
-			[]string{"address.zipOrPostalCode: invalid_value"}},
+			[]string{"address.zipOrPostalCode: invalid_postal_code_either"}},
 		{"US state unknown", func(in *tenantry.CustomerInput) { in.Address.State = "ZZ" },
-			[]string{"address.stateOrProvince: invalid_value"}},
+			[]string{"address.stateOrProvince: invalid_state"}},
 		{"CA address", func(in *tenantry.CustomerInput) {
 			*in.Address = tenantry.Address{Line1: "1 Yonge St", City: "Toronto", State: "ON", PostalCode: "M5E 1E5", Country: "CA"}
 		}, nil},
 		{"CA postal malformed", func(in *tenantry.CustomerInput) {
 			*in.Address = tenantry.Address{Line1: "1 Yonge St", City: "Toronto", State: "ON", PostalCode: "12345", Country: "CA"}
-		}, []string{"address.zipOrPostalCode: invalid_value"}},
+		}, []string{"address.zipOrPostalCode: invalid_postal_code"}},
 		{"AU without state", func(in *tenantry.CustomerInput) {
 			*in.Address = tenantry.Address{Line1: "1 George St", City: "Sydney", PostalCode: "2000", Country: "AU"}
 		}, []string{"address.stateOrProvince: state_required"}},

@@ -82,3 +82,18 @@ var AllReasons = []string{
 	ReasonInvalidNumber, ReasonIdempotencyMismatch, ReasonIdempotencyPending,
 	ReasonMethodNotAllowed, ReasonOrgAttachConflict, ReasonPrecheckOK,
 }
+
+// codeReasons maps each reason that words one case of an older reason more
+// precisely to that older reason (see CodeReason).
+var codeReasons = map[string]string{}
+
+// CodeReason returns the reason whose wire errorCode reason is answered
+// with: reason itself, or, for a reason that words one case of an older one
+// more precisely (an invalid postal code, once an invalid value), the older
+// one, so that a client matching on the older code still does.
+func CodeReason(reason string) string {
+	if r, ok := codeReasons[reason]; ok {
+		return r
+	}
+	return reason
+}

@@ -432,3 +432,47 @@ func TestErrorMessagesFilled(t *testing.T) {
 		}
 	})
 }
+
+// TestAddressErrorsReadable: a postal code or a state that does not fit
+// the country is told with an example of what fits, in the caller's
+// language and naming the field, never as the pattern behind the rule; the
+// errorCode stays the one an invalid value always had.
+func TestAddressErrorsReadable(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *env) {
+		p := en.bootstrap(t, "Partner A")
+		tpl := p.createTemplate(t, "Standard")
+		tests := []struct {
+			field, value, lang string
+			want               []string
+		}{
+			{"address.zipOrPostalCode", "9513", "en", []string{"12345 or 12345-6789", "United States"}},
+			{"address.zipOrPostalCode", "9513", "es", []string{"12345 o 12345-6789", "Estados Unidos"}},
+			{"address.zipOrPostalCode", "9513", "ko", []string{"12345 또는 12345-6789", "미국"}},
+			{"address.zipOrPostalCode", "9513", "ar", []string{"12345 أو 12345-6789"}},
+			{"address.stateOrProvince", "Texas", "en", []string{"Texas", "TX"}},
+			{"address.stateOrProvince", "Texas", "sv", []string{"Texas", "TX", "förkortningen"}},
+			{"address.stateOrProvince", "Texas", "pt-BR", []string{"Texas", "TX", "sigla"}},
+		}
+		for _, tt := range tests {
+			body := set(customerBody(tpl.ProvisioningID, "addr-1", "US", "webex_meetings"), tt.field, tt.value)
+			r := p.do(t, "POST", "/v1/wholesale/customers/validate", body, map[string]string{"Accept-Language": tt.lang})
+			e := r.wantField(t, 400, tt.field)
+			for _, x := range e.Errors {
+				if x.Field != tt.field {
+					continue
+				}
+				if x.ErrorCode != api.ErrorCodeOf(tenantry.ReasonInvalidEnum) {
+					t.Errorf("%s %s: errorCode %d, want %d as before", tt.lang, tt.field, x.ErrorCode, api.ErrorCodeOf(tenantry.ReasonInvalidEnum))
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(x.Description, w) {
+						t.Errorf("%s %s: %q lacks %q", tt.lang, tt.field, x.Description, w)
+					}
+				}
+				if strings.ContainsAny(x.Description, `^$\`) || strings.Contains(x.Description, "AL AK AZ") {
+					t.Errorf("%s %s: %q shows the rule, not an example", tt.lang, tt.field, x.Description)
+				}
+			}
+		}
+	})
+}

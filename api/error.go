@@ -29,11 +29,14 @@ var statusOf = map[string]int{
 // ErrorCodeOf is the numeric errorCode a reason has on the wire: 10000 plus
 // the reason id's FNV-1a hash modulo 90000. It depends on the id alone, so
 // codes never shift when reasons are added, in whatever file or order; a
-// test checks that no two reasons share a code.
+// test checks that no two reasons share a code. A reason that words one
+// case of an older one more precisely has the older one's code
+// (tenantry.CodeReason).
 func ErrorCodeOf(reason string) int {
 	if !slices.Contains(tenantry.AllReasons, reason) {
 		reason = tenantry.ReasonInternal
 	}
+	reason = tenantry.CodeReason(reason)
 	h := fnv.New32a()
 	h.Write([]byte(reason))
 	return 10000 + int(h.Sum32()%90000)

@@ -190,7 +190,7 @@ func placeholders(msg string) ([]string, bool) {
 // caller would ever fill.
 var paramNames = []string{
 	"field", "max", "value", "package", "requires", "country", "count", "current", "scope",
-	"type", "detail", "resource", "status", "name", "id", "char", "allowed", "want",
+	"type", "detail", "resource", "status", "name", "id", "char", "allowed", "want", "example", "alternative",
 }
 
 func TestPlaceholdersMatchEnglish(t *testing.T) {

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"encoding/json"
+	"html"
 	"net/url"
 	"strings"
 	"testing"
@@ -227,5 +228,36 @@ func TestCustomerListCountBound(t *testing.T) {
 		// Without a search too: a page counts no further than the bound.
 		a.get("/customers?offset=25").must(t, 200).
 			contains(t, "Customers 26–50 of more than 1000", `href="/customers?offset=50"`, `href="/customers"`)
+	})
+}
+
+// TestWizardAddressErrorsReadable: a postal code or a state that does not
+// fit the country is told next to its field with an example of what fits,
+// in the admin's language, never as the pattern behind the rule.
+func TestWizardAddressErrorsReadable(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		a.createTemplate(t, "Gold")
+		a.get("/customers/new").must(t, 303)
+		tpl := a.get("/customers/new/info").must(t, 200).option(t, "Gold")
+		a.post("/customers/new/info", url.Values{"name": {"Café Ltd"}, "email": {"boss@cafe.example"}, "externalId": {"EXT-1"}, "country": {"US"}, "template": {tpl}, "confirm": {"on"}}).must(t, 303)
+		a.post("/customers/new/packages", url.Values{"pkg.webex_calling": {"on"}}).must(t, 303)
+		for _, tt := range []struct {
+			lang, postal, state string
+		}{
+			{"en", "ZIP code: 12345 or 12345-6789", "State or province: Texas is not a valid state or province for addresses in United States. Use its code, for example TX."},
+			{"ko", "12345 또는 12345-6789 형식으로 입력하세요", "Texas은(는) 미국 주소에 맞는 주 또는 도가 아닙니다. 약어로 입력하세요(예: TX)."},
+		} {
+			a.post("/language", url.Values{"lang": {tt.lang}, "next": {"/customers"}}).must(t, 303)
+			p := a.post("/customers/new/location", url.Values{"line1": {"1 Main St"}, "city": {"Austin"}, "state": {"Texas"}, "postal": {"7870"},
+				"timeZone": {"America/Chicago"}, "language": {"en"}}).must(t, 400)
+			postal, state := html.UnescapeString(p.fieldError(t, "f-postal")), html.UnescapeString(p.fieldError(t, "f-state"))
+			if !strings.Contains(postal, strings.TrimPrefix(tt.postal, "ZIP code: ")) || strings.ContainsAny(postal, `^$\`) {
+				t.Errorf("%s: postal code error %q, want it to show %q", tt.lang, postal, tt.postal)
+			}
+			if !strings.Contains(state, tt.state) || strings.Contains(state, "AL AK") {
+				t.Errorf("%s: state error %q, want %q", tt.lang, state, tt.state)
+			}
+		}
 	})
 }
