@@ -108,6 +108,11 @@ type HubService interface {
 	// Session resolves a session token and marks it used. EUNAUTHORIZED
 	// when unknown or idle too long.
 	Session(ctx context.Context, token string) (*Session, error)
+	// SessionLanguage returns the hub language the admin of a live session
+	// chose ("" when none was chosen, or when the token is no live
+	// session's). Unlike Session it only reads: the session is not marked
+	// used, nor an idle one ended.
+	SessionLanguage(ctx context.Context, token string) (string, error)
 	// EndSession deletes a session (and its drafts).
 	EndSession(ctx context.Context, token string) error
 	// SetSessionSubPartner records the sub-partner a session acts for

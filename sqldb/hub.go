@@ -336,6 +336,31 @@ func (db *DB) Session(ctx context.Context, token string) (*tenantry.Session, err
 	return &s, nil
 }
 
+// SessionLanguage returns the hub language the admin of a live session
+// chose, "" when none was or the token is no live session's. It writes
+// nothing: a request the hub refuses before it reads the session (one from
+// another site) still answers in the admin's language, without keeping
+// the session alive.
+func (db *DB) SessionLanguage(ctx context.Context, token string) (string, error) {
+	if token == "" || len(token) > 100 {
+		return "", nil
+	}
+	var lang string
+	var seen int64
+	err := db.queryRow(ctx, `SELECT COALESCE(p.language, ''), s.seen FROM hub_sessions s
+		LEFT JOIN hub_admin_prefs p ON p.admin_id = s.admin_id WHERE s.token_hash = ?`, hashToken(token)).Scan(&lang, &seen)
+	if err != nil {
+		if err = mapError(err); tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
+			return "", nil
+		}
+		return "", err
+	}
+	if db.now().Sub(fromMicro(seen)) >= tenantry.SessionIdle {
+		return "", nil
+	}
+	return lang, nil
+}
+
 // SetSessionSubPartner records the sub-partner a session acts for ("" for
 // the admin's own partner). A change ends the session's wizard drafts,
 // which were made for the other organization (its templates, its

@@ -110,6 +110,28 @@ func TestHubSetupLinksSessions(t *testing.T) {
 		if sess, _ := db.Session(ctx, s2); sess.Language != "ko" {
 			t.Errorf("chosen language %q", sess.Language)
 		}
+		// The language of a session is read without marking it used.
+		var seen, seenAfter int64
+		h2 := hashOf(t, db, s2)
+		seenOf := `SELECT seen FROM hub_sessions WHERE token_hash = ?`
+		if db.Engine() == sqldb.Postgres {
+			seenOf = sqldbtest.Rebind(seenOf)
+		}
+		if err := db.SQL().QueryRowContext(ctx, seenOf, h2).Scan(&seen); err != nil {
+			t.Fatal(err)
+		}
+		clk.add(2 * time.Minute)
+		if lang, err := db.SessionLanguage(ctx, s2); err != nil || lang != "ko" {
+			t.Errorf("SessionLanguage = %q, %v; want ko", lang, err)
+		}
+		if err := db.SQL().QueryRowContext(ctx, seenOf, h2).Scan(&seenAfter); err != nil || seenAfter != seen {
+			t.Errorf("SessionLanguage moved the session's last use: %d → %d (%v)", seen, seenAfter, err)
+		}
+		for _, tok := range []string{"", "no-such-session", s1} { // s1 ended when idle
+			if lang, err := db.SessionLanguage(ctx, tok); err != nil || lang != "" {
+				t.Errorf("SessionLanguage(%q) = %q, %v; want none", tok, lang, err)
+			}
+		}
 		if err := db.EndSession(ctx, s2); err != nil {
 			t.Fatal(err)
 		}

@@ -44,8 +44,17 @@ func (s *Server) consumeFlash(w http.ResponseWriter, r *http.Request) {
 // language picks the page language: the signed-in admin's choice, else a
 // signed-out visitor's choice, else the browser's Accept-Language.
 func (s *Server) language(r *http.Request, st *reqState) string {
-	if st.session != nil && slices.Contains(locale.Languages, st.session.Language) {
-		return st.session.Language
+	var chosen string
+	if st.session != nil {
+		chosen = st.session.Language
+	}
+	return s.languageFor(r, chosen)
+}
+
+// languageFor is language with the admin's choice given ("" when none).
+func (s *Server) languageFor(r *http.Request, chosen string) string {
+	if slices.Contains(locale.Languages, chosen) {
+		return chosen
 	}
 	if c, err := r.Cookie(langCookie); err == nil && slices.Contains(locale.Languages, c.Value) {
 		return c.Value

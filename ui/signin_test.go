@@ -1,12 +1,15 @@
 package ui_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tenantry/tenantry/locale"
 )
 
 func TestSetupSignInSignOut(t *testing.T) {
@@ -91,6 +94,44 @@ func TestCrossSitePostRefused(t *testing.T) {
 		}
 		// Still signed in: nothing happened.
 		a.get("/customers").must(t, 200).contains(t, `lang="en"`)
+
+		// The refusal is a page in the visitor's language, with the hub's
+		// security headers, not Go's plain English text.
+		tr, err := locale.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused := func(p *page, lang string) {
+			t.Helper()
+			p.must(t, http.StatusForbidden)
+			if ct := p.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+				t.Errorf("%s: Content-Type %q, want an HTML page", lang, ct)
+			}
+			p.contains(t, `lang="`+lang+`"`, html.EscapeString(tr.Message(lang, "hub.error.cross_site", nil))).lacks(t, "cross-origin request")
+			if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || p.Header.Get("X-Content-Type-Options") != "nosniff" ||
+				p.Header.Get("X-Frame-Options") != "DENY" || p.Header.Get("Referrer-Policy") == "" {
+				t.Errorf("%s: the refusal lacks the security headers: %v", lang, p.Header)
+			}
+		}
+		refused(a.do("POST", "/signout", url.Values{}, "Sec-Fetch-Site", "cross-site"), "en")
+
+		// Signed out: the browser's language, or the one the visitor chose.
+		b := en.browser(t)
+		b.lang = "ko-KR,ko;q=0.9"
+		refused(b.do("POST", "/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}, "Sec-Fetch-Site", "cross-site"), "ko")
+		b.post("/language", url.Values{"lang": {"sv"}, "next": {"/signin"}}).must(t, 303)
+		refused(b.do("POST", "/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}, "Sec-Fetch-Site", "", "Origin", "https://evil.example"), "sv")
+		if c := b.get("/customers"); c.Status != http.StatusSeeOther || !strings.HasPrefix(c.Location, "/signin") {
+			t.Errorf("a refused sign-in signed in: %d %s", c.Status, c.Location)
+		}
+
+		// Signed in: the language the admin chose, even in a browser that
+		// prefers another and never chose one itself.
+		a.post("/language", url.Values{"lang": {"ar"}, "next": {"/customers"}}).must(t, 303)
+		b2 := en.browser(t)
+		b2.post("/signin", url.Values{"email": {"ada@acme.example"}, "password": {"correct horse battery"}}).must(t, 303)
+		refused(b2.do("POST", "/signout", url.Values{}, "Sec-Fetch-Site", "cross-site"), "ar")
+		b2.get("/customers").must(t, 200).contains(t, `lang="ar" dir="rtl"`)
 	})
 }
 

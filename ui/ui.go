@@ -11,6 +11,7 @@
 package ui
 
 import (
+	"context"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -216,7 +217,8 @@ func withStep(step string, h handler) handler {
 }
 
 // Handler returns the hub's HTTP handler. State-changing requests from
-// another site are refused by http.CrossOriginProtection.
+// another site are refused by http.CrossOriginProtection, with a page in
+// the visitor's language (crossSiteRefused).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
@@ -231,7 +233,30 @@ func (s *Server) Handler() http.Handler {
 		return tenantry.Errorf(tenantry.ENOTFOUND, tenantry.ReasonNotFound, "resource", "page")
 	}))
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossSiteRefused))
 	return securityHeaders(cop.Handler(mux))
+}
+
+// crossSiteRefused answers a form sent from another site, which
+// http.CrossOriginProtection refused before any handler ran: 403, with a
+// page saying so in the visitor's language. Nothing is written: the
+// session, if any, is read only for its admin's language (it is not
+// marked used, as adapt would), and the page is that of a signed-out
+// visitor.
+func (s *Server) crossSiteRefused(w http.ResponseWriter, r *http.Request) {
+	var chosen string
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		lang, err := s.svc.Hub.SessionLanguage(r.Context(), c.Value)
+		if err != nil {
+			s.log.Error("hub cross-site refusal", "path", r.URL.Path, "err", err)
+		}
+		chosen = lang
+	}
+	st := &reqState{lang: s.languageFor(r, chosen)}
+	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+	v := s.view(r, "hub.error.title")
+	v.Page = errorPage{Message: s.message(v.Lang, "hub.error.cross_site", nil)}
+	s.renderStatus(w, r, http.StatusForbidden, "error", v)
 }
 
 // securityHeaders sets what every response of the hub carries: a strict
