@@ -61,7 +61,7 @@ func (s *Server) inviteAdmin(w http.ResponseWriter, r *http.Request) error {
 	f := inviteForm{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Role: r.PostFormValue("role")}
 	in := &tenantry.PartnerAdminInput{Email: f.Email, Name: f.Name, Role: f.Role, Language: state(r).lang}
 	if _, err := s.svc.Partners.InvitePartnerAdmin(r.Context(), state(r).actor, in); err != nil {
-		return s.adminsProblem(w, r, f, err, inviteFields)
+		return s.adminsProblem(w, r, f, err, inviteFields, inviteLabels)
 	}
 	s.flash(w, "hub.settings.admins.invited")
 	return redirect(w, r, "/settings/admins")
@@ -69,12 +69,14 @@ func (s *Server) inviteAdmin(w http.ResponseWriter, r *http.Request) error {
 
 // adminsProblem shows the admins page again with a domain error: on the
 // invitation's fields, or next to an admin's role, or above the list.
-func (s *Server) adminsProblem(w http.ResponseWriter, r *http.Request, f inviteForm, err error, fields map[string]string) error {
+// fields maps the domain's field paths to the form's fields, and labels
+// the form's fields to the message keys that name them in the errors.
+func (s *Server) adminsProblem(w http.ResponseWriter, r *http.Request, f inviteForm, err error, fields, labels map[string]string) error {
 	v, lerr := s.adminsView(r, f)
 	if lerr != nil {
 		return lerr
 	}
-	if !s.formProblems(v, err, fields, inviteLabels) {
+	if !s.formProblems(v, err, fields, labels) {
 		return err
 	}
 	status := http.StatusBadRequest
@@ -90,8 +92,10 @@ func (s *Server) setAdminRole(w http.ResponseWriter, r *http.Request) error {
 	// that an error goes next to the right one.
 	role := r.PostFormValue("role-" + id)
 	if _, err := s.svc.Partners.SetPartnerAdminRole(r.Context(), state(r).actor, id, role); err != nil {
-		// The role's problem goes next to that admin's role.
-		return s.adminsProblem(w, r, inviteForm{Role: tenantry.RoleProvisioningAdmin}, err, map[string]string{tenantry.FieldPartnerAdminRole: "role-" + id})
+		// The role's problem goes next to that admin's role, which it names
+		// as the invitation's role select is named.
+		return s.adminsProblem(w, r, inviteForm{Role: tenantry.RoleProvisioningAdmin}, err,
+			map[string]string{tenantry.FieldPartnerAdminRole: "role-" + id}, map[string]string{"role-" + id: inviteLabels["role"]})
 	}
 	s.flash(w, "hub.settings.admins.role_changed")
 	return redirect(w, r, "/settings/admins")
@@ -101,7 +105,7 @@ func (s *Server) setAdminRole(w http.ResponseWriter, r *http.Request) error {
 // replaces the earlier ones'.
 func (s *Server) resendInvitation(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.Partners.ResendPartnerAdminInvitation(r.Context(), state(r).actor, r.PathValue("id")); err != nil {
-		return s.adminsProblem(w, r, inviteForm{Role: tenantry.RoleProvisioningAdmin}, err, nil)
+		return s.adminsProblem(w, r, inviteForm{Role: tenantry.RoleProvisioningAdmin}, err, nil, nil)
 	}
 	s.flash(w, "hub.settings.admins.invitation_resent")
 	return redirect(w, r, "/settings/admins")
@@ -112,7 +116,7 @@ func (s *Server) resendInvitation(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) removeAdmin(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if err := s.svc.Partners.RemovePartnerAdmin(r.Context(), state(r).actor, id); err != nil {
-		return s.adminsProblem(w, r, inviteForm{Role: tenantry.RoleProvisioningAdmin}, err, nil)
+		return s.adminsProblem(w, r, inviteForm{Role: tenantry.RoleProvisioningAdmin}, err, nil, nil)
 	}
 	if id == state(r).actor.AdminID {
 		s.clearSession(w)

@@ -147,6 +147,19 @@ func TestSettingsAdmins(t *testing.T) {
 		if e := p.fieldError(t, "f-role-"+adaID); !strings.Contains(e, "last full admin") {
 			t.Errorf("demoting the last full admin: error %q", e)
 		}
+		// The error names the role by its label in the page's language,
+		// as the invitation's does, not by the domain's field name.
+		ada.lang = "ko"
+		p = ada.post("/settings/admins/"+adaID+"/role", url.Values{"role-" + adaID: {tenantry.RoleReadOnlyAdmin}}).must(t, 409)
+		if e := p.fieldError(t, "f-role-"+adaID); !strings.HasPrefix(e, "역할: ") {
+			t.Errorf("demoting the last full admin, in Korean: error %q, want it to name the role as 역할", e)
+		}
+		ada.lang = "sv"
+		p = ada.post("/settings/admins/"+adaID+"/role", url.Values{"role-" + adaID: {""}}).must(t, 400)
+		if e := p.fieldError(t, "f-role-"+adaID); e != "Roll måste anges." {
+			t.Errorf("no role, in Swedish: error %q, want %q", e, "Roll måste anges.")
+		}
+		ada.lang = "en"
 		ada.post("/settings/admins/"+adaID+"/remove", nil).must(t, 409).contains(t, "last full admin")
 		p = ada.post("/settings/admins/"+bobID+"/role", url.Values{"role-" + bobID: {"boss"}}).must(t, 400)
 		if p.fieldError(t, "f-role-"+bobID) == "" {
