@@ -49,6 +49,16 @@ func TestCustomerAdmins(t *testing.T) {
 		if e := p.fieldError(t, "f-role"); !strings.Contains(e, "full admin") {
 			t.Errorf("a second full admin: %q", e)
 		}
+		// A package that is none of the customer's (nor any package) is
+		// shown as it was given; a known one by its name.
+		p = f.a.post(tab, url.Values{"email": {"max@cafe.example"}, "role": {"read_only_admin"}, "package": {"nope"}}).must(t, 400)
+		if e := p.fieldError(t, "f-package"); !strings.Contains(e, "nope") || strings.Contains(e, "hub.package") {
+			t.Errorf("an unknown package: %q, want it shown as given", e)
+		}
+		p = f.a.post(tab, url.Values{"email": {"max@cafe.example"}, "role": {"read_only_admin"}, "package": {"webex_suite"}}).must(t, 400)
+		if e := p.fieldError(t, "f-package"); !strings.Contains(e, "Webex Suite") {
+			t.Errorf("a package the customer lacks: %q, want it by its name", e)
+		}
 		// The refusal speaks the admin's language.
 		f.a.post("/language", url.Values{"lang": {"sv"}, "next": {tab}}).must(t, 303)
 		p = f.a.post(tab, url.Values{"email": {"max@cafe.example"}, "role": {"read_only_admin"}, "package": {"webex_meetings"}}).must(t, 400)

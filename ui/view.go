@@ -118,7 +118,17 @@ func (v *view) message(reason string, params map[string]string) string {
 
 // Package is a package's name in the page's language.
 func (v *view) Package(p any) string {
-	return v.s.tr.Message(v.Lang, "hub.package."+text(p), nil)
+	return v.s.packageName(v.Lang, text(p))
+}
+
+// packageName is the name of package p in lang; a value that is no package
+// (one typed into a form or a request) is shown as it was given.
+func (s *Server) packageName(lang, p string) string {
+	key := "hub.package." + p
+	if name := s.tr.Message(lang, key, nil); name != key {
+		return name
+	}
+	return p
 }
 
 // text is a status's or a package's name; the lists call Status and
@@ -323,12 +333,12 @@ func (s *Server) formProblems(v *view, err error, fields map[string]string, labe
 			params["field"] = p.Field
 		}
 		if pk, ok := params["package"]; ok {
-			params["package"] = s.message(v.Lang, "hub.package."+pk, nil)
+			params["package"] = s.packageName(v.Lang, pk)
 		}
 		if req, ok := params["requires"]; ok {
 			names := strings.Split(req, ", ")
 			for i, n := range names {
-				names[i] = s.message(v.Lang, "hub.package."+n, nil)
+				names[i] = s.packageName(v.Lang, n)
 			}
 			params["requires"] = strings.Join(names, ", ")
 		}
