@@ -108,6 +108,8 @@ func TestCrossSitePostRefused(t *testing.T) {
 				t.Errorf("%s: Content-Type %q, want an HTML page", lang, ct)
 			}
 			p.contains(t, `lang="`+lang+`"`, html.EscapeString(tr.Message(lang, "hub.error.cross_site", nil))).lacks(t, "cross-origin request")
+			// Its language switcher goes home: the refused path may take no GET.
+			p.contains(t, `<input type="hidden" name="next" value="/">`)
 			if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || p.Header.Get("X-Content-Type-Options") != "nosniff" ||
 				p.Header.Get("X-Frame-Options") != "DENY" || p.Header.Get("Referrer-Policy") == "" {
 				t.Errorf("%s: the refusal lacks the security headers: %v", lang, p.Header)

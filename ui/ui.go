@@ -255,6 +255,7 @@ func (s *Server) crossSiteRefused(w http.ResponseWriter, r *http.Request) {
 	st := &reqState{lang: s.languageFor(r, chosen)}
 	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 	v := s.view(r, "hub.error.title")
+	v.Path = "/" // the language switcher's way back: the refused path may take no GET
 	v.Page = errorPage{Message: s.message(v.Lang, "hub.error.cross_site", nil)}
 	s.renderStatus(w, r, http.StatusForbidden, "error", v)
 }
