@@ -408,6 +408,17 @@ func (b *bt) customerWizard(lang, name, extID string) {
 	b.check("#f-confirm")
 	b.submit(`form.card button[type=submit]:not([name])`, "/customers/new/packages")
 	visit(lang + "-customer-packages")
+	if lang != "ko" {
+		// Opened again from the list, the wizard takes up where it was.
+		b.open("/customers/new")
+		b.waitFor("info step", `location.pathname === "/customers/new/info"`)
+		visit(lang + "-customer-resumed")
+		b.atPhone(lang + "-customer-resumed")
+		if v := eval[string](b, `document.querySelector("#f-name").value`); v != name || !strings.Contains(b.text("form.restart"), tr("hub.wizard.start_over")) {
+			t.Errorf("%s: the wizard opened again lost %q (%q) or offers no start over", lang, name, v)
+		}
+		b.open("/customers/new/packages")
+	}
 	b.check("#pkg-webex_calling")
 	b.check("#pkg-webex_meetings")
 	b.submit(`form.card button[type=submit]:not([name])`, "/customers/new/location")

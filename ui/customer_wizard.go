@@ -142,6 +142,7 @@ func customerStepOf(field string) string {
 // customerWizard is the data of a wizard page.
 type customerWizard struct {
 	Draft       *customerDraft
+	Started     bool // the draft holds answers: the first step offers to start over
 	Step        string
 	Steps       []stepLink
 	Return      bool
@@ -170,12 +171,24 @@ type packageChoice struct {
 	QtyError string
 }
 
+// customerWizardStart opens the wizard: a draft in progress is taken up
+// where it was left (a GET changes nothing: a link's prefetch loses no
+// typing); customerWizardRestart discards it.
 func (s *Server) customerWizardStart(w http.ResponseWriter, r *http.Request) error {
-	d := &customerDraft{Language: state(r).lang}
-	if err := s.saveDraft(r, customerDraftKind, d); err != nil {
+	return redirect(w, r, "/customers/new/info")
+}
+
+// customerWizardRestart discards the draft in progress and starts again.
+func (s *Server) customerWizardRestart(w http.ResponseWriter, r *http.Request) error {
+	if err := s.saveDraft(r, customerDraftKind, nil); err != nil {
 		return err
 	}
 	return redirect(w, r, "/customers/new/info")
+}
+
+// started reports whether the draft holds anything typed or chosen.
+func (d *customerDraft) started() bool {
+	return d.Reached > 0 || d.Name != "" || d.Email != "" || d.ExternalID != "" || d.Country != "" || d.TemplateID != ""
 }
 
 // customerDraft loads the wizard's draft. The draft of a wizard that has
@@ -260,7 +273,7 @@ func (s *Server) maxQuantity(r *http.Request, tpl *tenantry.Template) (int, erro
 func (s *Server) renderCustomerWizard(w http.ResponseWriter, r *http.Request, status int, step string, d *customerDraft, err error) error {
 	v := s.view(r, "hub.wizard.customer_title")
 	v.Nav = "customers"
-	p := &customerWizard{Draft: d, Step: step, Return: r.FormValue("return") == "summary",
+	p := &customerWizard{Draft: d, Step: step, Return: r.FormValue("return") == "summary", Started: d.started(),
 		NeedsState: tenantry.RequiresState(d.Country), NeedsPostal: tenantry.RequiresPostalCode(d.Country),
 		TimeZones: zonesOf(d.Country), Region: tenantry.RegionFor(d.Country)}
 	p.Steps = wizardSteps(v, "/customers/new/", customerSteps, step, d.Reached)

@@ -117,13 +117,21 @@ type templateWizard struct {
 	Both       bool
 	AdminLabel string
 	SubLabel   string
+	Started    bool // a new template's draft with answers: its first step offers to start over
 }
 
 func draftKind(draft string) string { return "template:" + draft }
 
+// templateWizardStart opens the new-template wizard, taking up a draft in
+// progress where it was left (a GET changes nothing);
+// templateWizardRestart discards it.
 func (s *Server) templateWizardStart(w http.ResponseWriter, r *http.Request) error {
-	d := &templateDraft{Offers: []string{string(tenantry.OfferWholesale)}, AuthMethod: string(tenantry.AuthPlatform), EmailLanguage: state(r).lang}
-	if err := s.saveDraft(r, draftKind("new"), d); err != nil {
+	return redirect(w, r, "/templates/wizard/new/offer")
+}
+
+// templateWizardRestart discards the new template's draft and starts again.
+func (s *Server) templateWizardRestart(w http.ResponseWriter, r *http.Request) error {
+	if err := s.saveDraft(r, draftKind("new"), nil); err != nil {
 		return err
 	}
 	return redirect(w, r, "/templates/wizard/new/offer")
@@ -181,7 +189,7 @@ func (s *Server) renderTemplateWizard(w http.ResponseWriter, r *http.Request, st
 	}
 	v.Nav = "templates"
 	base := "/templates/wizard/" + draft + "/"
-	p := &templateWizard{Draft: d, Step: step, Base: base, Editing: draft != "new", Both: d.both(),
+	p := &templateWizard{Draft: d, Step: step, Base: base, Editing: draft != "new", Both: d.both(), Started: draft == "new" && (d.Reached > 0 || d.Name != ""),
 		Return: r.FormValue("return") == "summary"}
 	p.Steps = wizardSteps(v, base, templateSteps, step, d.Reached)
 	a := state(r).actor

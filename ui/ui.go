@@ -129,6 +129,7 @@ func (s *Server) routes() []route {
 		{"GET /customers", signedIn, s.customerList},
 		{"GET /customers/status", signedIn, s.customerStatus},
 		{"GET /customers/new", writer, s.customerWizardStart},
+		{"POST /customers/new", writer, s.customerWizardRestart},
 		{"GET /customers/{id}", signedIn, s.customerPanel},
 		{"GET /customers/{id}/setup", signedIn, s.customerSetupStart},
 		{"GET /customers/{id}/setup/{step}", writer, s.customerSetupPage},
@@ -170,6 +171,7 @@ func (s *Server) routes() []route {
 
 		{"GET /templates", signedIn, s.templateList},
 		{"GET /templates/new", writer, s.templateWizardStart},
+		{"POST /templates/new", writer, s.templateWizardRestart},
 		{"GET /templates/{id}", signedIn, s.templatePage},
 		{"GET /templates/{id}/edit", writer, s.templateEditStart},
 		{"POST /templates/{id}/delete", writer, s.templateDelete},

@@ -263,3 +263,41 @@ func TestCustomerWizardCreateSentAgain(t *testing.T) {
 		a.get("/customers/new/info").must(t, 200).lacks(t, "Once Ltd")
 	})
 }
+
+// TestWizardsResumeAndStartOver: opening a wizard again takes up the
+// draft in progress (the GET changes nothing, so a prefetch of the link
+// loses no typing), offers to start over, and only that POST discards it.
+func TestWizardsResumeAndStartOver(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, en *hubEnv) {
+		a := en.setUp(t, "Acme Telecom", "ada@acme.example")
+		a.createTemplate(t, "Gold")
+		a.get("/customers/new/info").must(t, 200).lacks(t, "Start over")
+		a.customerInfo(t, "Gold", "Half Done Ltd", "HALF-1", "US")
+		a.get("/customers").must(t, 200)
+		if p := a.get("/customers/new").must(t, 303); p.Location != "/customers/new/info" {
+			t.Fatalf("the wizard opened at %q", p.Location)
+		}
+		a.get("/customers/new/info").must(t, 200).contains(t, `value="Half Done Ltd"`, "You are continuing where you left off.", `action="/customers/new"`, "Start over")
+		a.get("/customers/new/packages").must(t, 200) // the step reached is kept too
+		a.post("/customers/new", url.Values{}).must(t, 303)
+		a.get("/customers/new/info").must(t, 200).lacks(t, "Half Done Ltd", "Start over")
+		if p := a.get("/customers/new/packages").must(t, 303); p.Location != "/customers/new/info" {
+			t.Errorf("after starting over, a later step went to %q", p.Location)
+		}
+
+		a.get("/templates/new").must(t, 303)
+		a.post("/templates/wizard/new/offer", url.Values{"offer_wholesale": {"on"}}).must(t, 303)
+		a.get("/templates/new").must(t, 303)
+		a.get("/templates/wizard/new/offer").must(t, 200).contains(t, `action="/templates/new"`, "Start over")
+		a.get("/templates/wizard/new/primary").must(t, 200)
+		a.post("/templates/new", url.Values{}).must(t, 303)
+		a.get("/templates/wizard/new/offer").must(t, 200).lacks(t, "Start over")
+		if p := a.get("/templates/wizard/new/primary").must(t, 303); !strings.HasSuffix(p.Location, "/offer") {
+			t.Errorf("after starting over, a later step went to %q", p.Location)
+		}
+		// A read-only admin can neither start over nor open a wizard.
+		r := en.bootstrap(t, "Readers Telecom", "rita@readers.example", tenantry.RoleReadOnlyAdmin)
+		r.post("/customers/new", url.Values{}).must(t, 403)
+		r.post("/templates/new", url.Values{}).must(t, 403)
+	})
+}
