@@ -189,41 +189,33 @@ func (db *DB) SetPartnerAdminRole(ctx context.Context, a *tenantry.Actor, id, ro
 // caller's transaction has the processes forget their cached tokens.
 func (t *Tx) fitTokensToRole(ctx context.Context, a *tenantry.Actor, id, role string) error {
 	allowed := tenantry.RoleScopes(role)
-	rows, err := t.query(ctx, `SELECT id, scopes FROM api_tokens WHERE admin_id = ? OR admin_id IN (SELECT CAST(? AS TEXT) || '.' || p.id FROM partners p WHERE p.parent_id = ?)`,
+	// A token's id then its scopes, all separated by spaces.
+	rows, err := t.query(ctx, `SELECT id || ' ' || scopes FROM api_tokens WHERE admin_id = ? OR admin_id IN (SELECT CAST(? AS TEXT) || '.' || p.id FROM partners p WHERE p.parent_id = ?)`,
 		id, id, a.PartnerID)
 	if err != nil {
 		return err
 	}
-	type token struct{ id, scopes string }
-	var tokens []token
-	for rows.Next() {
-		var tk token
-		if err := rows.Scan(&tk.id, &tk.scopes); err != nil {
-			rows.Close()
-			return err
-		}
-		tokens = append(tokens, tk)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	tokens, err := scanStrings(rows)
+	if err != nil {
 		return err
 	}
 	for _, tk := range tokens {
-		had := strings.Fields(tk.scopes)
+		f := strings.Fields(tk)
+		tokenID, had := f[0], f[1:]
 		kept := slices.DeleteFunc(slices.Clone(had), func(s string) bool { return !slices.Contains(allowed, s) })
 		switch {
 		case len(kept) == len(had):
 			continue
 		case len(kept) == 0:
-			if _, err := t.exec(ctx, `DELETE FROM api_tokens WHERE id = ?`, tk.id); err != nil {
+			if _, err := t.exec(ctx, `DELETE FROM api_tokens WHERE id = ?`, tokenID); err != nil {
 				return err
 			}
-			err = t.audit(ctx, a.PartnerID, a.AdminID, "token.revoke", "token", tk.id, map[string]string{"reason": "admin.role", "admin": id})
+			err = t.audit(ctx, a.PartnerID, a.AdminID, "token.revoke", "token", tokenID, map[string]string{"reason": "admin.role", "admin": id})
 		default:
-			if _, err := t.exec(ctx, `UPDATE api_tokens SET scopes = ? WHERE id = ?`, strings.Join(kept, " "), tk.id); err != nil {
+			if _, err := t.exec(ctx, `UPDATE api_tokens SET scopes = ? WHERE id = ?`, strings.Join(kept, " "), tokenID); err != nil {
 				return err
 			}
-			err = t.audit(ctx, a.PartnerID, a.AdminID, "token.narrow", "token", tk.id, map[string]any{"reason": "admin.role", "admin": id, "from": had, "scopes": kept})
+			err = t.audit(ctx, a.PartnerID, a.AdminID, "token.narrow", "token", tokenID, map[string]any{"reason": "admin.role", "admin": id, "from": had, "scopes": kept})
 		}
 		if err != nil {
 			return err

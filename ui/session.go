@@ -56,10 +56,19 @@ func (s *Server) languageFor(r *http.Request, chosen string) string {
 	if slices.Contains(locale.Languages, chosen) {
 		return chosen
 	}
+	if lang := pickedLanguage(r); lang != "" {
+		return lang
+	}
+	return s.tr.Match(r.Header.Get("Accept-Language"))
+}
+
+// pickedLanguage is the language a visitor picked in the switcher before
+// signing in (its cookie), "" when none.
+func pickedLanguage(r *http.Request) string {
 	if c, err := r.Cookie(langCookie); err == nil && slices.Contains(locale.Languages, c.Value) {
 		return c.Value
 	}
-	return s.tr.Match(r.Header.Get("Accept-Language"))
+	return ""
 }
 
 // setLanguage is the language switcher's form: the choice is stored for

@@ -2,11 +2,9 @@ package ui
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/locale"
 )
 
 // setupForm is the first-run setup page: the partner organization and its
@@ -46,8 +44,8 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	}
 	// A language picked in the switcher before setup is the admin's
 	// choice; otherwise the admin's browser keeps deciding.
-	if c, err := r.Cookie(langCookie); err == nil && slices.Contains(locale.Languages, c.Value) {
-		if err := s.svc.Hub.SetAdminLanguage(r.Context(), res.Admin.ID, c.Value); err != nil {
+	if lang := pickedLanguage(r); lang != "" {
+		if err := s.svc.Hub.SetAdminLanguage(r.Context(), res.Admin.ID, lang); err != nil {
 			return err
 		}
 	}
