@@ -285,13 +285,18 @@ func baseline(ctx context.Context, db *sql.DB, engine, partnerID string, n int) 
 }
 
 func pct(ds []time.Duration, p int) time.Duration {
+	return quantile(ds, p).Round(10 * time.Microsecond)
+}
+
+// quantile is pct unrounded, for ratios of short times.
+func quantile(ds []time.Duration, p int) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	i := (len(s)*p + 99) / 100
-	return s[min(max(i-1, 0), len(s)-1)].Round(10 * time.Microsecond)
+	return s[min(max(i-1, 0), len(s)-1)]
 }
 
 // scratchDatabase returns the URL of a fresh database and a function that

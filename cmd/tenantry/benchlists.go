@@ -221,22 +221,16 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				_, err = readAll(ctx, b.db.ReadSQL(), count.SQL, count.Args)
 				return err
 			}
-			httpLat, err := timeRuns(*reqs, get)
-			if err != nil {
-				return err
-			}
-			sqlLat, err := timeRuns(*reqs, bare)
-			if err != nil {
-				return err
-			}
 			// The store's method in process: the page less HTTP and rendering.
-			storeLat, err := timeRuns(*reqs, func() error { _, _, err := b.db.Customers(ctx, actor, f); return err })
+			store := func() error { _, _, err := b.db.Customers(ctx, actor, f); return err }
+			lat, err := timeRounds(*reqs, get, bare, store)
 			if err != nil {
 				return err
 			}
+			httpLat, sqlLat, storeLat := lat[0], lat[1], lat[2]
 			fmt.Fprintf(stdout, "  %-26s %s %3d rows %6d B  http p50 %-8v p99 %-8v  store p50 %-8v p99 %-8v  sql p50 %-8v p99 %-8v  http/sql p50 %5.2f p99 %5.2f\n",
 				c.name, surface, min(sqlRows, f.Max), httpBytes, pct(httpLat, 50), pct(httpLat, 99), pct(storeLat, 50), pct(storeLat, 99), pct(sqlLat, 50), pct(sqlLat, 99),
-				ratio(pct(httpLat, 50), pct(sqlLat, 50)), ratio(pct(httpLat, 99), pct(sqlLat, 99)))
+				ratio(quantile(httpLat, 50), quantile(sqlLat, 50)), ratio(quantile(httpLat, 99), quantile(sqlLat, 99)))
 		}
 	}
 	return nil
@@ -403,18 +397,33 @@ func readAll(ctx context.Context, db *sql.DB, q string, args []any) (int, error)
 
 // timeRuns times n runs of fn after a few unmeasured ones.
 func timeRuns(n int, fn func() error) ([]time.Duration, error) {
-	for range 5 {
-		if err := fn(); err != nil {
-			return nil, err
-		}
+	lat, err := timeRounds(n, fn)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]time.Duration, n)
+	return lat[0], nil
+}
+
+// timeRounds times n rounds, each running every fn once in turn, after a
+// few unmeasured ones, and returns each fn's times. Taken in turns rather
+// than one fn's runs after another's, the times compared are of the same
+// moments of the machine: a second in which it runs slower (another
+// process, the collector, a checkpoint) slows every fn alike.
+func timeRounds(n int, fns ...func() error) ([][]time.Duration, error) {
+	out := make([][]time.Duration, len(fns))
 	for i := range out {
-		t0 := time.Now()
-		if err := fn(); err != nil {
-			return nil, err
+		out[i] = make([]time.Duration, 0, n)
+	}
+	for round := range n + 5 {
+		for i, fn := range fns {
+			t0 := time.Now()
+			if err := fn(); err != nil {
+				return nil, err
+			}
+			if round >= 5 {
+				out[i] = append(out[i], time.Since(t0))
+			}
 		}
-		out[i] = time.Since(t0)
 	}
 	return out, nil
 }
