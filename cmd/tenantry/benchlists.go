@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -274,7 +275,7 @@ func seedCustomers(ctx context.Context, db *sqldb.DB, modelID string, n int) err
 				status = statuses[j%50]
 			}
 			values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, fmt.Sprintf("benchlist-%09d", j), benchListExternalID(j), name, strings.ToLower(name),
+			args = append(args, benchListID(base, j), benchListExternalID(j), name, strings.ToLower(name),
 				benchListEmail(j), string(status), strconv.FormatInt(base+int64(j)*1000, 10))
 		}
 		args = append(args, modelID)
@@ -309,6 +310,16 @@ func seedCustomers(ctx context.Context, db *sqldb.DB, modelID string, n int) err
 	}
 	_, err := db.SQL().ExecContext(ctx, "VACUUM ANALYZE customers")
 	return err
+}
+
+// benchListID is the id of seeded customer i, made as the store makes ids
+// (a version 7 UUID, base64url-encoded with its kind): index entries as long
+// as real ones, in the order of their times. base is the seeds' first time,
+// in microseconds.
+func benchListID(base int64, i int) string {
+	ms := uint64(base/1000 + int64(i))
+	uuid := fmt.Sprintf("%08x-%04x-7%03x-%04x-%012x", ms>>16, ms&0xffff, i&0xfff, 0x8000|i&0x3fff, uint64(i)*2654435761)
+	return base64.RawURLEncoding.EncodeToString([]byte("tenantry:CUSTOMER:" + uuid))
 }
 
 func benchListExternalID(i int) string { return fmt.Sprintf("EXT-%07d", i) }
