@@ -353,7 +353,13 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	if err := tenantry.Invalid(f.Validate()); err != nil {
 		return nil, 0, err
 	}
-	page, count, err := db.customerListStatements(ctx, a.OrgID, f)
+	return db.customers(ctx, a, f, true)
+}
+
+// customers is Customers; withAnchors lets a deep page start from the
+// list's anchors (customer_anchor.go).
+func (db *DB) customers(ctx context.Context, a *tenantry.Actor, f tenantry.CustomerFilter, withAnchors bool) ([]*tenantry.Customer, int, error) {
+	page, count, anchor, err := db.customerListStatements(ctx, a.OrgID, f, withAnchors)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -382,6 +388,18 @@ func (db *DB) Customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 		return nil, 0, err
 	}
 	rows.Close()
+	if len(out) == 0 && anchor != nil {
+		// Past the list's end, or the list changed since the anchor was
+		// learnt: then it is read from its start.
+		epoch, err := db.listEpoch(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		if epoch != anchor.epoch {
+			db.forgetAnchors(a.OrgID)
+			return db.customers(ctx, a, f, false)
+		}
+	}
 	// One more customer than the page tells whether a next page exists;
 	// on the last page the total is known without counting.
 	total := f.Offset + len(out)
@@ -432,7 +450,7 @@ func (db *DB) CustomerListSQL(ctx context.Context, partnerID string, f tenantry.
 // count it runs when there is a next page. Benchmarks time it as the bare
 // SQL of a page.
 func (db *DB) CustomerListStatements(ctx context.Context, partnerID string, f tenantry.CustomerFilter) (page Statement, count *Statement, err error) {
-	page, count, err = db.customerListStatements(ctx, partnerID, f)
+	page, count, _, err = db.customerListStatements(ctx, partnerID, f, true)
 	if err != nil {
 		return Statement{}, nil, err
 	}
@@ -444,17 +462,28 @@ func (db *DB) CustomerListStatements(ctx context.Context, partnerID string, f te
 }
 
 // customerListStatements is CustomerListStatements with ? placeholders,
-// as db.query takes them.
-func (db *DB) customerListStatements(ctx context.Context, partnerID string, f tenantry.CustomerFilter) (page Statement, count *Statement, err error) {
+// as db.query takes them; a page started from an anchor of the list
+// (withAnchors, on SQLite) comes with its anchor.
+func (db *DB) customerListStatements(ctx context.Context, partnerID string, f tenantry.CustomerFilter, withAnchors bool) (page Statement, count *Statement, anchor *listAnchor, err error) {
 	cond, args, err := db.customerListCond(ctx, partnerID, f)
 	if err != nil {
-		return Statement{}, nil, err
+		return Statement{}, nil, nil, err
 	}
 	page = Statement{customerPageSQL(cond, f.Brief), append(slices.Clone(args), f.Max+1, f.Offset)}
+	if withAnchors && db.anchored(f) {
+		a, ok, err := db.listAnchorFor(ctx, partnerID, f.Offset)
+		if err != nil {
+			return Statement{}, nil, nil, err
+		}
+		if ok {
+			page = Statement{anchoredPageSQL(f.Brief), []any{partnerID, a.key.created, a.key.id, a.epoch, f.Max + 1, f.Offset - a.offset}}
+			anchor = &a
+		}
+	}
 	if !f.SkipTotal {
 		count = &Statement{customerCountSQL(cond, customerCountBound(f)), args}
 	}
-	return page, count, nil
+	return page, count, anchor, nil
 }
 
 // customerCountBound is the most customers a list of f counts.

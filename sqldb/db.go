@@ -97,6 +97,9 @@ type DB struct {
 	unlock func()
 	// optional is which optional indexes PostgreSQL has (trigram.go).
 	optional indexes
+	// anchors are where deep pages of customers start on SQLite
+	// (customer_anchor.go).
+	anchors listAnchors
 }
 
 // Open opens (creating when needed) the database at url and brings its

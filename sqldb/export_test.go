@@ -10,3 +10,14 @@ func FlushTrigrams(ctx context.Context, db *DB) error { return db.FlushSearchInd
 // audit) indexes in the background, so that a test decides when they move
 // (FlushTrigrams).
 func StopTrigramFlush(db *DB) { db.stopBackgroundIndexing() }
+
+// ListAnchors is how many anchors of the partner's customer list the store
+// keeps (customer_anchor.go).
+func ListAnchors(db *DB, partnerID string) int {
+	db.anchors.mu.Lock()
+	defer db.anchors.mu.Unlock()
+	if s := db.anchors.sets[partnerID]; s != nil {
+		return len(s.keys)
+	}
+	return 0
+}

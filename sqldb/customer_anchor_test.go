@@ -1,0 +1,92 @@
+package sqldb_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/sqldb"
+	"github.com/tenantry/tenantry/sqldb/sqldbtest"
+)
+
+// TestCustomerDeepPages: a page deep in a partner's list of customers is
+// the list's page at its offset as the list is now, whatever was learnt of
+// the list before (SQLite starts a deep page from the list's anchors,
+// customer_anchor.go): after customers before it are deleted, after one is
+// inserted before others, after others are added at the end.
+func TestCustomerDeepPages(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
+		f := newFixture(t, e)
+		pg := f.db.Engine() == sqldb.Postgres
+		tpl := f.template(t, "Deep")
+		model := f.customer(t, tpl, "model")
+		sqldbtest.SeedCustomers(t, f.db.SQL(), pg, model.ID, 3499) // 3,500 customers in all
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if pg {
+				q = sqldbtest.Rebind(q)
+			}
+			if _, err := f.db.SQL().ExecContext(t.Context(), q, args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check := func(step string) {
+			t.Helper()
+			q := `SELECT external_id FROM customers WHERE partner_id = ? ORDER BY created, id LIMIT 100 OFFSET ?`
+			if pg {
+				q = sqldbtest.Rebind(q)
+			}
+			for _, off := range []int{0, 999, 1000, 1001, 1999, 2000, 2500, 3400, 3450, 3499, 3500, 4200} {
+				cs, total, err := f.db.Customers(t.Context(), f.actor, tenantry.CustomerFilter{SkipTotal: true, Page: tenantry.Page{Offset: off, Max: 99}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows, err := f.db.SQL().QueryContext(t.Context(), q, f.actor.OrgID, off)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				for rows.Next() {
+					var id string
+					if err := rows.Scan(&id); err != nil {
+						t.Fatal(err)
+					}
+					want = append(want, id)
+				}
+				rows.Close()
+				if got := externalIDs(cs); !slices.Equal(got, want[:min(len(want), 99)]) {
+					t.Fatalf("%s: page at %d starts %v, want %v", step, off, head(got), head(want))
+				}
+				if wantTotal := off + len(want); total != wantTotal {
+					t.Errorf("%s: page at %d: total %d, want %d", step, off, total, wantTotal)
+				}
+			}
+		}
+		check("seeded")
+		if !pg {
+			if n := sqldb.ListAnchors(f.db, f.actor.OrgID); n != 3 {
+				t.Fatalf("SQLite keeps %d anchors of a list of 3,500, want 3", n)
+			}
+		}
+		exec(`DELETE FROM customers WHERE external_id IN ('seed-0000010', 'seed-0001500')`)
+		check("two deleted before the anchors")
+		exec(`INSERT INTO customers (id, partner_id, org_id, external_id, name, name_folded, primary_email, language, template_id,
+			address, country, region, status, packages, quantities, calling, meetings_tz, sub_partner_admin_email, e911, errors,
+			version, created, updated, approval)
+			SELECT 'early', partner_id, '', 'early', name, name_folded, primary_email, language, template_id,
+			address, country, region, status, packages, quantities, calling, meetings_tz, sub_partner_admin_email, e911, errors,
+			version, created + 500, updated, approval FROM customers WHERE id = ?`, model.ID)
+		check("one inserted among the others")
+		for _, ext := range []string{"late-1", "late-2"} {
+			f.customer(t, tpl, ext)
+		}
+		check("two created at the end")
+		exec(`UPDATE customers SET created = created + 1000000 WHERE external_id = 'seed-0000020'`)
+		check("one moved to the end")
+	})
+}
+
+func head(ids []string) string {
+	return strings.Join(ids[:min(3, len(ids))], ",")
+}
