@@ -36,8 +36,8 @@ import (
 	"github.com/tenantry/tenantry/sqldb/sqldbtest"
 )
 
-// refDocPath is a copy of /work/shared/reference/webex-wholesale.openapi.json,
-// the reference document of the wholesale provisioning API.
+// refDocPath is a copy of the public OpenAPI document of the wholesale
+// provisioning API (the reference).
 const refDocPath = "testdata/webex-wholesale.openapi.json"
 
 // waitTimeout bounds every wait for background work. Tests never assert on
