@@ -309,8 +309,8 @@ func TestResponseValidator(t *testing.T) {
 		body         string
 		want         []string // substrings of the errors; none: valid
 	}{
-		{"valid customer", "GET", "/v1/wholesale/customers/c1", 200, h(), customer, nil},
-		{"unknown status", "GET", "/v1/wholesale/customers/c1", 200, h(), strings.Replace(customer, `"provisioned",`, `"done",`, 1),
+		{"valid customer", "GET", "/v1/wholesale/customers/c1", 200, h("Location", "http://x/v1/wholesale/customers/c1"), customer, nil},
+		{"unknown status", "GET", "/v1/wholesale/customers/c1", 200, h("Location", "http://x/v1/wholesale/customers/c1"), strings.Replace(customer, `"provisioned",`, `"done",`, 1),
 			[]string{"openapi.json", "reference"}},
 		{"unknown package", "GET", "/v1/wholesale/customers", 200, h(), `{"items":[` + strings.Replace(customer, `["webex_calling"]`, `["webex_bogus"]`, 1) + `]}`,
 			[]string{"openapi.json", "reference"}},

@@ -56,6 +56,10 @@ func TestCustomerLifecycle(t *testing.T) {
 		// Create: 202, Location and {url}; the customer is visible at once.
 		id := p.createCustomer(t, customerBody(tpl.ProvisioningID, "lc-1", "US", "webex_calling", "webex_meetings"), "")
 		c := p.getCustomer(t, id, "")
+		// A read names the customer in Location, as the public document has it.
+		if loc := p.do(t, "GET", "/v1/wholesale/customers/"+id, nil, nil).wantStatus(t, 200).Header.Get("Location"); loc != en.srv.URL+"/v1/wholesale/customers/"+id {
+			t.Errorf("GET customer: Location %q, want the customer's URL", loc)
+		}
 		if c.Status != "provisioning" && c.Status != "provisioned" {
 			t.Errorf("status right after create = %q, want provisioning or provisioned", c.Status)
 		}

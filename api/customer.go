@@ -197,6 +197,9 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The public document answers a read with the customer's Location, as
+	// it does a subscriber's.
+	w.Header().Set("Location", s.customerURL(r, c.ID))
 	return writeJSON(w, http.StatusOK, s.customerJSON(r, c, licenses))
 }
 
