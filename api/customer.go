@@ -70,7 +70,9 @@ func (q *customerRequest) input() *tenantry.CustomerInput {
 	return in
 }
 
-// customerJSON is the wholesale Customer, with Tenantry's additions.
+// customerJSON is the wholesale Customer, with Tenantry's additions
+// (customerInfo and what follows it, and each package's quantity), which
+// appendCustomer writes only when the client asked for them.
 type customerJSON struct {
 	ID              string             `json:"id"`
 	OrgID           string             `json:"orgId,omitempty"`
@@ -181,7 +183,8 @@ func (s *Server) acceptedAnswer(r *http.Request, id string, warnings ...tenantry
 	return answer{status: http.StatusAccepted, location: u, body: acceptedJSON{URL: u, Warnings: s.warnings(r, warnings)}}
 }
 
-// acceptedJSON is the reference's ResourceURL with Tenantry's warnings.
+// acceptedJSON is the reference's ResourceURL with Tenantry's warnings
+// (s.warnings leaves them out when the client did not ask for them).
 type acceptedJSON struct {
 	URL      string       `json:"url"`
 	Warnings []errorEntry `json:"warnings,omitempty"`
@@ -200,7 +203,8 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	// The public document answers a read with the customer's Location, as
 	// it does a subscriber's.
 	w.Header().Set("Location", s.customerURL(r, c.ID))
-	return writeJSON(w, http.StatusOK, s.customerJSON(r, c, licenses))
+	cj := s.customerJSON(r, c, licenses)
+	return writeCustomer(w, r, &cj)
 }
 
 func boolParam(r *http.Request, name string) (bool, error) {
@@ -314,7 +318,7 @@ func (s *Server) precheckCustomer(w http.ResponseWriter, r *http.Request) error 
 
 // precheckOK answers a precheck that found nothing wrong, in the caller's
 // language, with the warnings of what the request sent that would be
-// ignored, if any.
+// ignored, if any (Tenantry's, as on creation: s.warnings).
 func (s *Server) precheckOK(w http.ResponseWriter, r *http.Request, warnings ...tenantry.Problem) error {
 	lang := s.tr.Match(r.Header.Get("Accept-Language"))
 	body := map[string]any{
