@@ -46,10 +46,11 @@ type callingLocation struct {
 }
 
 // input turns the request into the domain's input. A calling section
-// without a location is reported as the location missing.
+// without a location is reported as the location missing. An empty list
+// of packages is no list (absentList).
 func (q *customerRequest) input() *tenantry.CustomerInput {
 	in := &tenantry.CustomerInput{
-		ProvisioningID: q.ProvisioningID, Packages: q.Packages, OrgID: q.OrgID, ExternalID: q.ExternalID,
+		ProvisioningID: q.ProvisioningID, Packages: absentList(q.Packages), OrgID: q.OrgID, ExternalID: q.ExternalID,
 		Address: q.Address, SubPartnerAdminEmail: q.SubPartnerAdminEmail,
 	}
 	if q.CustomerInfo != nil {
@@ -150,6 +151,20 @@ func toCustomerJSON(c *tenantry.Customer, licenses bool, notices func([]tenantry
 		out.ResourceDetails.Packages = append(out.ResourceDetails.Packages, pj)
 	}
 	return out
+}
+
+// absentList reads an empty list of a request as an absent one. Clients
+// generated from the public document (openapi-generator's Java client,
+// for one) start every list of a request empty and send it so: `"packages":
+// []` in a precheck, or in a subscriber update that changes only a number,
+// is what such a client sends when its caller named no packages. No
+// request means anything by an empty list that its absence does not: a
+// customer or a user always holds a package.
+func absentList(l []string) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
 }
 
 func (s *Server) customerURL(r *http.Request, id string) string {

@@ -53,7 +53,7 @@ type subscriberParams struct {
 
 func (q *subscriberRequest) input() *tenantry.SubscriberInput {
 	in := &tenantry.SubscriberInput{
-		CustomerID: q.CustomerID, Email: q.Email, Package: q.Package, Packages: q.Packages, ProvisioningID: q.ProvisioningID,
+		CustomerID: q.CustomerID, Email: q.Email, Package: q.Package, Packages: absentList(q.Packages), ProvisioningID: q.ProvisioningID,
 	}
 	if p := q.ProvisioningParameters; p != nil {
 		in.FirstName, in.LastName, in.Extension, in.LocationID = p.FirstName, p.LastName, p.Extension, p.LocationID
