@@ -319,10 +319,6 @@ func (p *partner) withExtensions() *partner {
 	return &q
 }
 
-// preferExtensions are the headers of a request that asks for Tenantry's
-// fields in the answer of a public operation.
-var preferExtensions = map[string]string{"Prefer": api.PreferExtensions}
-
 // bootstrap creates a partner with its first admin, subscription and token.
 func (en *env) bootstrap(t testing.TB, name string) *partner {
 	t.Helper()
