@@ -18,7 +18,7 @@ func TestAmplification(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		t.Parallel()
 		en := withSubscribers(t, newEnv(t, e))
-		p := en.bootstrap(t, "Acme")
+		p := en.bootstrap(t, "Acme").withExtensions() // the field at fault is Tenantry's
 		tpl := p.createTemplate(t, "Standard")
 		const n = 100000
 		bogus := make([]string, n)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -36,8 +37,8 @@ import (
 	"github.com/tenantry/tenantry/sqldb/sqldbtest"
 )
 
-// refDocPath is a copy of /work/shared/reference/webex-wholesale.openapi.json,
-// the reference document of the wholesale provisioning API.
+// refDocPath is a copy of the public OpenAPI document of the wholesale
+// provisioning API (the reference).
 const refDocPath = "testdata/webex-wholesale.openapi.json"
 
 // waitTimeout bounds every wait for background work. Tests never assert on
@@ -305,6 +306,17 @@ type partner struct {
 	AdminID        string
 	AdminEmail     string
 	SubscriptionID string
+	// extended: every request asks for Tenantry's fields (withExtensions).
+	extended bool
+}
+
+// withExtensions returns p sending every request with `Prefer:
+// tenantry-extensions`, for tests of what only those fields show (the
+// field at fault of an error, a customer's region, a subscriber's name…).
+func (p *partner) withExtensions() *partner {
+	q := *p
+	q.extended = true
+	return &q
 }
 
 // bootstrap creates a partner with its first admin, subscription and token.
@@ -325,6 +337,9 @@ type response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// Request is the headers the request was sent with; nil for an
+	// answer made up by a test of the checks.
+	Request http.Header
 }
 
 func (r *response) String() string {
@@ -387,7 +402,7 @@ func (en *env) do(t testing.TB, method, path, token string, body any, headers ma
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
-	r := &response{Method: method, Path: path, Status: resp.StatusCode, Header: resp.Header, Body: b}
+	r := &response{Method: method, Path: path, Status: resp.StatusCode, Header: resp.Header, Body: b, Request: req.Header}
 	for _, err := range checkInvariants(en.specs, req.URL, r) {
 		t.Errorf("%s %s → %d: %v\nbody: %s", method, path, r.Status, err, truncate(b, 2000))
 	}
@@ -419,6 +434,9 @@ func checkInvariants(s *specs, u *url.URL, r *response) []error {
 		errs = append(errs, checkErrorShape(r)...)
 	}
 	errs = append(errs, s.checkResponse(r.Method, u.EscapedPath(), u.RawQuery, r.Status, r.Header, r.Body)...)
+	if r.Request != nil {
+		errs = append(errs, checkPublicAnswer(s, r.Method, u.EscapedPath(), r)...)
+	}
 	return errs
 }
 
@@ -469,6 +487,14 @@ func truncate(b []byte, n int) string {
 // do sends a request with the partner's token.
 func (p *partner) do(t testing.TB, method, path string, body any, headers map[string]string) *response {
 	t.Helper()
+	if _, set := headers["Prefer"]; p.extended && !set {
+		h := maps.Clone(headers)
+		if h == nil {
+			h = map[string]string{}
+		}
+		h["Prefer"] = api.PreferExtensions
+		headers = h
+	}
 	return p.en.do(t, method, path, p.Token, body, headers)
 }
 

@@ -54,8 +54,14 @@ func TestCustomerLifecycle(t *testing.T) {
 		}
 
 		// Create: 202, Location and {url}; the customer is visible at once.
+		// Its info, region and E911 are Tenantry's fields: px asks for them.
+		px := p.withExtensions()
 		id := p.createCustomer(t, customerBody(tpl.ProvisioningID, "lc-1", "US", "webex_calling", "webex_meetings"), "")
-		c := p.getCustomer(t, id, "")
+		c := px.getCustomer(t, id, "")
+		// A read names the customer in Location, as the public document has it.
+		if loc := p.do(t, "GET", "/v1/wholesale/customers/"+id, nil, nil).wantStatus(t, 200).Header.Get("Location"); loc != en.srv.URL+"/v1/wholesale/customers/"+id {
+			t.Errorf("GET customer: Location %q, want the customer's URL", loc)
+		}
 		if c.Status != "provisioning" && c.Status != "provisioned" {
 			t.Errorf("status right after create = %q, want provisioning or provisioned", c.Status)
 		}
@@ -67,7 +73,7 @@ func TestCustomerLifecycle(t *testing.T) {
 		}
 
 		// Provisioned: organization, region, E911, every package provisioned.
-		c = p.waitStatus(t, id, "provisioned")
+		c = px.waitStatus(t, id, "provisioned")
 		if c.OrgID == "" {
 			t.Error("provisioned customer has no orgId")
 		}
@@ -225,9 +231,10 @@ func TestProvisioningOutcomes(t *testing.T) {
 		for i, tt := range tests {
 			ids[i] = p.createCustomer(t, customerBody(tpl.ProvisioningID, "outcome-"+strings.ToLower(tt.country)+"-"+string(rune('a'+i)), tt.country, tt.pkgs...), "")
 		}
+		px := p.withExtensions() // region and E911 are Tenantry's fields
 		for i, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				c := p.waitStatus(t, ids[i], tt.status)
+				c := px.waitStatus(t, ids[i], tt.status)
 				if c.DataRegion != tt.region {
 					t.Errorf("dataRegion = %q, want %q", c.DataRegion, tt.region)
 				}
@@ -259,7 +266,7 @@ func TestProvisioningOutcomes(t *testing.T) {
 // one error per problem, each naming its field.
 func TestCustomerValidation(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, en *env) {
-		p := en.bootstrap(t, "Partner A")
+		p := en.bootstrap(t, "Partner A").withExtensions() // the field at fault is Tenantry's
 		other := en.bootstrap(t, "Partner B")
 		tpl := p.createTemplate(t, "Standard")
 		otherTpl := other.createTemplate(t, "Theirs")
@@ -283,7 +290,8 @@ func TestCustomerValidation(t *testing.T) {
 				pre:    []string{"address", "customerInfo.primaryEmail"}},
 			{name: "no provisioningId or externalId", body: del(del(valid(), "provisioningId"), "externalId"),
 				fields: []string{"externalId", "provisioningId"}, preOK: true},
-			{name: "no packages", body: set(valid(), "packages", []string{}), fields: []string{"packages"}},
+			// A precheck reads an empty list as none (generated clients send one).
+			{name: "no packages", body: set(valid(), "packages", []string{}), fields: []string{"packages"}, preOK: true},
 			{name: "unknown and duplicate package", body: set(valid(), "packages", []string{"webex_calling", "webex_bogus", "webex_calling"}),
 				fields: []string{"packages[1]", "packages[2]"}},
 			{name: "address lines", body: set(set(valid(), "address.addressLine1", strings.Repeat("a", 51)), "address.city", ""),
@@ -357,7 +365,8 @@ func checkFields(t *testing.T, r *response, fields []string) {
 func TestQuantityRules(t *testing.T) {
 	const limits = "provisioningParameters.packages.limits"
 	forEachEngine(t, func(t *testing.T, en *env) {
-		p := en.bootstrap(t, "Partner A")
+		// Fields at fault, warnings and quantities are Tenantry's.
+		p := en.bootstrap(t, "Partner A").withExtensions()
 		tpl := p.createTemplate(t, "Standard")
 		body := func(ext string, lim map[string]any) map[string]any {
 			b := customerBody(tpl.ProvisioningID, ext, "US", "webex_calling", "webex_meetings")
@@ -457,7 +466,7 @@ func refExample(t *testing.T, s *specs, path, method string) json.RawMessage {
 // refused with a 4xx naming the problems, never a 5xx.
 func TestReferenceExamples(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, en *env) {
-		p := en.bootstrap(t, "Partner A")
+		p := en.bootstrap(t, "Partner A").withExtensions() // the fields at fault are Tenantry's
 		tpl := p.createTemplate(t, "Standard")
 		id := p.createCustomer(t, customerBody(tpl.ProvisioningID, "existing", "US", "webex_calling"), "")
 		p.waitStatus(t, id, "provisioned")
@@ -556,7 +565,11 @@ func TestPrecheck(t *testing.T) {
 					checkPrecheckOK(t, r.wantStatus(t, 200))
 					return
 				}
-				r.wantField(t, tt.status, tt.field)
+				// The field at fault is Tenantry's.
+				p.withExtensions().do(t, "POST", "/v1/wholesale/customers/validate", tt.body, nil).wantField(t, tt.status, tt.field)
+				if e := r.wantStatus(t, tt.status).errorDoc(t); len(e.fields()) != 1 || e.fields()[0] != "" {
+					t.Errorf("without the preference, errors name fields: %s", r.Body)
+				}
 			})
 		}
 		// The success is worded in the caller's language.
@@ -666,6 +679,9 @@ func TestIdempotencyKey(t *testing.T) {
 		if second.Header.Get("Idempotent-Replayed") != "true" {
 			t.Errorf("replay has no Idempotent-Replayed header")
 		}
+		// The same key asking for Tenantry's fields asks for another
+		// answer than the one stored: refused, never replayed.
+		p.do(t, "POST", "/v1/wholesale/customers", body, map[string]string{"Idempotency-Key": "order-1", "Prefer": api.PreferExtensions}).wantStatus(t, 422)
 		id := acceptedID(t, en, first)
 		if l, _ := p.listCustomers(t, "externalId=idem-1"); !cmp.Equal(l.ids(), []string{id}) {
 			t.Errorf("customers with idem-1 = %v, want only %s", l.ids(), id)
@@ -698,7 +714,7 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 
 		// A key longer than 255 characters is refused.
-		p.do(t, "POST", "/v1/wholesale/customers", customerBody(tpl.ProvisioningID, "idem-long", "US", "webex_meetings"),
+		p.withExtensions().do(t, "POST", "/v1/wholesale/customers", customerBody(tpl.ProvisioningID, "idem-long", "US", "webex_meetings"),
 			map[string]string{"Idempotency-Key": strings.Repeat("k", 256)}).wantField(t, 400, "Idempotency-Key")
 
 		// Without a key, two requests are two customers.
@@ -731,24 +747,37 @@ func TestSubPartners(t *testing.T) {
 		type subPartner struct {
 			OrgID, Name, SubscriptionID, ProvisioningState string
 		}
+		px := p.withExtensions()
 		listSubs := func(query string) []subPartner {
 			var l struct{ Items, SubPartners []subPartner }
-			p.do(t, "GET", withQuery("/v1/wholesale/subPartners", query), nil, nil).wantStatus(t, 200).decode(t, &l)
+			px.do(t, "GET", withQuery("/v1/wholesale/subPartners", query), nil, nil).wantStatus(t, 200).decode(t, &l)
 			// The reference's schema says items, its example subPartners:
-			// both carry the same page.
+			// with Tenantry's fields, both carry the same page.
 			if l.Items == nil || !cmp.Equal(l.Items, l.SubPartners) {
 				t.Errorf("items %v and subPartners %v differ", l.Items, l.SubPartners)
 			}
+			// Without them, the schema's items alone, without names.
+			var strict struct{ Items, SubPartners []subPartner }
+			p.do(t, "GET", withQuery("/v1/wholesale/subPartners", query), nil, nil).wantStatus(t, 200).decode(t, &strict)
+			for i := range l.Items {
+				l.Items[i].Name = ""
+			}
+			if strict.SubPartners != nil || !cmp.Equal(strict.Items, l.Items) {
+				t.Errorf("without the preference: items %v, subPartners %v; want %v alone", strict.Items, strict.SubPartners, l.Items)
+			}
+			for i := range l.SubPartners {
+				l.SubPartners[i].Name = ""
+			}
 			return l.Items
 		}
-		want := []subPartner{{OrgID: sp.ID, Name: "Reseller", SubscriptionID: sp.SubscriptionID, ProvisioningState: "active"}}
+		want := []subPartner{{OrgID: sp.ID, SubscriptionID: sp.SubscriptionID, ProvisioningState: "active"}}
 		if diff := cmp.Diff(want, listSubs("")); diff != "" {
 			t.Errorf("sub-partners (-want +got):\n%s", diff)
 		}
 		if got := listSubs("provisioningState=suspended"); len(got) != 0 {
 			t.Errorf("suspended sub-partners = %v, want none", got)
 		}
-		p.do(t, "GET", "/v1/wholesale/subPartners?provisioningState=paused", nil, nil).wantField(t, 400, "provisioningState")
+		px.do(t, "GET", "/v1/wholesale/subPartners?provisioningState=paused", nil, nil).wantField(t, 400, "provisioningState")
 
 		// A customer on behalf of the sub-partner, from the partner's template.
 		obo := "onBehalfOfSubPartnerOrgId=" + url.QueryEscape(sp.ID)
@@ -767,9 +796,9 @@ func TestSubPartners(t *testing.T) {
 		// An id that is not one of the partner's sub-partners.
 		for _, bad := range []string{"no-such-org", otherSP.ID, other.ID, p.ID} {
 			q := "onBehalfOfSubPartnerOrgId=" + url.QueryEscape(bad)
-			p.do(t, "POST", withQuery("/v1/wholesale/customers", q), customerBody(tpl.ProvisioningID, "sub-bad", "US", "webex_meetings"), nil).
+			px.do(t, "POST", withQuery("/v1/wholesale/customers", q), customerBody(tpl.ProvisioningID, "sub-bad", "US", "webex_meetings"), nil).
 				wantField(t, 400, "onBehalfOfSubPartnerOrgId")
-			p.do(t, "GET", withQuery("/v1/wholesale/customers", q), nil, nil).wantField(t, 400, "onBehalfOfSubPartnerOrgId")
+			px.do(t, "GET", withQuery("/v1/wholesale/customers", q), nil, nil).wantField(t, 400, "onBehalfOfSubPartnerOrgId")
 		}
 
 		// Suspended: no create, update or precheck; delete still works.
@@ -841,7 +870,7 @@ func TestCustomerConflicts(t *testing.T) {
 		two := p.createCustomer(t, customerBody(tpl.ProvisioningID, "two", "US", "webex_meetings"), "")
 		p.waitStatus(t, one, "provisioned")
 		p.waitStatus(t, two, "provisioned")
-		p.do(t, "PUT", "/v1/wholesale/customers/"+two, map[string]any{"externalId": "one", "packages": []string{"webex_meetings"}}, nil).
+		p.withExtensions().do(t, "PUT", "/v1/wholesale/customers/"+two, map[string]any{"externalId": "one", "packages": []string{"webex_meetings"}}, nil).
 			wantField(t, 409, "externalId")
 		if c := p.getCustomer(t, two, ""); c.ExternalID != "two" || c.Status != "provisioned" {
 			t.Errorf("refused update changed the customer: %+v", c)
@@ -864,8 +893,9 @@ func TestCustomerConflicts(t *testing.T) {
 		if c := p.waitStatus(t, aid, "provisioned"); c.OrgID != "existing-org-1" {
 			t.Errorf("attached customer orgId = %q, want existing-org-1", c.OrgID)
 		}
-		p.do(t, "POST", "/v1/wholesale/customers/validate", set(attach("attach-2"), "customerInfo.primaryEmail", "a@b.example.com"), nil).wantField(t, 409, "orgId")
-		p.do(t, "POST", "/v1/wholesale/customers", attach("attach-2"), nil).wantField(t, 409, "orgId")
+		px := p.withExtensions() // the field at fault is Tenantry's
+		px.do(t, "POST", "/v1/wholesale/customers/validate", set(attach("attach-2"), "customerInfo.primaryEmail", "a@b.example.com"), nil).wantField(t, 409, "orgId")
+		px.do(t, "POST", "/v1/wholesale/customers", attach("attach-2"), nil).wantField(t, 409, "orgId")
 
 		// Concurrent creations with one external id: one wins, the rest
 		// conflict; never a server error, never two customers.

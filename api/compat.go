@@ -68,8 +68,9 @@ func withRules(aerr, derr error, rules func() []tenantry.Problem) error {
 
 // warnings renders the problems a request was accepted with (entries it
 // ignored), in the caller's language, in the shape of the wholesale errors.
+// They are Tenantry's: none when the answer holds the public fields only.
 func (s *Server) warnings(r *http.Request, ps []tenantry.Problem) []errorEntry {
-	if len(ps) == 0 {
+	if len(ps) == 0 || !extensions(r) {
 		return nil
 	}
 	lang := s.tr.Match(r.Header.Get("Accept-Language"))

@@ -82,7 +82,9 @@ func TestTimestampsOneFormat(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		t.Parallel()
 		en := newCompatEnv(t, e)
-		p := en.bootstrap(t, "Clockwork")
+		// A customer's created and updated, and a subscriber's updated, are
+		// Tenantry's fields.
+		p := en.bootstrap(t, "Clockwork").withExtensions()
 
 		// times returns the named time fields of a JSON object, checking
 		// each against the wire format.
@@ -181,7 +183,8 @@ func unquote(v any) any {
 // ignored and reported as warnings, never refused.
 func TestReferenceLimitsIgnored(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, en *env) {
-		p := en.bootstrap(t, "Partner A")
+		// Warnings, the fields at fault and quantities are Tenantry's.
+		p := en.bootstrap(t, "Partner A").withExtensions()
 		tpl := p.createTemplate(t, "Standard")
 		create := refExample(t, en.specs, "/wholesale/customers", "post")
 		update := refExample(t, en.specs, "/wholesale/customers/{customerId}", "put")
@@ -288,7 +291,7 @@ func TestValidationReportsEverything(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		t.Parallel()
 		en := newCompatEnv(t, e)
-		p := en.bootstrap(t, "Partner A")
+		p := en.bootstrap(t, "Partner A").withExtensions() // the fields at fault are Tenantry's
 		tpl := p.createTemplate(t, "Standard")
 		sp, err := en.db.CreateSubPartner(t.Context(), p.ID, "Reseller")
 		if err != nil {

@@ -46,10 +46,11 @@ type callingLocation struct {
 }
 
 // input turns the request into the domain's input. A calling section
-// without a location is reported as the location missing.
+// without a location is reported as the location missing. An empty list
+// of packages is no list (absentList).
 func (q *customerRequest) input() *tenantry.CustomerInput {
 	in := &tenantry.CustomerInput{
-		ProvisioningID: q.ProvisioningID, Packages: q.Packages, OrgID: q.OrgID, ExternalID: q.ExternalID,
+		ProvisioningID: q.ProvisioningID, Packages: absentList(q.Packages), OrgID: q.OrgID, ExternalID: q.ExternalID,
 		Address: q.Address, SubPartnerAdminEmail: q.SubPartnerAdminEmail,
 	}
 	if q.CustomerInfo != nil {
@@ -70,7 +71,9 @@ func (q *customerRequest) input() *tenantry.CustomerInput {
 	return in
 }
 
-// customerJSON is the wholesale Customer, with Tenantry's additions.
+// customerJSON is the wholesale Customer, with Tenantry's additions
+// (customerInfo and what follows it, and each package's quantity), which
+// appendCustomer writes only when the client asked for them.
 type customerJSON struct {
 	ID              string             `json:"id"`
 	OrgID           string             `json:"orgId,omitempty"`
@@ -150,6 +153,20 @@ func toCustomerJSON(c *tenantry.Customer, licenses bool, notices func([]tenantry
 	return out
 }
 
+// absentList reads an empty list of a request as an absent one. Clients
+// generated from the public document (openapi-generator's Java client,
+// for one) start every list of a request empty and send it so: `"packages":
+// []` in a precheck, or in a subscriber update that changes only a number,
+// is what such a client sends when its caller named no packages. No
+// request means anything by an empty list that its absence does not: a
+// customer or a user always holds a package.
+func absentList(l []string) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
 func (s *Server) customerURL(r *http.Request, id string) string {
 	return baseURL(r) + "/v1/wholesale/customers/" + id
 }
@@ -181,7 +198,8 @@ func (s *Server) acceptedAnswer(r *http.Request, id string, warnings ...tenantry
 	return answer{status: http.StatusAccepted, location: u, body: acceptedJSON{URL: u, Warnings: s.warnings(r, warnings)}}
 }
 
-// acceptedJSON is the reference's ResourceURL with Tenantry's warnings.
+// acceptedJSON is the reference's ResourceURL with Tenantry's warnings
+// (s.warnings leaves them out when the client did not ask for them).
 type acceptedJSON struct {
 	URL      string       `json:"url"`
 	Warnings []errorEntry `json:"warnings,omitempty"`
@@ -197,7 +215,11 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, s.customerJSON(r, c, licenses))
+	// The public document answers a read with the customer's Location, as
+	// it does a subscriber's.
+	w.Header().Set("Location", s.customerURL(r, c.ID))
+	cj := s.customerJSON(r, c, licenses)
+	return writeCustomer(w, r, &cj)
 }
 
 func boolParam(r *http.Request, name string) (bool, error) {
@@ -311,7 +333,7 @@ func (s *Server) precheckCustomer(w http.ResponseWriter, r *http.Request) error 
 
 // precheckOK answers a precheck that found nothing wrong, in the caller's
 // language, with the warnings of what the request sent that would be
-// ignored, if any.
+// ignored, if any (Tenantry's, as on creation: s.warnings).
 func (s *Server) precheckOK(w http.ResponseWriter, r *http.Request, warnings ...tenantry.Problem) error {
 	lang := s.tr.Match(r.Header.Get("Accept-Language"))
 	body := map[string]any{

@@ -16,11 +16,13 @@ import (
 // checking what each Timestamp's MarshalJSON returned. appendCustomer
 // writes a customerJSON directly, byte for byte as encoding/json does
 // (TestAppendCustomer compares the two over every field, so a field added
-// to the type and not here fails it).
+// to the type and not here fails it). Without Tenantry's extensions it
+// leaves out the fields the public Customer lacks (TestAppendPublicCustomer).
 
 // writeCustomerPage answers a page of customers as writePage would.
 func writeCustomerPage(w http.ResponseWriter, r *http.Request, p tenantry.Page, total int, cs []customerJSON) error {
 	setLinks(w, r, p, total)
+	ext := extensions(r)
 	buf := pageBuffers.Get().(*[]byte)
 	defer putPageBuffer(buf)
 	b := append((*buf)[:0], `{"items":[`...)
@@ -28,15 +30,20 @@ func writeCustomerPage(w http.ResponseWriter, r *http.Request, p tenantry.Page, 
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendCustomer(b, &cs[i])
+		b = appendCustomer(b, &cs[i], ext)
 	}
 	b = append(b, "]}\n"...)
 	*buf = b
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(b)
-	return err
+	return writeBytes(w, http.StatusOK, b)
+}
+
+// writeCustomer answers one customer as writeJSON would.
+func writeCustomer(w http.ResponseWriter, r *http.Request, c *customerJSON) error {
+	buf := pageBuffers.Get().(*[]byte)
+	defer putPageBuffer(buf)
+	b := append(appendCustomer((*buf)[:0], c, extensions(r)), '\n')
+	*buf = b
+	return writeBytes(w, http.StatusOK, b)
 }
 
 // pageBuffers are the buffers pages of customers are written into: a page
@@ -53,7 +60,10 @@ func putPageBuffer(b *[]byte) {
 	pageBuffers.Put(b)
 }
 
-func appendCustomer(b []byte, c *customerJSON) []byte {
+// appendCustomer writes c; ext adds Tenantry's fields (customerInfo,
+// dataRegion, e911Enabled, created, updated, and each package's quantity)
+// to the public Customer's.
+func appendCustomer(b []byte, c *customerJSON, ext bool) []byte {
 	b = appendKey(b, `{"id":`, c.ID)
 	if c.OrgID != "" {
 		b = appendKey(b, `,"orgId":`, c.OrgID)
@@ -83,7 +93,7 @@ func appendCustomer(b []byte, c *customerJSON) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendPackage(b, &c.ResourceDetails.Packages[i])
+			b = appendPackage(b, &c.ResourceDetails.Packages[i], ext)
 		}
 		b = append(b, ']')
 	}
@@ -91,6 +101,9 @@ func appendCustomer(b []byte, c *customerJSON) []byte {
 	if len(c.Errors) > 0 {
 		b = append(b, `,"errors":`...)
 		b = appendNotices(b, c.Errors)
+	}
+	if !ext {
+		return append(b, '}')
 	}
 	b = append(b, `,"customerInfo":{`...)
 	sep := ""
@@ -108,7 +121,7 @@ func appendCustomer(b []byte, c *customerJSON) []byte {
 	return append(b, '}')
 }
 
-func appendPackage(b []byte, p *packageJSON) []byte {
+func appendPackage(b []byte, p *packageJSON, ext bool) []byte {
 	b = appendKey(b, `{"name":`, p.Name)
 	b = appendKey(b, `,"status":`, p.Status)
 	if len(p.Warnings) > 0 {
@@ -120,7 +133,7 @@ func appendPackage(b []byte, p *packageJSON) []byte {
 	if len(p.LicenseIDs) > 0 {
 		b = appendStrings(append(b, `,"licenseIds":`...), p.LicenseIDs)
 	}
-	if p.Quantity != 0 {
+	if ext && p.Quantity != 0 {
 		b = strconv.AppendInt(append(b, `,"quantity":`...), int64(p.Quantity), 10)
 	}
 	return append(b, '}')

@@ -95,3 +95,39 @@ func fill(rng *rand.Rand, v reflect.Value) {
 		panic("fill: add " + v.Kind().String())
 	}
 }
+
+// TestAppendPublicCustomer: without Tenantry's extensions, appendCustomer
+// writes what it writes with them, less exactly the fields the public
+// Customer and Package lack.
+func TestAppendPublicCustomer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	decode := func(b []byte) map[string]any {
+		t.Helper()
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("appendCustomer wrote no JSON object: %v\n%s", err, b)
+		}
+		return m
+	}
+	for i := range 300 {
+		var c customerJSON
+		if i > 0 {
+			fill(rng, reflect.ValueOf(&c).Elem())
+		}
+		want := decode(appendCustomer(nil, &c, true))
+		for _, k := range []string{"customerInfo", "dataRegion", "e911Enabled", "created", "updated"} {
+			if _, ok := want[k]; !ok {
+				t.Fatalf("with extensions, no %s: %v", k, want)
+			}
+			delete(want, k)
+		}
+		if pkgs, _ := want["resourceDetails"].(map[string]any)["packages"].([]any); pkgs != nil {
+			for _, p := range pkgs {
+				delete(p.(map[string]any), "quantity")
+			}
+		}
+		if got := decode(appendCustomer(nil, &c, false)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("without extensions:\n%v\nwant\n%v", got, want)
+		}
+	}
+}

@@ -49,6 +49,8 @@ type errorBody struct {
 	TrackingID string       `json:"trackingId"`
 }
 
+// errorEntry is one problem: the wholesale Error, and the request field
+// at fault, which is Tenantry's (extensions).
 type errorEntry struct {
 	ErrorCode   int    `json:"errorCode"`
 	Description string `json:"description"`
@@ -75,6 +77,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		field = e.Problems[0].Field
 	}
 	body := errorBody{Message: s.tr.Message(lang, e.Reason, withField(e.Params, field)), TrackingID: trackingID(r)}
+	ext := extensions(r)
 	for i, p := range e.Problems {
 		if i == tenantry.MaxProblems {
 			// The rest are counted, not listed: the answer stays small
@@ -83,7 +86,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 			body.Errors = append(body.Errors, errorEntry{ErrorCode: ErrorCodeOf(tenantry.ReasonMoreErrors), Description: s.tr.Message(lang, tenantry.ReasonMoreErrors, map[string]string{"count": more})})
 			break
 		}
-		body.Errors = append(body.Errors, errorEntry{ErrorCode: ErrorCodeOf(p.Reason), Description: s.tr.Message(lang, p.Reason, withField(p.Params, p.Field)), Field: p.Field})
+		entry := errorEntry{ErrorCode: ErrorCodeOf(p.Reason), Description: s.tr.Message(lang, p.Reason, withField(p.Params, p.Field))}
+		if ext {
+			entry.Field = p.Field
+		}
+		body.Errors = append(body.Errors, entry)
 	}
 	if len(body.Errors) == 0 {
 		body.Errors = []errorEntry{{ErrorCode: ErrorCodeOf(e.Reason), Description: body.Message}}
@@ -108,10 +115,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	if err != nil {
 		return err
 	}
-	b = append(b, '\n')
+	return writeBytes(w, status, append(b, '\n'))
+}
+
+// writeBytes answers b, a JSON body.
+func writeBytes(w http.ResponseWriter, status int, b []byte) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	_, err = w.Write(b)
+	_, err := w.Write(b)
 	return err
 }

@@ -46,7 +46,7 @@ func (en *env) rawDo(t *testing.T, method, path, token, host string, body any, h
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	r := &response{Method: method, Path: path, Status: resp.StatusCode, Header: resp.Header, Body: b}
+	r := &response{Method: method, Path: path, Status: resp.StatusCode, Header: resp.Header, Body: b, Request: req.Header}
 	for _, err := range checkInvariants(en.specs, req.URL, r) {
 		t.Errorf("%s %s → %d: %v\nbody: %s", method, path, r.Status, err, truncate(b, 2000))
 	}

@@ -17,6 +17,7 @@ import (
 const MaxIdempotencyKey = 255
 
 // idempotent honours Idempotency-Key on a POST: the same key and body
+// (and, on a public operation, the same preference for Tenantry's fields)
 // replays the first response and creates nothing; the same key with another
 // body is refused. A key is answered or free after any failure: a handler
 // whose work answers in its own transaction (answerWith: every POST that
@@ -42,7 +43,14 @@ func (s *Server) idempotent(h handler) handler {
 			}
 		}
 		p, _ := r.Context().Value(principalKey).(*tenantry.Principal)
-		sum := sha256.Sum256(append([]byte(r.URL.Path+"?"+r.URL.RawQuery+"\n"), body...))
+		req := r.URL.Path + "?" + r.URL.RawQuery + "\n"
+		if extended(r) {
+			// The stored answer holds Tenantry's fields: a client that
+			// did not ask for them must not be replayed it (it would
+			// refuse it), so the preference is part of the request.
+			req = "Prefer: " + PreferExtensions + "\n" + req
+		}
+		sum := sha256.Sum256(append([]byte(req), body...))
 		hash := hex.EncodeToString(sum[:])
 		claim := tenantry.NewIdempotencyClaim(p.PartnerID, key)
 		prev, err := s.svc.Idempotency.ReserveIdempotencyKey(r.Context(), claim, hash)

@@ -179,20 +179,20 @@ func TestOpenAPIResponseValidation(t *testing.T) {
 		body         string
 		ok           bool
 	}{
-		{"customer", "GET", "/wholesale/customers/{customerId}", 200, nil,
+		{"customer", "GET", "/wholesale/customers/{customerId}", 200, loc,
 			`{"id":"c1","orgId":"o1","externalId":"e1","status":"provisioned","packages":["webex_calling"],
 			  "address":{"addressLine1":"1 Main St","city":"Milpitas","country":"US"},
 			  "resourceDetails":{"packages":[{"name":"webex_calling","status":"provisioned","quantity":5,"licenseIds":["l1"],"warnings":[],"errors":[]}]},
-			  "errors":[{"errorCode":1,"description":"x"}],"provisioningId":"p1",
+			  "errors":[{"errorCode":1,"description":"x"}],
 			  "customerInfo":{"name":"Acme","primaryEmail":"a@acme.test","language":"en"},
 			  "dataRegion":"EU","e911Enabled":true,"created":"2024-01-02T03:04:05.000Z","updated":"2024-01-02T03:04:05.000Z"}`, true},
-		{"customer without status", "GET", "/wholesale/customers/{customerId}", 200, nil,
+		{"customer without status", "GET", "/wholesale/customers/{customerId}", 200, loc,
 			`{"id":"c1","packages":[]}`, false},
-		{"customer with bad status", "GET", "/wholesale/customers/{customerId}", 200, nil,
+		{"customer with bad status", "GET", "/wholesale/customers/{customerId}", 200, loc,
 			`{"id":"c1","status":"done","packages":[]}`, false},
-		{"customer with unknown package", "GET", "/wholesale/customers/{customerId}", 200, nil,
+		{"customer with unknown package", "GET", "/wholesale/customers/{customerId}", 200, loc,
 			`{"id":"c1","status":"provisioned","packages":["webex_bogus"]}`, false},
-		{"customer with string errorCode", "GET", "/wholesale/customers/{customerId}", 200, nil,
+		{"customer with string errorCode", "GET", "/wholesale/customers/{customerId}", 200, loc,
 			`{"id":"c1","status":"error","packages":[],"errors":[{"errorCode":"1","description":"x"}]}`, false},
 		{"customer list", "GET", "/wholesale/customers", 200, http.Header{"Link": {`</v1/wholesale/customers?offset=10>; rel="next"`}},
 			`{"items":[{"id":"c1","status":"provisioning","packages":["webex_meetings"]}]}`, true},
@@ -216,7 +216,8 @@ func TestOpenAPIResponseValidation(t *testing.T) {
 			  "subPartners":[{"orgId":"o","name":"R","subscriptionId":"s","provisioningState":"active","created":"2024-01-02T03:04:05.000Z","billingStartDate":"2024-02-01T00:00:00.000Z"}]}`, true},
 		{"sub-partners with nanoseconds", "GET", "/wholesale/subPartners", 200, nil,
 			`{"items":[],"subPartners":[{"orgId":"o","provisioningState":"active","created":"2024-01-02T03:04:05.190585272Z"}]}`, false},
-		{"sub-partners without subPartners", "GET", "/wholesale/subPartners", 200, nil, `{"items":[]}`, false},
+		{"sub-partners, the public fields only", "GET", "/wholesale/subPartners", 200, nil, `{"items":[{"orgId":"o","provisioningState":"active"}]}`, true},
+		{"sub-partners without items", "GET", "/wholesale/subPartners", 200, nil, `{"subPartners":[]}`, false},
 		{"sub-partner bad state", "GET", "/wholesale/subPartners", 200, nil,
 			`{"items":[{"orgId":"o","provisioningState":"paused"}],"subPartners":[]}`, false},
 		{"template created", "POST", "/wholesale/templates", 201, http.Header{"Location": {"/v1/wholesale/templates/t1"}},
@@ -270,5 +271,73 @@ func TestErrorCodesDistinct(t *testing.T) {
 			t.Errorf("reasons %s and %s share errorCode %d", r, other, c)
 		}
 		seen[c] = r
+	}
+}
+
+// publicSchemas pairs schemas of openapi.json with the public wholesale
+// schemas they describe (Schema.property: an object the public schema
+// writes in place).
+var publicSchemas = map[string]string{
+	"Customer": "Customer", "CustomerListResponse": "CustomerListResponse", "Address": "Address",
+	"ResourceDetails": "ResourceDetails", "PackageDetail": "Package", "Error": "Error", "ResourceURL": "ResourceURL",
+	"CustomerProvisioningPrecheckResponse": "CustomerProvisioningPrecheckResponse",
+	"PrecheckInfo":                         "CustomerProvisioningPrecheckResponse.info",
+	"SubPartner":                           "SubPartner", "SubPartnersListResponse": "SubPartnersListResponse",
+	"Subscriber": "Subscriber", "SubscriberListResponse": "SubscriberListResponse",
+	"ErrorDetail": "Error",
+}
+
+// TestOpenAPIPublicFields: in Tenantry's document, every field of a
+// wholesale answer is one the public schema has, or is marked as
+// Tenantry's extension (x-tenantry-extension); every public operation
+// takes the Prefer header that asks for those.
+func TestOpenAPIPublicFields(t *testing.T) {
+	ours, err := readJSONFile(openapiPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := readJSONFile(refDocPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	properties := func(doc map[string]any, name string) map[string]any {
+		schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+		schema, prop, _ := strings.Cut(name, ".")
+		m, _ := schemas[schema].(map[string]any)
+		if prop != "" {
+			m, _ = m["properties"].(map[string]any)[prop].(map[string]any)
+		}
+		props, _ := m["properties"].(map[string]any)
+		if props == nil {
+			t.Fatalf("no schema %s with properties", name)
+		}
+		return props
+	}
+	for mine, theirs := range publicSchemas {
+		public := properties(ref, theirs)
+		for name, v := range properties(ours, mine) {
+			_, known := public[name]
+			ext, _ := v.(map[string]any)["x-tenantry-extension"].(bool)
+			switch {
+			case known && ext:
+				t.Errorf("%s.%s: the public %s has it, yet it is marked Tenantry's", mine, name, theirs)
+			case !known && !ext:
+				t.Errorf("%s.%s: the public %s lacks it, and it is not marked Tenantry's", mine, name, theirs)
+			}
+		}
+	}
+
+	doc := loadOpenAPIDoc(t)
+	for _, o := range openapiOperations {
+		public := strings.HasPrefix(o.path, "/wholesale/customers") && !strings.Contains(o.path, "}/") ||
+			strings.HasPrefix(o.path, "/wholesale/subscribers") || o.path == "/wholesale/subPartners" || strings.HasPrefix(o.path, "/subscribers/")
+		op := operation(doc, o.method, o.path)
+		if op == nil {
+			continue // TestOpenAPIDocument reports it
+		}
+		takes := slices.ContainsFunc(op.Parameters, func(p *openapi3.ParameterRef) bool { return p.Ref == "#/components/parameters/Prefer" })
+		if takes != public {
+			t.Errorf("%s %s: takes Prefer %v, want %v", o.method, o.path, takes, public)
+		}
 	}
 }

@@ -19,7 +19,9 @@ func TestNoExistenceOracle(t *testing.T) {
 		aTpl := a.createTemplate(t, "Standard")
 		aCust, _ := a.setupCustomer(t, aTpl, "a-1", nil, nil, "webex_meetings")
 		a.sdo(t, "POST", "/v1/wholesale/subscribers", subscriberBody(aCust, "grace@a.example", nil, "webex_meetings")).wantStatus(t, 200)
-		// A sees its own user's address taken.
+		// A sees its own user's address taken. (The fields at fault are
+		// Tenantry's: both partners ask for them.)
+		a, b = a.withExtensions(), b.withExtensions()
 		a.do(t, "POST", "/v1/wholesale/subscribers/validate", subscriberBody(aCust, "grace@a.example", nil, "webex_meetings"), nil).wantField(t, 409, "email")
 
 		for _, body := range []map[string]any{

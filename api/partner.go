@@ -6,9 +6,11 @@ import (
 	"github.com/tenantry/tenantry"
 )
 
+// subPartnerJSON is the wholesale SubPartner, with its name, which is
+// Tenantry's (set only when the client asked for Tenantry's fields).
 type subPartnerJSON struct {
 	OrgID             string             `json:"orgId"`
-	Name              string             `json:"name"`
+	Name              string             `json:"name,omitempty"`
 	SubscriptionID    string             `json:"subscriptionId"`
 	ProvisioningState string             `json:"provisioningState"`
 	Created           tenantry.Timestamp `json:"created"`
@@ -34,15 +36,25 @@ func (s *Server) listSubPartners(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ext := extensions(r)
 	items := make([]subPartnerJSON, len(ps))
 	for i, sp := range ps {
-		items[i] = subPartnerJSON{OrgID: sp.ID, Name: sp.Name, SubscriptionID: sp.SubscriptionID, ProvisioningState: sp.ProvisioningState, Created: tenantry.Timestamp(sp.Created), BillingStartDate: tenantry.Timestamp(sp.BillingStartDate)}
+		items[i] = subPartnerJSON{OrgID: sp.ID, SubscriptionID: sp.SubscriptionID, ProvisioningState: sp.ProvisioningState, Created: tenantry.Timestamp(sp.Created), BillingStartDate: tenantry.Timestamp(sp.BillingStartDate)}
+		if ext {
+			items[i].Name = sp.Name
+		}
 	}
 	setLinks(w, r, p, total)
-	// The reference's schema names the list `items`, its own example and
-	// the public Postman collection `subPartners`: both carry the page, so
-	// that clients written against either read it.
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "subPartners": items})
+	body := map[string]any{"items": items}
+	if ext {
+		// The reference's schema names the list `items`, its own example
+		// and the public Postman collection `subPartners`. A client
+		// generated from the schema refuses the second name, so it comes
+		// only with Tenantry's fields, for scripts written against the
+		// example.
+		body["subPartners"] = items
+	}
+	return writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) listAdmins(w http.ResponseWriter, r *http.Request) error {

@@ -23,7 +23,7 @@ func TestAddCallingNeedsLocationAPI(t *testing.T) {
 		}
 
 		path := "/v1/wholesale/customers/" + id
-		p.do(t, "PUT", path, map[string]any{"packages": []string{"webex_meetings", "webex_calling"}}, nil).
+		p.withExtensions().do(t, "PUT", path, map[string]any{"packages": []string{"webex_meetings", "webex_calling"}}, nil).
 			wantField(t, 400, "provisioningParameters.calling.location")
 		if c := p.waitStatus(t, id, "provisioned"); len(c.Packages) != 1 {
 			t.Errorf("refused update changed the packages: %v", c.Packages)

@@ -146,16 +146,19 @@ type ctxKey int
 const (
 	principalKey ctxKey = iota
 	trackingKey
+	shapeKey
 )
 
 // adapt turns a handler into an http.Handler: it gives the request a
-// tracking id and renders a returned error as the wholesale error body.
+// tracking id, settles the shape of its answer (negotiate) and renders a
+// returned error as the wholesale error body.
 func (s *Server) adapt(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tid := requestTrackingID(r)
 		w.Header().Set("TrackingID", tid)
 		r = s.secure(w, r)
-		r = r.WithContext(context.WithValue(r.Context(), trackingKey, tid))
+		ctx := context.WithValue(r.Context(), trackingKey, tid)
+		r = r.WithContext(context.WithValue(ctx, shapeKey, negotiate(w, r)))
 		if err := checkText(r); err != nil {
 			s.renderError(w, r, err)
 			return

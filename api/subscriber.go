@@ -53,7 +53,7 @@ type subscriberParams struct {
 
 func (q *subscriberRequest) input() *tenantry.SubscriberInput {
 	in := &tenantry.SubscriberInput{
-		CustomerID: q.CustomerID, Email: q.Email, Package: q.Package, Packages: q.Packages, ProvisioningID: q.ProvisioningID,
+		CustomerID: q.CustomerID, Email: q.Email, Package: q.Package, Packages: absentList(q.Packages), ProvisioningID: q.ProvisioningID,
 	}
 	if p := q.ProvisioningParameters; p != nil {
 		in.FirstName, in.LastName, in.Extension, in.LocationID = p.FirstName, p.LastName, p.Extension, p.LocationID
@@ -67,20 +67,21 @@ func (q *subscriberRequest) input() *tenantry.SubscriberInput {
 }
 
 // subscriberJSON is the wholesale Subscriber, with Tenantry's additions
-// (provisioningParameters as the request gives them, updated).
+// (provisioningParameters as the request gives them, updated), which are
+// set only when the client asked for them.
 type subscriberJSON struct {
-	ID                     string             `json:"id"`
-	PersonID               string             `json:"personId,omitempty"`
-	Email                  string             `json:"email"`
-	CustomerID             string             `json:"customerId"`
-	ExternalCustomerID     string             `json:"externalCustomerId"`
-	Package                string             `json:"package,omitempty"`
-	Packages               []string           `json:"packages"`
-	Status                 string             `json:"status"`
-	ProvisioningParameters subscriberParams   `json:"provisioningParameters"`
-	Created                tenantry.Timestamp `json:"created"`
-	Updated                tenantry.Timestamp `json:"updated"`
-	LastStatusChange       tenantry.Timestamp `json:"lastStatusChange"`
+	ID                     string              `json:"id"`
+	PersonID               string              `json:"personId,omitempty"`
+	Email                  string              `json:"email"`
+	CustomerID             string              `json:"customerId"`
+	ExternalCustomerID     string              `json:"externalCustomerId"`
+	Package                string              `json:"package,omitempty"`
+	Packages               []string            `json:"packages"`
+	Status                 string              `json:"status"`
+	ProvisioningParameters *subscriberParams   `json:"provisioningParameters,omitempty"`
+	Created                tenantry.Timestamp  `json:"created"`
+	Updated                *tenantry.Timestamp `json:"updated,omitempty"`
+	LastStatusChange       tenantry.Timestamp  `json:"lastStatusChange"`
 }
 
 // legacyPackageField are the packages the deprecated `package` field of a
@@ -90,14 +91,19 @@ var legacyPackageField = []tenantry.Package{
 	tenantry.CXEssentials, tenantry.WebexCallingStandard,
 }
 
-func toSubscriberJSON(sub *tenantry.Subscriber) subscriberJSON {
+// toSubscriberJSON renders sub; ext adds Tenantry's fields.
+func toSubscriberJSON(sub *tenantry.Subscriber, ext bool) subscriberJSON {
 	out := subscriberJSON{
 		ID: sub.ID, PersonID: sub.PersonID, Email: sub.Email, CustomerID: sub.CustomerID, ExternalCustomerID: sub.ExternalCustomerID,
-		Status: string(sub.Status), Created: tenantry.Timestamp(sub.Created), Updated: tenantry.Timestamp(sub.Updated), LastStatusChange: tenantry.Timestamp(sub.LastStatusChange),
-		ProvisioningParameters: subscriberParams{
+		Status: string(sub.Status), Created: tenantry.Timestamp(sub.Created), LastStatusChange: tenantry.Timestamp(sub.LastStatusChange),
+	}
+	if ext {
+		updated := tenantry.Timestamp(sub.Updated)
+		out.Updated = &updated
+		out.ProvisioningParameters = &subscriberParams{
 			FirstName: sub.FirstName, LastName: sub.LastName, PrimaryPhoneNumber: sub.PrimaryPhoneNumber,
 			Extension: sub.Extension, LocationID: sub.LocationID,
-		},
+		}
 	}
 	if slices.Contains(legacyPackageField, sub.Package) {
 		out.Package = string(sub.Package)
@@ -127,7 +133,7 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) error 
 		if sub.Status == tenantry.SubscriberPendingUserMigration {
 			status = http.StatusAccepted
 		}
-		return answer{status: status, location: s.subscriberURL(r, sub.ID), body: toSubscriberJSON(sub)}
+		return answer{status: status, location: s.subscriberURL(r, sub.ID), body: toSubscriberJSON(sub, extensions(r))}
 	}
 	answerWith(r, render)
 	sub, err := s.svc.Subscribers.CreateSubscriber(r.Context(), a, q.input())
@@ -148,7 +154,7 @@ func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The reference answers a read and an update with the Location too.
 	w.Header().Set("Location", s.subscriberURL(r, sub.ID))
-	return writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
+	return writeJSON(w, http.StatusOK, toSubscriberJSON(sub, extensions(r)))
 }
 
 func (s *Server) updateSubscriber(w http.ResponseWriter, r *http.Request) error {
@@ -163,7 +169,7 @@ func (s *Server) updateSubscriber(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	w.Header().Set("Location", s.subscriberURL(r, sub.ID))
-	return writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
+	return writeJSON(w, http.StatusOK, toSubscriberJSON(sub, extensions(r)))
 }
 
 func (s *Server) deleteSubscriber(w http.ResponseWriter, r *http.Request) error {
@@ -227,7 +233,8 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writePage(w, r, p, total, subs, toSubscriberJSON)
+	ext := extensions(r)
+	return writePage(w, r, p, total, subs, func(sub *tenantry.Subscriber) subscriberJSON { return toSubscriberJSON(sub, ext) })
 }
 
 // subscriberFilter reads the list's filters, reporting every bad one.

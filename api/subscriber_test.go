@@ -211,7 +211,9 @@ func TestSubscriberAPI(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		t.Parallel()
 		en := withSubscribers(t, newEnv(t, e))
-		p := en.bootstrap(t, "Acme")
+		// A user's name, number, extension and location in an answer, and
+		// the field at fault of an error, are Tenantry's fields.
+		p := en.bootstrap(t, "Acme").withExtensions()
 		tpl := p.createTemplate(t, "Standard")
 		numbers := []string{"+14085550100", "+14085550101"}
 		cid, hq := p.setupCustomer(t, tpl, "ext-1", nil, numbers, "webex_calling", "webex_meetings", "attendant_console")
@@ -372,7 +374,7 @@ func TestSubscriberAPIErrors(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		t.Parallel()
 		en := withSubscribers(t, newEnv(t, e))
-		p := en.bootstrap(t, "Acme")
+		p := en.bootstrap(t, "Acme").withExtensions() // the field at fault is Tenantry's
 		tpl := p.createTemplate(t, "Standard")
 		cid, hq := p.setupCustomer(t, tpl, "ext-1", nil, []string{"+14085550100"}, "webex_calling", "webex_meetings")
 		p.sdo(t, "POST", "/v1/wholesale/subscribers", subscriberBody(cid, "taken@contoso.example",
@@ -476,8 +478,9 @@ func TestSubscriberIsolation(t *testing.T) {
 		b.do(t, "PUT", path, map[string]any{"package": "webex_meetings"}, nil).wantStatus(t, 404)
 		b.do(t, "DELETE", path, nil, nil).wantStatus(t, 404)
 		b.do(t, "POST", "/v1/subscribers/"+url.PathEscape(aSub.ID)+"/emails/consentMove", nil, nil).wantStatus(t, 404)
-		b.do(t, "POST", "/v1/wholesale/subscribers", subscriberBody(aCust, "x@b.example", nil, "webex_meetings"), nil).wantField(t, 400, "customerId")
-		b.do(t, "POST", "/v1/wholesale/subscribers/validate", subscriberBody(aCust, "x@b.example", nil, "webex_meetings"), nil).wantField(t, 400, "customerId")
+		bx := b.withExtensions() // the field at fault is Tenantry's
+		bx.do(t, "POST", "/v1/wholesale/subscribers", subscriberBody(aCust, "x@b.example", nil, "webex_meetings"), nil).wantField(t, 400, "customerId")
+		bx.do(t, "POST", "/v1/wholesale/subscribers/validate", subscriberBody(aCust, "x@b.example", nil, "webex_meetings"), nil).wantField(t, 400, "customerId")
 
 		for _, q := range []string{"", "externalCustomerId=shared-ext", "customerId=" + url.QueryEscape(aCust), "email=a%40a.example"} {
 			var l subscriberList
@@ -492,7 +495,7 @@ func TestSubscriberIsolation(t *testing.T) {
 			t.Errorf("A's subscriber after B's attempts: %+v", got)
 		}
 		// The address is taken across partners (U3).
-		b.do(t, "POST", "/v1/wholesale/subscribers", subscriberBody(bCust, "a@a.example", nil, "webex_meetings"), nil).wantField(t, 409, "email")
+		bx.do(t, "POST", "/v1/wholesale/subscribers", subscriberBody(bCust, "a@a.example", nil, "webex_meetings"), nil).wantField(t, 409, "email")
 	})
 }
 
@@ -503,7 +506,7 @@ func TestSubscriberQuantityOverHTTP(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		t.Parallel()
 		en := withSubscribers(t, newEnv(t, e))
-		p := en.bootstrap(t, "Acme")
+		p := en.bootstrap(t, "Acme").withExtensions() // the field at fault is Tenantry's
 		cid, _ := p.setupCustomer(t, p.createTemplate(t, "Standard"), "ext-q", map[string]int{"webex_meetings": 2}, nil, "webex_meetings")
 		const n = 6
 		status := make([]int, n)
@@ -596,7 +599,7 @@ func TestSubscriberListPages(t *testing.T) {
 		}
 		for _, q := range []string{"max=0", "max=-1", "max=ten", "max=99999999999999999999", "offset=-1"} {
 			field, _, _ := strings.Cut(q, "=")
-			p.do(t, "GET", "/v1/wholesale/subscribers?"+q, nil, nil).wantField(t, 400, field)
+			p.withExtensions().do(t, "GET", "/v1/wholesale/subscribers?"+q, nil, nil).wantField(t, 400, field)
 		}
 
 		// ISO 8601 without a zone is UTC; with one, it is honoured.
@@ -623,7 +626,7 @@ func TestSubscriberReferenceExamples(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		t.Parallel()
 		en := withSubscribers(t, newEnv(t, e))
-		p := en.bootstrap(t, "Acme")
+		p := en.bootstrap(t, "Acme").withExtensions() // a user's name and number in an answer are Tenantry's
 		cid, hq := p.setupCustomer(t, p.createTemplate(t, "Standard"), "ext-ref", nil, []string{"+12405551212"}, "webex_calling")
 
 		example := func(path, method string) map[string]any {
