@@ -68,15 +68,23 @@ func withRules(aerr, derr error, rules func() []tenantry.Problem) error {
 
 // warnings renders the problems a request was accepted with (entries it
 // ignored), in the caller's language, in the shape of the wholesale errors.
-// They are Tenantry's: none when the answer holds the public fields only.
+// They are sent whatever the client asked: a request the service changed
+// before accepting it must say so (the public examples themselves send
+// quantities for packages they do not order). The public schemas have no
+// warnings, so a strict generated client refuses such an answer; one that
+// sends only what it orders never gets any. Each names its field only with
+// Tenantry's fields, as errors do.
 func (s *Server) warnings(r *http.Request, ps []tenantry.Problem) []errorEntry {
-	if len(ps) == 0 || !extensions(r) {
+	if len(ps) == 0 {
 		return nil
 	}
 	lang := s.tr.Match(r.Header.Get("Accept-Language"))
 	out := make([]errorEntry, len(ps))
 	for i, p := range ps {
-		out[i] = errorEntry{ErrorCode: ErrorCodeOf(p.Reason), Description: s.tr.Message(lang, p.Reason, withField(p.Params, p.Field)), Field: p.Field}
+		out[i] = errorEntry{ErrorCode: ErrorCodeOf(p.Reason), Description: s.tr.Message(lang, p.Reason, withField(p.Params, p.Field))}
+		if extensions(r) {
+			out[i].Field = p.Field
+		}
 	}
 	return out
 }

@@ -183,8 +183,9 @@ func unquote(v any) any {
 // ignored and reported as warnings, never refused.
 func TestReferenceLimitsIgnored(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, en *env) {
-		// Warnings, the fields at fault and quantities are Tenantry's.
-		p := en.bootstrap(t, "Partner A").withExtensions()
+		// The fields at fault and quantities are Tenantry's.
+		plain := en.bootstrap(t, "Partner A")
+		p := plain.withExtensions()
 		tpl := p.createTemplate(t, "Standard")
 		create := refExample(t, en.specs, "/wholesale/customers", "post")
 		update := refExample(t, en.specs, "/wholesale/customers/{customerId}", "put")
@@ -245,6 +246,18 @@ func TestReferenceLimitsIgnored(t *testing.T) {
 		var pre struct{ Warnings []errorEntry }
 		p.do(t, "POST", "/v1/wholesale/customers/validate", body, nil).wantStatus(t, 200).decode(t, &pre)
 		checkWarnings("precheck", pre.Warnings)
+		// A client that asked for no more than the public fields is told
+		// all the same, each warning naming its field in its description.
+		pre.Warnings = nil
+		plain.do(t, "POST", "/v1/wholesale/customers/validate", body, nil).wantStatus(t, 200).decode(t, &pre)
+		if len(pre.Warnings) != len(wantFields) {
+			t.Errorf("precheck without the preference: %d warnings, want %d", len(pre.Warnings), len(wantFields))
+		}
+		for i, w := range pre.Warnings {
+			if w.Field != "" || i < len(wantFields) && !strings.Contains(w.Description, wantFields[i]) {
+				t.Errorf("precheck without the preference: warning %+v, want one naming %s in its description alone", w, wantFields[i])
+			}
+		}
 
 		var a accepted
 		r := p.do(t, "POST", "/v1/wholesale/customers", body, nil).wantStatus(t, 202)

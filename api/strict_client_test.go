@@ -81,6 +81,10 @@ type pubCustomerList struct {
 type pubResourceURL struct {
 	_   struct{} `schema:"ResourceURL"`
 	URL string   `json:"url" required:"true"`
+	// Warnings are sent when the request was changed before it was
+	// accepted: a strict client of the public schema refuses them, a
+	// request that orders only what it sends never gets any.
+	Warnings []pubError `json:"warnings" deviation:"warnings of an accepted request"`
 }
 
 // pubPrecheckInfo is one entry of a precheck's info: the schema types info
@@ -92,9 +96,10 @@ type pubPrecheckInfo struct {
 }
 
 type pubPrecheck struct {
-	_       struct{}          `schema:"CustomerProvisioningPrecheckResponse"`
-	Message string            `json:"message" required:"true"`
-	Info    []pubPrecheckInfo `json:"info" required:"true"`
+	_        struct{}          `schema:"CustomerProvisioningPrecheckResponse"`
+	Message  string            `json:"message" required:"true"`
+	Info     []pubPrecheckInfo `json:"info" required:"true"`
+	Warnings []pubError        `json:"warnings" deviation:"warnings of an accepted request"`
 }
 
 type pubSubscriber struct {
@@ -129,6 +134,9 @@ type pubSubPartner struct {
 type pubSubPartnerList struct {
 	_     struct{}        `schema:"SubPartnersListResponse"`
 	Items []pubSubPartner `json:"items" required:"true"`
+	// SubPartners is the name the public example and Postman collection
+	// give the list: both names carry it.
+	SubPartners []pubSubPartner `json:"subPartners" required:"true" deviation:"the example's name of the list"`
 }
 
 // pubErrorBody is the error body of the Webex APIs, which the public
@@ -390,6 +398,9 @@ func TestPublicMirrors(t *testing.T) {
 			want = append(want, k)
 		}
 		for _, f := range reflect.VisibleFields(typ) {
+			if f.Tag.Get("deviation") != "" {
+				continue // sent on purpose, beside the public fields
+			}
 			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" {
 				got = append(got, name)
 			}
