@@ -463,14 +463,14 @@ func (db *DB) CustomerListStatements(ctx context.Context, partnerID string, f te
 
 // customerListStatements is CustomerListStatements with ? placeholders,
 // as db.query takes them; a page started from an anchor of the list
-// (withAnchors, on SQLite) comes with its anchor.
+// (withAnchors) comes with its anchor.
 func (db *DB) customerListStatements(ctx context.Context, partnerID string, f tenantry.CustomerFilter, withAnchors bool) (page Statement, count *Statement, anchor *listAnchor, err error) {
 	cond, args, err := db.customerListCond(ctx, partnerID, f)
 	if err != nil {
 		return Statement{}, nil, nil, err
 	}
 	page = Statement{customerPageSQL(cond, f.Brief), append(slices.Clone(args), f.Max+1, f.Offset)}
-	if withAnchors && db.anchored(f) {
+	if withAnchors && anchored(f) {
 		a, ok, err := db.listAnchorFor(ctx, partnerID, f.Offset)
 		if err != nil {
 			return Statement{}, nil, nil, err

@@ -3,7 +3,9 @@ package sqldb_test
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/sqldb"
@@ -12,12 +14,24 @@ import (
 
 // TestCustomerDeepPages: a page deep in a partner's list of customers is
 // the list's page at its offset as the list is now, whatever was learnt of
-// the list before (SQLite starts a deep page from the list's anchors,
-// customer_anchor.go): after customers before it are deleted, after one is
-// inserted before others, after others are added at the end.
+// the list before (a deep page starts from the list's anchors,
+// customer_anchor.go): while its customers are too recent to anchor on,
+// after customers before an anchor are deleted, after one is inserted
+// before others, after others are added at the end, after one is moved.
 func TestCustomerDeepPages(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
-		f := newFixture(t, e)
+		// A clock the test moves: only customers created a while ago are
+		// anchors.
+		var now atomic.Int64
+		now.Store(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC).UnixMicro())
+		clock := func() time.Time { return time.UnixMicro(now.Add(1000)).UTC() }
+		db, err := sqldb.Open(t.Context(), e.URL(t), sqldb.Options{Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		boot, a := addPartner(t, db, "Acme")
+		f := &fixture{db: db, boot: boot, actor: a}
 		pg := f.db.Engine() == sqldb.Postgres
 		tpl := f.template(t, "Deep")
 		model := f.customer(t, tpl, "model")
@@ -64,10 +78,13 @@ func TestCustomerDeepPages(t *testing.T) {
 			}
 		}
 		check("seeded")
-		if !pg {
-			if n := sqldb.ListAnchors(f.db, f.actor.OrgID); n != 3 {
-				t.Fatalf("SQLite keeps %d anchors of a list of 3,500, want 3", n)
-			}
+		if n := sqldb.ListAnchors(f.db, f.actor.OrgID); n != 0 {
+			t.Fatalf("%d anchors among customers created a moment ago, want none", n)
+		}
+		now.Add((2 * time.Minute).Microseconds())
+		check("seeded two minutes ago")
+		if n := sqldb.ListAnchors(f.db, f.actor.OrgID); n != 3 {
+			t.Fatalf("%d anchors of a list of 3,500, want 3", n)
 		}
 		exec(`DELETE FROM customers WHERE external_id IN ('seed-0000010', 'seed-0001500')`)
 		check("two deleted before the anchors")

@@ -246,7 +246,8 @@ func seedCustomers(ctx context.Context, db *sqldb.DB, modelID string, n int) err
 	statuses := []tenantry.CustomerStatus{tenantry.StatusProvisioning, tenantry.StatusProvisionedWithErrors,
 		tenantry.StatusPendingRPLReview, tenantry.StatusUpdating, tenantry.StatusDeleting}
 	latin := []string{"Acme Holdings", "Nordic Åsa Partners", "Blue River Telecom", "Sol Comunicações"}
-	base := time.Now().Add(-time.Duration(n) * time.Millisecond).UnixMicro()
+	// One a minute, the newest a minute old: a list that grew over weeks.
+	base := time.Now().Add(-time.Duration(n+1) * time.Minute).UnixMicro()
 	var tx *sql.Tx
 	for i := 0; i < n; i += perStmt {
 		if i%perTx == 0 {
@@ -276,7 +277,7 @@ func seedCustomers(ctx context.Context, db *sqldb.DB, modelID string, n int) err
 			}
 			values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
 			args = append(args, benchListID(base, j), benchListExternalID(j), name, strings.ToLower(name),
-				benchListEmail(j), string(status), strconv.FormatInt(base+int64(j)*1000, 10))
+				benchListEmail(j), string(status), strconv.FormatInt(benchListCreated(base, j), 10))
 		}
 		args = append(args, modelID)
 		q := `INSERT INTO customers (id, partner_id, org_id, external_id, name, name_folded, primary_email, language, template_id,
@@ -312,12 +313,16 @@ func seedCustomers(ctx context.Context, db *sqldb.DB, modelID string, n int) err
 	return err
 }
 
+// benchListCreated is the creation time of seeded customer i, in
+// microseconds, from the seeds' first.
+func benchListCreated(base int64, i int) int64 { return base + int64(i)*time.Minute.Microseconds() }
+
 // benchListID is the id of seeded customer i, made as the store makes ids
 // (a version 7 UUID, base64url-encoded with its kind): index entries as long
 // as real ones, in the order of their times. base is the seeds' first time,
 // in microseconds.
 func benchListID(base int64, i int) string {
-	ms := uint64(base/1000 + int64(i))
+	ms := uint64(benchListCreated(base, i) / 1000)
 	uuid := fmt.Sprintf("%08x-%04x-7%03x-%04x-%012x", ms>>16, ms&0xffff, i&0xfff, 0x8000|i&0x3fff, uint64(i)*2654435761)
 	return base64.RawURLEncoding.EncodeToString([]byte("tenantry:CUSTOMER:" + uuid))
 }
