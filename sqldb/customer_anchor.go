@@ -50,15 +50,15 @@ type listKey struct {
 }
 
 // anchorSet is what is known of one partner's list: keys[i] is the key of
-// the customer at offset (i+1)*listAnchorStep, as the list was at epoch;
-// complete when the walk reached the list's end.
+// the customer at offset (i+1)*listAnchorStep, as the list was at epoch.
+// When a walk stopped short of where a page wanted to start, at the list's
+// end or at a customer too recent to anchor on, the walk is not tried
+// again before retry: by then the list may have grown, or the customer
+// settled.
 type anchorSet struct {
 	epoch int64
 	keys  []listKey
-	// complete: the walk reached the list's end; otherwise, when the next
-	// key was too recent to anchor on, settled is when it will not be.
-	complete bool
-	settled  time.Time
+	retry time.Time
 }
 
 // listAnchors are the anchor sets of the partners whose deep pages were
@@ -92,7 +92,7 @@ func (db *DB) listAnchorFor(ctx context.Context, partnerID string, offset int) (
 	db.anchors.mu.Lock()
 	s := db.anchors.sets[partnerID]
 	db.anchors.mu.Unlock()
-	if s == nil || (len(s.keys) <= want && !s.complete && !db.now().Before(s.settled)) {
+	if s == nil || (len(s.keys) <= want && !db.now().Before(s.retry)) {
 		if s, err = db.walkAnchors(ctx, partnerID, s, want); err != nil || s == nil {
 			return listAnchor{}, false, err
 		}
@@ -129,14 +129,14 @@ func (db *DB) walkAnchors(ctx context.Context, partnerID string, known *anchorSe
 				partnerID, last.created, last.id, listAnchorStep-1).Scan(&k.created, &k.id)
 		}
 		if errors.Is(err, sql.ErrNoRows) {
-			s.complete = true
+			s.retry = db.now().Add(anchorSettle) // the end, for now
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
 		if k.created > settle.UnixMicro() {
-			s.settled = fromMicro(k.created).Add(anchorSettle)
+			s.retry = fromMicro(k.created).Add(anchorSettle)
 			break
 		}
 		s.keys = append(s.keys, k)

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -101,6 +102,28 @@ func TestCustomerDeepPages(t *testing.T) {
 		check("two created at the end")
 		exec(`UPDATE customers SET created = created + 1000000 WHERE external_id = 'seed-0000020'`)
 		check("one moved to the end")
+
+		// The list grows at its end past its last anchor, in order (as
+		// creations do): once the newcomers have settled, anchors reach them.
+		last := f.customer(t, tpl, "late-3")
+		for i := 0; i < 1200; i += 100 {
+			var values []string
+			for j := i; j < i+100; j++ {
+				values = append(values, fmt.Sprintf("('grow-%04d', %d)", j, j+1))
+			}
+			exec(`INSERT INTO customers (id, partner_id, org_id, external_id, name, name_folded, primary_email, language, template_id,
+				address, country, region, status, packages, quantities, calling, meetings_tz, sub_partner_admin_email, e911, errors,
+				version, created, updated, approval)
+				SELECT v.column1, partner_id, '', v.column1, name, name_folded, primary_email, language, template_id,
+				address, country, region, status, packages, quantities, calling, meetings_tz, sub_partner_admin_email, e911, errors,
+				version, created + v.column2, updated, approval FROM (VALUES `+strings.Join(values, ", ")+`) AS v, customers WHERE id = ?`, last.ID)
+		}
+		check("grown by 1,200 just now")
+		now.Add((2 * time.Minute).Microseconds())
+		check("grown by 1,200 two minutes ago")
+		if n := sqldb.ListAnchors(f.db, f.actor.OrgID); n != 4 {
+			t.Errorf("%d anchors of a list of 4,700 customers, want 4", n)
+		}
 	})
 }
 
