@@ -21,27 +21,32 @@ import (
 // customers too recent to anchor on, below).
 //
 // An anchor says that exactly its offset's customers come before its key.
-// A deletion, or a customer inserted before another of its partner (or
-// given another partner or creation time), can make that false; each of
-// them adds one to customer_list_epoch in its own transaction (the
-// triggers of the migrations customer_list_epoch). Anchors are kept with
-// the epoch they were learnt at, read before the walk that learns them and
-// again after it (a change between the two discards them), and a page
-// started from an anchor reads the epoch in its own statement: it answers
-// no row when the epoch moved, and the list is then read from its start.
-// Creating a customer inserts it at the end of its list, which moves
-// nothing.
+// A deletion can make that false, and so could a change of a customer's
+// partner or creation time (which the store never makes): each adds one to
+// customer_list_epoch in its own transaction (the triggers of the
+// migrations customer_list_epoch). Anchors are kept with the epoch they
+// were learnt at, read before the walk that learns them and again after it
+// (a change between the two discards them), and a page started from an
+// anchor reads the epoch in its own statement: it answers no row when the
+// epoch moved, and the list is then read from its start.
 //
-// The insertion trigger sees committed rows only. On SQLite, whose one
-// writer sees every commit, it misses nothing; on PostgreSQL two creations
-// can commit in another order than their times, unseen by each other's
-// check. So no customer created less than anchorSettle ago is an anchor:
-// a creation still in flight could yet come before it.
+// Creating a customer appends it to its partner's list, but two creations
+// in flight can commit in another order than their times, the later one
+// first: no customer created less than anchorSettle ago is an anchor, as a
+// creation still in flight could yet come before it. (A trigger that moved
+// the epoch on such an insertion cost 4–7% of creations: it happens often
+// under concurrent creations, and each wrote the epoch too.) A customer
+// inserted with a past time by hand, bypassing the store, would go unseen:
+// anchors are learnt again anchorMaxAge after they were, so that such a
+// change is not seen wrongly for longer than that.
 const listAnchorStep = 1000
 
 // anchorSettle is how old a customer must be to anchor on: longer than
 // any creation's transaction lasts, from taking its time to its commit.
 const anchorSettle = time.Minute
+
+// anchorMaxAge is how long anchors are used before they are learnt again.
+const anchorMaxAge = 10 * time.Minute
 
 // listKey is a customer's place in list order.
 type listKey struct {
@@ -56,9 +61,10 @@ type listKey struct {
 // again before retry: by then the list may have grown, or the customer
 // settled.
 type anchorSet struct {
-	epoch int64
-	keys  []listKey
-	retry time.Time
+	epoch  int64
+	keys   []listKey
+	retry  time.Time
+	learnt time.Time // when the first key was
 }
 
 // listAnchors are the anchor sets of the partners whose deep pages were
@@ -92,7 +98,11 @@ func (db *DB) listAnchorFor(ctx context.Context, partnerID string, offset int) (
 	db.anchors.mu.Lock()
 	s := db.anchors.sets[partnerID]
 	db.anchors.mu.Unlock()
-	if s == nil || (len(s.keys) <= want && !db.now().Before(s.retry)) {
+	now := db.now()
+	if s != nil && now.Sub(s.learnt) > anchorMaxAge {
+		s = nil // learnt again from the list's start
+	}
+	if s == nil || (len(s.keys) <= want && !now.Before(s.retry)) {
 		if s, err = db.walkAnchors(ctx, partnerID, s, want); err != nil || s == nil {
 			return listAnchor{}, false, err
 		}
@@ -112,9 +122,9 @@ func (db *DB) walkAnchors(ctx context.Context, partnerID string, known *anchorSe
 	if err != nil {
 		return nil, err
 	}
-	s := &anchorSet{epoch: epoch}
+	s := &anchorSet{epoch: epoch, learnt: db.now()}
 	if known != nil && known.epoch == epoch {
-		s.keys = known.keys[:len(known.keys):len(known.keys)]
+		s.keys, s.learnt = known.keys[:len(known.keys):len(known.keys)], known.learnt
 	}
 	settle := db.now().Add(-anchorSettle)
 	for len(s.keys) <= want {
@@ -148,8 +158,8 @@ func (db *DB) walkAnchors(ctx context.Context, partnerID string, known *anchorSe
 	}
 	db.anchors.mu.Lock()
 	defer db.anchors.mu.Unlock()
-	if cur := db.anchors.sets[partnerID]; cur != nil && cur.epoch == epoch && len(cur.keys) > len(s.keys) {
-		return cur, nil // another walk went further meanwhile
+	if cur := db.anchors.sets[partnerID]; cur != nil && cur.epoch == epoch && !cur.learnt.Before(s.learnt) && len(cur.keys) > len(s.keys) {
+		return cur, nil // another walk as recent went further meanwhile
 	}
 	if db.anchors.sets == nil || len(db.anchors.sets) >= maxAnchorSets {
 		db.anchors.sets = map[string]*anchorSet{}

@@ -17,8 +17,9 @@ import (
 // the list's page at its offset as the list is now, whatever was learnt of
 // the list before (a deep page starts from the list's anchors,
 // customer_anchor.go): while its customers are too recent to anchor on,
-// after customers before an anchor are deleted, after one is inserted
-// before others, after others are added at the end, after one is moved.
+// after customers before an anchor are deleted, after others are added at
+// the end, after one is moved, after the list grows; and once anchors are
+// learnt again, after one was inserted among them by hand.
 func TestCustomerDeepPages(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, e sqldbtest.Engine) {
 		// A clock the test moves: only customers created a while ago are
@@ -89,13 +90,16 @@ func TestCustomerDeepPages(t *testing.T) {
 		}
 		exec(`DELETE FROM customers WHERE external_id IN ('seed-0000010', 'seed-0001500')`)
 		check("two deleted before the anchors")
+		// A customer inserted by hand among the others, bypassing the store
+		// and dated in the past: seen once the anchors are learnt again.
 		exec(`INSERT INTO customers (id, partner_id, org_id, external_id, name, name_folded, primary_email, language, template_id,
 			address, country, region, status, packages, quantities, calling, meetings_tz, sub_partner_admin_email, e911, errors,
 			version, created, updated, approval)
 			SELECT 'early', partner_id, '', 'early', name, name_folded, primary_email, language, template_id,
 			address, country, region, status, packages, quantities, calling, meetings_tz, sub_partner_admin_email, e911, errors,
 			version, created + 500, updated, approval FROM customers WHERE id = ?`, model.ID)
-		check("one inserted among the others")
+		now.Add((11 * time.Minute).Microseconds())
+		check("one inserted by hand among the others, eleven minutes ago")
 		for _, ext := range []string{"late-1", "late-2"} {
 			f.customer(t, tpl, ext)
 		}
