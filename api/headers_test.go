@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,6 +125,9 @@ func TestSecurityHeaders(t *testing.T) {
 				}
 				if got := r.Header.Get("Cache-Control"); got != "no-store" {
 					t.Errorf("%s %s: Cache-Control = %q", r.Method, r.Path, got)
+				}
+				if !slices.Contains(headerTokens(r.Header, "Vary"), "accept-language") {
+					t.Errorf("%s %s: Vary %q does not name Accept-Language", r.Method, r.Path, r.Header.Values("Vary"))
 				}
 				hsts := r.Header.Get("Strict-Transport-Security")
 				if en == secure && !strings.HasPrefix(hsts, "max-age=") {

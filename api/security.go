@@ -59,6 +59,9 @@ func (s *Server) secure(w http.ResponseWriter, r *http.Request) *http.Request {
 	// Answers hold customer data and one-time secrets: no cache, shared or
 	// private, may keep them.
 	h.Set("Cache-Control", "no-store")
+	// Messages and descriptions are in the language Accept-Language asks
+	// for.
+	h.Add("Vary", "Accept-Language")
 	if s.hsts {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
