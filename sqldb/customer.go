@@ -370,7 +370,7 @@ func (db *DB) customers(ctx context.Context, a *tenantry.Actor, f tenantry.Custo
 	if count != nil && strings.TrimSpace(f.Search) == "" {
 		counted = db.countAside(ctx, count)
 	}
-	rows, err := db.query(ctx, page.SQL, page.Args...)
+	rows, err := db.queryStatement(ctx, page)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -454,9 +454,9 @@ func (db *DB) CustomerListStatements(ctx context.Context, partnerID string, f te
 	if err != nil {
 		return Statement{}, nil, err
 	}
-	page.SQL = db.rebind(page.SQL)
+	page.SQL = db.rebind(page.SQL) // InOrder stays
 	if count != nil {
-		count = &Statement{db.rebind(count.SQL), count.Args}
+		count = &Statement{SQL: db.rebind(count.SQL), Args: count.Args, InOrder: count.InOrder}
 	}
 	return page, count, nil
 }
@@ -465,23 +465,23 @@ func (db *DB) CustomerListStatements(ctx context.Context, partnerID string, f te
 // as db.query takes them; a page started from an anchor of the list
 // (withAnchors) comes with its anchor.
 func (db *DB) customerListStatements(ctx context.Context, partnerID string, f tenantry.CustomerFilter, withAnchors bool) (page Statement, count *Statement, anchor *listAnchor, err error) {
-	cond, args, err := db.customerListCond(ctx, partnerID, f)
+	cond, args, inOrder, err := db.customerListCond(ctx, partnerID, f)
 	if err != nil {
 		return Statement{}, nil, nil, err
 	}
-	page = Statement{customerPageSQL(cond, f.Brief), append(slices.Clone(args), f.Max+1, f.Offset)}
+	page = Statement{SQL: customerPageSQL(cond, f.Brief), Args: append(slices.Clone(args), f.Max+1, f.Offset), InOrder: inOrder}
 	if withAnchors && anchored(f) {
 		a, ok, err := db.listAnchorFor(ctx, partnerID, f.Offset)
 		if err != nil {
 			return Statement{}, nil, nil, err
 		}
 		if ok {
-			page = Statement{anchoredPageSQL(f.Brief), []any{partnerID, a.key.created, a.key.id, a.epoch, f.Max + 1, f.Offset - a.offset}}
+			page = Statement{SQL: anchoredPageSQL(f.Brief), Args: []any{partnerID, a.key.created, a.key.id, a.epoch, f.Max + 1, f.Offset - a.offset}}
 			anchor = &a
 		}
 	}
 	if !f.SkipTotal {
-		count = &Statement{customerCountSQL(cond, customerCountBound(f)), args}
+		count = &Statement{SQL: customerCountSQL(cond, customerCountBound(f)), Args: args, InOrder: inOrder}
 	}
 	return page, count, anchor, nil
 }
@@ -540,8 +540,9 @@ func exactCond(alias string) string {
 // the admin looks for, and it spares reading every name for a text no name
 // contains. Any other search looks for the text in company names: from
 // the trigram index of names when few names contain it (trigram.go).
-func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry.CustomerFilter) (string, []any, error) {
-	where, args := []string{"partner_id = ?"}, []any{partnerID}
+func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry.CustomerFilter) (cond string, args []any, inOrder bool, err error) {
+	where := []string{"partner_id = ?"}
+	args = []any{partnerID}
 	if f.ExternalID != "" {
 		where, args = append(where, "external_id = ?"), append(args, f.ExternalID)
 	}
@@ -569,7 +570,6 @@ func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry
 		lq := strings.ToLower(q)
 		var n int
 		var rowids string
-		var err error
 		if db.engine == SQLite {
 			n, rowids, err = db.exactMatches(ctx, partnerID, lq)
 		} else {
@@ -578,7 +578,7 @@ func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry
 			UNION ALL SELECT 1 FROM customers WHERE partner_id = ? AND LOWER(primary_email) = ? LIMIT 1) AS t`, partnerID, lq, partnerID, lq).Scan(&n)
 		}
 		if err != nil {
-			return "", nil, err
+			return "", nil, false, err
 		}
 		if n > 0 {
 			if rowids != "" {
@@ -595,9 +595,10 @@ func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry
 			folded := foldName(q)
 			m, err := db.trigramMatches(ctx, customerNames, folded)
 			if err != nil {
-				return "", nil, err
+				return "", nil, false, err
 			}
-			if m != nil {
+			inOrder = m != nil && m.many // the list in order (trigram.go)
+			if m != nil && !m.many {
 				if m.sqlite {
 					// The indexes a list's other conditions could use all
 					// start with the partner: "+" keeps SQLite, which has no
@@ -610,16 +611,7 @@ func (db *DB) customerListCond(ctx context.Context, partnerID string, f tenantry
 			where, args = append(where, `name_folded LIKE ? ESCAPE '\'`), append(args, "%"+likeEscape(folded)+"%")
 		}
 	}
-	return strings.Join(where, " AND "), args, nil
-}
-
-// ids runs a query of one column of ids.
-func (db *DB) ids(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return scanStrings(rows)
+	return strings.Join(where, " AND "), args, inOrder, nil
 }
 
 // scanStrings reads a query of one text column, and closes it.

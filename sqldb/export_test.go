@@ -1,6 +1,9 @@
 package sqldb
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // FlushTrigrams moves every pending row of SQLite's trigram indexes into
 // them at once, for tests of the indexes alone.
@@ -20,4 +23,16 @@ func ListAnchors(db *DB, partnerID string) int {
 		return len(s.keys)
 	}
 	return 0
+}
+
+// ExplainAsRun is the plan of st as the store runs it (queryStatement: on
+// PostgreSQL a statement marked InOrder is planned with its settings).
+func ExplainAsRun(db *DB, st Statement) (string, error) {
+	st.SQL = "EXPLAIN " + st.SQL
+	r, err := db.queryStatement(context.Background(), st)
+	if err != nil {
+		return "", err
+	}
+	lines, err := scanStrings(r)
+	return strings.Join(lines, "\n"), err
 }

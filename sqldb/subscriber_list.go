@@ -35,7 +35,7 @@ func (db *DB) Subscribers(ctx context.Context, a *tenantry.Actor, f tenantry.Sub
 	if err != nil {
 		return nil, 0, err
 	}
-	ids, err := db.ids(ctx, l.IDs.SQL, l.IDs.Args...)
+	ids, err := db.StatementIDs(ctx, l.IDs)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -113,6 +113,9 @@ func (db *DB) subscriberRows(ctx context.Context, st Statement) ([]*tenantry.Sub
 type Statement struct {
 	SQL  string
 	Args []any
+	// InOrder: on PostgreSQL, the statement reads a list in its index's
+	// order and must not be planned otherwise (RunStatement).
+	InOrder bool
 }
 
 // SubscriberListStatements are the statements Subscribers runs for a page.
@@ -143,7 +146,7 @@ func (db *DB) SubscriberListSQL(partnerID string, f tenantry.SubscriberFilter) S
 	if err != nil {
 		l = subscriberList(partnerID, f, nil)
 	}
-	rebind := func(st Statement) Statement { return Statement{db.rebind(st.SQL), st.Args} }
+	rebind := func(st Statement) Statement { st.SQL = db.rebind(st.SQL); return st }
 	l.IDs = rebind(l.IDs)
 	if l.Count != nil {
 		c := rebind(*l.Count)
@@ -186,15 +189,17 @@ func subscriberList(partnerID string, f tenantry.SubscriberFilter, m *trigramRow
 			idCond, idOrder = cond+" AND (s.created, s.id) < (?, ?)", "s.created DESC, s.id DESC"
 		}
 		idArgs := append(slices.Clone(args), f.Key.Created.UnixMicro(), f.Key.ID)
-		l.IDs = Statement{`SELECT s.id` + from + ` WHERE ` + idCond + ` ORDER BY ` + idOrder + ` LIMIT ` + strconv.Itoa(max(f.Max, 0)), idArgs}
+		l.IDs = Statement{SQL: `SELECT s.id` + from + ` WHERE ` + idCond + ` ORDER BY ` + idOrder + ` LIMIT ` + strconv.Itoa(max(f.Max, 0)), Args: idArgs}
 		order = "s.created, s.id"
 	} else {
-		l.IDs = Statement{`SELECT s.id` + from + ` WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`, append(slices.Clone(args), f.Max+1, f.Offset)}
+		l.IDs = Statement{SQL: `SELECT s.id` + from + ` WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`, Args: append(slices.Clone(args), f.Max+1, f.Offset)}
 	}
+	// A text many users contain is looked for in list order (trigram.go).
+	l.IDs.InOrder = m != nil && m.many
 	if strings.TrimSpace(f.Search) == "" {
 		// In list order with the bound written out, as the customer count
 		// is (a generic plan of a prepared count may scan the table).
-		l.Count = &Statement{`SELECT COUNT(*) FROM (SELECT 1` + from + ` WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(l.bound+1) + `) AS t`, args}
+		l.Count = &Statement{SQL: `SELECT COUNT(*) FROM (SELECT 1` + from + ` WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(l.bound+1) + `) AS t`, Args: args}
 	}
 	idArgs := func(ids []string) []any {
 		a := make([]any, len(ids))
@@ -204,10 +209,10 @@ func subscriberList(partnerID string, f tenantry.SubscriberFilter, m *trigramRow
 		return a
 	}
 	l.Rows = func(ids []string) Statement {
-		return Statement{`SELECT ` + subscriberCols + subscriberFrom + ` WHERE s.id IN (` + marks(len(ids)) + `) ORDER BY ` + order, idArgs(ids)}
+		return Statement{SQL: `SELECT ` + subscriberCols + subscriberFrom + ` WHERE s.id IN (` + marks(len(ids)) + `) ORDER BY ` + order, Args: idArgs(ids)}
 	}
 	l.AddOns = func(ids []string) Statement {
-		return Statement{addOnsQuery(len(ids)), idArgs(ids)}
+		return Statement{SQL: addOnsQuery(len(ids)), Args: idArgs(ids)}
 	}
 	return l
 }
@@ -263,7 +268,7 @@ func subscriberListQuery(partnerID string, f tenantry.SubscriberFilter, m *trigr
 		// finds it, where a LIKE read every row when nothing matched.
 		add("s.email = ?", tenantry.NormalizeEmail(q))
 	} else if q != "" {
-		if m != nil {
+		if m != nil && !m.many {
 			// Only the rows the trigram index found, by key.
 			add(m.cond("s."), m.keys)
 			if m.sqlite {

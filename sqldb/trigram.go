@@ -93,6 +93,13 @@ type trigramRows struct {
 	// keys is the argument of cond: a JSON array of rowids on SQLite, the
 	// ids on PostgreSQL.
 	keys any
+	// many: on PostgreSQL, more rows contain the text than the index
+	// answers for (trigramLimit, or so many that the statistics say so).
+	// There is then no condition: the list reads in order and finds a page
+	// soon, and its statements are marked InOrder, as the planner's guess
+	// of how many rows contain a text can be far too low (ten rows instead
+	// of two thousand) and make it read and sort the whole table.
+	many bool
 }
 
 // cond is the condition that a row of the table (as alias, "" or "s.") is
@@ -108,7 +115,8 @@ func (r *trigramRows) cond(alias string) string {
 // search, trimmed and folded as the column is). It returns nil when the
 // index cannot answer: a search shorter than three characters or with a
 // NUL, no index (PostgreSQL without pg_trgm), or more than trigramLimit
-// rows.
+// rows on SQLite; on PostgreSQL, more than trigramLimit rows are rows
+// with many set and no keys.
 func (db *DB) trigramMatches(ctx context.Context, ix trigramIndex, folded string) (*trigramRows, error) {
 	if utf8.RuneCountInString(folded) < trigramMinRunes || strings.ContainsRune(folded, 0) {
 		return nil, nil
@@ -164,13 +172,16 @@ func (db *DB) trigramMatches(ctx context.Context, ix trigramIndex, folded string
 		}
 	}
 	if err := json.Unmarshal([]byte(plan), &est); err == nil && len(est) == 1 && est[0].Plan.Rows > trigramCommonRows {
-		return nil, nil
+		return &trigramRows{many: true}, nil
 	}
 	err := db.queryRow(ctx, `SELECT COUNT(*), CASE WHEN COUNT(*) <= `+few+` THEN json_agg(id) END
 		FROM (SELECT id FROM `+ix.table+` WHERE (`+ix.column+` || '') LIKE ? ESCAPE '\' LIMIT `+limit+`) AS t`,
 		pgx.QueryExecModeSimpleProtocol, like).Scan(&n, &keys)
-	if err != nil || n > trigramLimit {
+	if err != nil {
 		return nil, err
+	}
+	if n > trigramLimit {
+		return &trigramRows{many: true}, nil
 	}
 	ids := []string{} // an empty array, not NULL
 	if keys.Valid {

@@ -216,10 +216,10 @@ func benchLists(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				if err != nil {
 					return err
 				}
-				if sqlRows, err = readAll(ctx, b.db.ReadSQL(), page.SQL, page.Args); err != nil || count == nil || sqlRows <= f.Max {
+				if sqlRows, err = b.db.RunStatement(ctx, page); err != nil || count == nil || sqlRows <= f.Max {
 					return err
 				}
-				_, err = readAll(ctx, b.db.ReadSQL(), count.SQL, count.Args)
+				_, err = b.db.RunStatement(ctx, *count)
 				return err
 			}
 			// The store's method in process: the page less HTTP and rendering.
@@ -384,31 +384,6 @@ func dollarParams(q string) string {
 		sb.WriteRune(r)
 	}
 	return sb.String()
-}
-
-// readAll runs a query and reads every column of every row.
-func readAll(ctx context.Context, db *sql.DB, q string, args []any) (int, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return 0, err
-	}
-	dst := make([]any, len(cols))
-	for i := range dst {
-		dst[i] = new(sql.RawBytes)
-	}
-	n := 0
-	for rows.Next() {
-		if err := rows.Scan(dst...); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, rows.Err()
 }
 
 // timeRuns times n runs of fn after a few unmeasured ones.
