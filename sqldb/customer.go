@@ -469,7 +469,7 @@ func (db *DB) customerListStatements(ctx context.Context, partnerID string, f te
 	if err != nil {
 		return Statement{}, nil, nil, err
 	}
-	page = Statement{SQL: customerPageSQL(cond, f.Brief), Args: append(slices.Clone(args), f.Max+1, f.Offset), InOrder: inOrder}
+	page = Statement{SQL: customerPageSQL(cond, f.Brief), Args: append(slices.Clone(args), f.Max+1, f.Offset), InOrder: inOrder, sorts: true}
 	if withAnchors && anchored(f) {
 		a, ok, err := db.listAnchorFor(ctx, partnerID, f.Offset)
 		if err != nil {

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tenantry/tenantry"
@@ -140,6 +141,24 @@ func TestCustomerListCountBound(t *testing.T) {
 			}
 			if total != tc.total {
 				t.Errorf("page %+v without a total: %d, want %d", tc.page, total, tc.total)
+			}
+		}
+		// On PostgreSQL a name more customers have than the trigram index
+		// answers for is read in the list's index order, as the store runs
+		// it: no table read whole, no bitmap (trigram.go).
+		if f.db.Engine() == sqldb.Postgres {
+			page, count, err := f.db.CustomerListStatements(t.Context(), f.actor.OrgID, tenantry.CustomerFilter{Search: "seeded", Page: tenantry.Page{Max: 25}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range []sqldb.Statement{page, *count} {
+				plan, err := sqldb.ExplainAsRun(f.db, st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !st.InOrder || strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "Bitmap") {
+					t.Errorf("a name many customers have: in order %v; plan:\n%s", st.InOrder, plan)
+				}
 			}
 		}
 		// A search matching few counts them all; one matching many stops

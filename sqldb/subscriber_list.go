@@ -116,6 +116,9 @@ type Statement struct {
 	// InOrder: on PostgreSQL, the statement reads a list in its index's
 	// order and must not be planned otherwise (RunStatement).
 	InOrder bool
+	// sorts: the statement sorts what it has read (a page of customers
+	// read whole, in list order), so the planner may sort.
+	sorts bool
 }
 
 // SubscriberListStatements are the statements Subscribers runs for a page.

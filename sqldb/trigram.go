@@ -174,9 +174,23 @@ func (db *DB) trigramMatches(ctx context.Context, ix trigramIndex, folded string
 	if err := json.Unmarshal([]byte(plan), &est); err == nil && len(est) == 1 && est[0].Plan.Rows > trigramCommonRows {
 		return &trigramRows{many: true}, nil
 	}
-	err := db.queryRow(ctx, `SELECT COUNT(*), CASE WHEN COUNT(*) <= `+few+` THEN json_agg(id) END
+	// The look-up reads the index, never the table whole: with a guess of
+	// a few thousand rows containing the text, the planner chose to read
+	// the table until a thousand and one matched (20 ms for a name one user
+	// in fifty has, against 3 ms from the index).
+	r, err := db.queryPlannedWithout(ctx, []string{"enable_seqscan"}, `SELECT COUNT(*), CASE WHEN COUNT(*) <= `+few+` THEN json_agg(id) END
 		FROM (SELECT id FROM `+ix.table+` WHERE (`+ix.column+` || '') LIKE ? ESCAPE '\' LIMIT `+limit+`) AS t`,
-		pgx.QueryExecModeSimpleProtocol, like).Scan(&n, &keys)
+		pgx.QueryExecModeSimpleProtocol, like)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if r.Next() {
+		err = r.Scan(&n, &keys)
+	}
+	if err == nil {
+		err = r.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
