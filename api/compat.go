@@ -78,13 +78,10 @@ func (s *Server) warnings(r *http.Request, ps []tenantry.Problem) []errorEntry {
 	if len(ps) == 0 {
 		return nil
 	}
-	lang := s.tr.Match(r.Header.Get("Accept-Language"))
+	lang, ext := s.tr.Match(r.Header.Get("Accept-Language")), extensions(r)
 	out := make([]errorEntry, len(ps))
 	for i, p := range ps {
-		out[i] = errorEntry{ErrorCode: ErrorCodeOf(p.Reason), Description: s.tr.Message(lang, p.Reason, withField(p.Params, p.Field))}
-		if extensions(r) {
-			out[i].Field = p.Field
-		}
+		out[i] = s.entry(lang, p, ext)
 	}
 	return out
 }

@@ -86,11 +86,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 			body.Errors = append(body.Errors, errorEntry{ErrorCode: ErrorCodeOf(tenantry.ReasonMoreErrors), Description: s.tr.Message(lang, tenantry.ReasonMoreErrors, map[string]string{"count": more})})
 			break
 		}
-		entry := errorEntry{ErrorCode: ErrorCodeOf(p.Reason), Description: s.tr.Message(lang, p.Reason, withField(p.Params, p.Field))}
-		if ext {
-			entry.Field = p.Field
-		}
-		body.Errors = append(body.Errors, entry)
+		body.Errors = append(body.Errors, s.entry(lang, p, ext))
 	}
 	if len(body.Errors) == 0 {
 		body.Errors = []errorEntry{{ErrorCode: ErrorCodeOf(e.Reason), Description: body.Message}}
@@ -125,4 +121,14 @@ func writeBytes(w http.ResponseWriter, status int, b []byte) error {
 	w.WriteHeader(status)
 	_, err := w.Write(b)
 	return err
+}
+
+// entry is problem p as an entry of the wholesale errors (or warnings), in
+// language lang; ext names its field, which is Tenantry's.
+func (s *Server) entry(lang string, p tenantry.Problem, ext bool) errorEntry {
+	e := errorEntry{ErrorCode: ErrorCodeOf(p.Reason), Description: s.tr.Message(lang, p.Reason, withField(p.Params, p.Field))}
+	if ext {
+		e.Field = p.Field
+	}
+	return e
 }

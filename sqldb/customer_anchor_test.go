@@ -26,14 +26,7 @@ func TestCustomerDeepPages(t *testing.T) {
 		// anchors.
 		var now atomic.Int64
 		now.Store(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC).UnixMicro())
-		clock := func() time.Time { return time.UnixMicro(now.Add(1000)).UTC() }
-		db, err := sqldb.Open(t.Context(), e.URL(t), sqldb.Options{Now: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		boot, a := addPartner(t, db, "Acme")
-		f := &fixture{db: db, boot: boot, actor: a}
+		f := newFixtureWith(t, e, func() time.Time { return time.UnixMicro(now.Add(1000)).UTC() })
 		pg := f.db.Engine() == sqldb.Postgres
 		tpl := f.template(t, "Deep")
 		model := f.customer(t, tpl, "model")

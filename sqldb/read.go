@@ -40,17 +40,11 @@ func openSQLiteReads(dsn string) (*sql.DB, error) {
 
 // count runs a bounded count.
 func (db *DB) count(ctx context.Context, st *Statement) (int, error) {
-	if st.InOrder {
-		r, err := db.queryStatement(ctx, *st)
-		if err != nil {
-			return 0, err
-		}
-		n, err := scanInt(r)
-		return n, err
+	r, err := db.queryStatement(ctx, *st)
+	if err != nil {
+		return 0, err
 	}
-	var n int
-	err := db.queryRow(ctx, st.SQL, st.Args...).Scan(&n)
-	return n, err
+	return scanInt(r)
 }
 
 // scanInt reads the one integer of a query's one row, and closes it.

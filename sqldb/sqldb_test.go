@@ -42,7 +42,13 @@ func steppingClock() tenantry.Clock {
 // openDB opens a fresh database of engine e, closed when the test ends.
 func openDB(t *testing.T, e sqldbtest.Engine) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(t.Context(), e.URL(t), sqldb.Options{Now: steppingClock()})
+	return openDBWith(t, e, steppingClock())
+}
+
+// openDBWith is openDB with the clock now.
+func openDBWith(t *testing.T, e sqldbtest.Engine, now tenantry.Clock) *sqldb.DB {
+	t.Helper()
+	db, err := sqldb.Open(t.Context(), e.URL(t), sqldb.Options{Now: now})
 	if err != nil {
 		t.Fatalf("open %s: %v", e.Name, err)
 	}
@@ -56,7 +62,13 @@ func openDB(t *testing.T, e sqldbtest.Engine) *sqldb.DB {
 // newFixture opens a fresh database with the partner "Acme".
 func newFixture(t *testing.T, e sqldbtest.Engine) *fixture {
 	t.Helper()
-	db := openDB(t, e)
+	return newFixtureWith(t, e, steppingClock())
+}
+
+// newFixtureWith is newFixture with the clock now.
+func newFixtureWith(t *testing.T, e sqldbtest.Engine, now tenantry.Clock) *fixture {
+	t.Helper()
+	db := openDBWith(t, e, now)
 	boot, a := addPartner(t, db, "Acme")
 	return &fixture{db: db, boot: boot, actor: a}
 }
